@@ -1,0 +1,251 @@
+//! The lifecycle of a power: every change is a new version, and only these changes exist.
+//!
+//! ```text
+//!            create            amend (any field but status)
+//!   (none) ─────────▶ active ◀──────────┐
+//!                      │  ▲ release      │
+//!      strictly_control│  │              │
+//!                      ▼  │              │
+//!              strictly_controlled ──────┘
+//!   active | strictly_controlled ──cancel──▶ cancelled
+//!                                ──delegate─▶ delegated{mode, to_level}
+//!                                ──merge────▶ merged{into}
+//! ```
+//! Cancelled, delegated and merged are final at this level: the power lives on where it went.
+
+use crate::error::{DomainError, ErrorCode};
+use crate::power::{DelegationMode, Power, PowerCode, PowerStatus};
+use crate::region::RegionLevel;
+use serde::{Deserialize, Serialize};
+
+/// One change to the list, as proposed and, once approved, published.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum PowerChange {
+    /// A power enters the list.
+    Create {
+        power: Box<Power>,
+    },
+    /// A new text for a listed power (status is changed only by the other kinds).
+    Amend {
+        power: Box<Power>,
+    },
+    Cancel {
+        code: PowerCode,
+    },
+    Delegate {
+        code: PowerCode,
+        mode: DelegationMode,
+        to_level: RegionLevel,
+    },
+    Merge {
+        code: PowerCode,
+        into: PowerCode,
+    },
+    StrictlyControl {
+        code: PowerCode,
+    },
+    Release {
+        code: PowerCode,
+    },
+}
+
+/// The kind of a change, as recorded on each version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum ChangeKind {
+    Create,
+    Amend,
+    Cancel,
+    Delegate,
+    Merge,
+    StrictlyControl,
+    Release,
+}
+
+impl ChangeKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Create => "create",
+            Self::Amend => "amend",
+            Self::Cancel => "cancel",
+            Self::Delegate => "delegate",
+            Self::Merge => "merge",
+            Self::StrictlyControl => "strictly_control",
+            Self::Release => "release",
+        }
+    }
+
+    pub fn zh(self) -> &'static str {
+        match self {
+            Self::Create => "新增",
+            Self::Amend => "变更",
+            Self::Cancel => "取消",
+            Self::Delegate => "下放",
+            Self::Merge => "合并",
+            Self::StrictlyControl => "列入严管",
+            Self::Release => "解除严管",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [
+            Self::Create,
+            Self::Amend,
+            Self::Cancel,
+            Self::Delegate,
+            Self::Merge,
+            Self::StrictlyControl,
+            Self::Release,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == s)
+    }
+}
+
+impl PowerChange {
+    pub fn code(&self) -> &PowerCode {
+        match self {
+            Self::Create { power } | Self::Amend { power } => &power.code,
+            Self::Cancel { code }
+            | Self::Delegate { code, .. }
+            | Self::Merge { code, .. }
+            | Self::StrictlyControl { code }
+            | Self::Release { code } => code,
+        }
+    }
+
+    pub fn kind(&self) -> ChangeKind {
+        match self {
+            Self::Create { .. } => ChangeKind::Create,
+            Self::Amend { .. } => ChangeKind::Amend,
+            Self::Cancel { .. } => ChangeKind::Cancel,
+            Self::Delegate { .. } => ChangeKind::Delegate,
+            Self::Merge { .. } => ChangeKind::Merge,
+            Self::StrictlyControl { .. } => ChangeKind::StrictlyControl,
+            Self::Release { .. } => ChangeKind::Release,
+        }
+    }
+
+    /// Applies the change to the power's latest version (`None` if not listed), answering the
+    /// power's next version or why the change is refused. `merge_target` is the latest version
+    /// of the power a merge goes into.
+    pub fn apply(
+        self,
+        current: Option<&Power>,
+        merge_target: Option<&Power>,
+    ) -> Result<Power, DomainError> {
+        let code = self.code().clone();
+        let listed = |current: Option<&Power>| {
+            current.cloned().ok_or_else(|| {
+                DomainError::rule(
+                    ErrorCode::PowerNotInList,
+                    format!("power {code} is not in the list"),
+                )
+            })
+        };
+        let exercisable = |p: Power, what: &str| {
+            if p.status.is_exercisable() {
+                Ok(p)
+            } else {
+                Err(DomainError::rule(
+                    ErrorCode::InvalidTransition,
+                    format!("power {} is {}; it cannot be {what}", p.code, p.status.zh()),
+                ))
+            }
+        };
+        match self {
+            Self::Create { power } => {
+                if let Some(existing) = current {
+                    return Err(DomainError::rule(
+                        ErrorCode::DuplicatePowerCode,
+                        format!(
+                            "code {} is already used by «{}»",
+                            existing.code, existing.name
+                        ),
+                    ));
+                }
+                let mut power = power.validated()?;
+                power.status = PowerStatus::Active;
+                Ok(power)
+            }
+            Self::Amend { power } => {
+                let prev = exercisable(listed(current)?, "amended")?;
+                let mut power = power.validated()?;
+                if power.status != prev.status && power.status != PowerStatus::Active {
+                    return Err(DomainError::rule(
+                        ErrorCode::InvalidTransition,
+                        "an amendment cannot change the status; use cancel, delegate, merge or strictly_control",
+                    ));
+                }
+                power.status = prev.status;
+                Ok(power)
+            }
+            Self::Cancel { .. } => {
+                let mut p = exercisable(listed(current)?, "cancelled")?;
+                p.status = PowerStatus::Cancelled;
+                Ok(p)
+            }
+            Self::Delegate { mode, to_level, .. } => {
+                let mut p = exercisable(listed(current)?, "delegated")?;
+                if to_level <= p.exercise_level {
+                    return Err(DomainError::rule(
+                        ErrorCode::InvalidDelegation,
+                        format!(
+                            "power {} is exercised at the {} level; it can only be delegated down, not to the {} level",
+                            p.code,
+                            p.exercise_level.zh(),
+                            to_level.zh()
+                        ),
+                    ));
+                }
+                p.status = PowerStatus::Delegated { mode, to_level };
+                Ok(p)
+            }
+            Self::Merge { into, .. } => {
+                let mut p = exercisable(listed(current)?, "merged")?;
+                let target_ok = into != p.code
+                    && merge_target.is_some_and(|t| t.code == into && t.status.is_exercisable());
+                if !target_ok {
+                    return Err(DomainError::rule(
+                        ErrorCode::InvalidMergeTarget,
+                        format!(
+                            "power {} can only be merged into another listed, active power; {into} is not",
+                            p.code
+                        ),
+                    ));
+                }
+                p.status = PowerStatus::Merged { into };
+                Ok(p)
+            }
+            Self::StrictlyControl { .. } => {
+                let mut p = listed(current)?;
+                if p.status != PowerStatus::Active {
+                    return Err(DomainError::rule(
+                        ErrorCode::InvalidTransition,
+                        format!(
+                            "only an active power can be put under strict control; {} is {}",
+                            p.code,
+                            p.status.zh()
+                        ),
+                    ));
+                }
+                p.status = PowerStatus::StrictlyControlled;
+                Ok(p)
+            }
+            Self::Release { .. } => {
+                let mut p = listed(current)?;
+                if p.status != PowerStatus::StrictlyControlled {
+                    return Err(DomainError::rule(
+                        ErrorCode::InvalidTransition,
+                        format!("power {} is not under strict control", p.code),
+                    ));
+                }
+                p.status = PowerStatus::Active;
+                Ok(p)
+            }
+        }
+    }
+}

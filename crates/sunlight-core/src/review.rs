@@ -1,0 +1,207 @@
+//! Review of changes to the list: proposed by the registry office, approved by a reviewer
+//! (法制审核), then published. Nothing is edited in place; a published proposal becomes new
+//! versions of the powers it touches.
+//!
+//! ```text
+//!   proposed ──approve (reviewer ≠ proposer)──▶ approved ──publish──▶ published
+//!      │  └──reject (reviewer ≠ proposer)──▶ rejected
+//!      └──withdraw (proposer)──▶ withdrawn
+//! ```
+
+use crate::error::{DomainError, ErrorCode};
+use crate::lifecycle::PowerChange;
+use crate::staff::{Role, User};
+use crate::{Date, Timestamp};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum ProposalState {
+    Proposed,
+    Approved,
+    Rejected,
+    Withdrawn,
+    Published,
+}
+
+impl ProposalState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Proposed => "proposed",
+            Self::Approved => "approved",
+            Self::Rejected => "rejected",
+            Self::Withdrawn => "withdrawn",
+            Self::Published => "published",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [
+            Self::Proposed,
+            Self::Approved,
+            Self::Rejected,
+            Self::Withdrawn,
+            Self::Published,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == s)
+    }
+}
+
+/// Where a proposal came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum Origin {
+    /// Typed in through the API or pages.
+    Manual,
+    /// Read from a file; its SHA-256 identifies exactly what was read.
+    Import {
+        file: String,
+        sha256: String,
+        rows: usize,
+    },
+}
+
+/// What a proposer submits.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ProposalDraft {
+    pub title: String,
+    /// Why the list changes: the decision or document behind it.
+    pub reason: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
+    pub effective_from: Date,
+    pub changes: Vec<PowerChange>,
+}
+
+impl ProposalDraft {
+    pub fn validated(mut self) -> Result<Self, DomainError> {
+        let mut errors = Vec::new();
+        self.title = crate::text::tidy(&self.title);
+        self.reason = crate::text::tidy(&self.reason);
+        if self.title.is_empty() {
+            errors.push(crate::FieldError::new("title", "a proposal needs a title"));
+        }
+        if self.reason.is_empty() {
+            errors.push(crate::FieldError::new(
+                "reason",
+                "say why the list changes (the decision or document)",
+            ));
+        }
+        if self.changes.is_empty() {
+            errors.push(crate::FieldError::new(
+                "changes",
+                "a proposal changes at least one power",
+            ));
+        }
+        let mut seen = std::collections::HashSet::new();
+        for (i, c) in self.changes.iter().enumerate() {
+            if !seen.insert(c.code().clone()) {
+                errors.push(crate::FieldError::new(
+                    format!("changes[{i}]"),
+                    format!("power {} is changed twice in one proposal", c.code()),
+                ));
+            }
+        }
+        if errors.is_empty() {
+            Ok(self)
+        } else {
+            Err(DomainError::Invalid(errors))
+        }
+    }
+}
+
+/// A proposal and its review trail (without its changes, which can be many).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Proposal {
+    pub id: i64,
+    pub title: String,
+    pub reason: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
+    pub effective_from: Date,
+    pub state: ProposalState,
+    pub origin: Origin,
+    pub change_count: usize,
+    pub proposed_by: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub proposed_at: Timestamp,
+    pub reviewed_by: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
+    pub reviewed_at: Option<Timestamp>,
+    pub review_note: Option<String>,
+    pub published_by: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
+    pub published_at: Option<Timestamp>,
+}
+
+/// An act on a proposal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReviewAct {
+    Approve,
+    Reject,
+    Withdraw,
+    Publish,
+}
+
+impl ReviewAct {
+    /// The state the act leads to, checking that `actor` may do it to `proposal` now.
+    pub fn check(self, proposal: &Proposal, actor: &User) -> Result<ProposalState, DomainError> {
+        let (from, to, role) = match self {
+            Self::Approve => (
+                ProposalState::Proposed,
+                ProposalState::Approved,
+                Role::Reviewer,
+            ),
+            Self::Reject => (
+                ProposalState::Proposed,
+                ProposalState::Rejected,
+                Role::Reviewer,
+            ),
+            Self::Withdraw => (
+                ProposalState::Proposed,
+                ProposalState::Withdrawn,
+                Role::RegistryEditor,
+            ),
+            Self::Publish => (
+                ProposalState::Approved,
+                ProposalState::Published,
+                Role::RegistryEditor,
+            ),
+        };
+        actor.require(role)?;
+        if proposal.state != from {
+            return Err(DomainError::rule(
+                ErrorCode::ProposalState,
+                format!(
+                    "proposal {} is {}; only a {} proposal can be {}",
+                    proposal.id,
+                    proposal.state.as_str(),
+                    from.as_str(),
+                    to.as_str()
+                ),
+            ));
+        }
+        let is_proposer = actor.username.as_str() == proposal.proposed_by;
+        match self {
+            Self::Approve | Self::Reject if is_proposer => Err(DomainError::rule(
+                ErrorCode::SeparationOfDuties,
+                format!(
+                    "{} proposed this change and cannot also review it (法制审核 is someone else's)",
+                    actor.username
+                ),
+            )),
+            Self::Withdraw if !is_proposer => Err(DomainError::rule(
+                ErrorCode::SeparationOfDuties,
+                format!(
+                    "only the proposer ({}) can withdraw proposal {}",
+                    proposal.proposed_by, proposal.id
+                ),
+            )),
+            _ => Ok(to),
+        }
+    }
+}

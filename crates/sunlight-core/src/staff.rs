@@ -1,0 +1,227 @@
+//! Staff, their departments and roles, and their passwords (argon2id).
+
+use crate::department::CreditCode;
+use crate::error::{DomainError, ErrorCode, FieldError};
+use argon2::Argon2;
+use argon2::password_hash::phc::PasswordHash;
+use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// What a user may do. The later parts (cases, supervision) decide by these.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum Role {
+    /// 编办/审改办 editor: proposes and publishes list changes.
+    RegistryEditor,
+    /// 法制审核: approves or rejects proposed changes.
+    Reviewer,
+    /// 窗口受理员
+    WindowClerk,
+    /// 承办人
+    CaseOfficer,
+    /// 审核人、首席代表
+    Approver,
+    /// 监察 / 纪检
+    Supervisor,
+    /// 审计: reads everything, changes nothing.
+    Auditor,
+    /// Manages users, departments, regions.
+    Admin,
+}
+
+impl Role {
+    pub const ALL: [Role; 8] = [
+        Self::RegistryEditor,
+        Self::Reviewer,
+        Self::WindowClerk,
+        Self::CaseOfficer,
+        Self::Approver,
+        Self::Supervisor,
+        Self::Auditor,
+        Self::Admin,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::RegistryEditor => "registry_editor",
+            Self::Reviewer => "reviewer",
+            Self::WindowClerk => "window_clerk",
+            Self::CaseOfficer => "case_officer",
+            Self::Approver => "approver",
+            Self::Supervisor => "supervisor",
+            Self::Auditor => "auditor",
+            Self::Admin => "admin",
+        }
+    }
+
+    pub fn zh(self) -> &'static str {
+        match self {
+            Self::RegistryEditor => "清单编辑",
+            Self::Reviewer => "法制审核",
+            Self::WindowClerk => "窗口受理员",
+            Self::CaseOfficer => "承办人",
+            Self::Approver => "审核人/首席代表",
+            Self::Supervisor => "监察员",
+            Self::Auditor => "审计员",
+            Self::Admin => "系统管理员",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        let key = crate::text::comparison_key(s);
+        Self::ALL
+            .into_iter()
+            .find(|r| r.as_str() == key || r.zh() == key)
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A login name: 2–32 characters of lowercase letters, digits, `.`, `_` or `-`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(transparent)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Username(String);
+
+impl Username {
+    pub fn parse(s: &str) -> Result<Self, DomainError> {
+        let s = s.trim();
+        let ok = (2..=32).contains(&s.len())
+            && s.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b));
+        if ok {
+            Ok(Self(s.to_string()))
+        } else {
+            Err(DomainError::field(
+                "username",
+                format!("«{s}»: use 2–32 lowercase letters, digits, '.', '_' or '-'"),
+            ))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Username {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for Username {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        Self::parse(&s).map_err(serde::de::Error::custom)
+    }
+}
+
+/// A member of staff. Roles are held within the user's department.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct User {
+    pub username: Username,
+    pub display_name: String,
+    /// `None` for staff of no department (system administrators).
+    pub department: Option<CreditCode>,
+    pub roles: Vec<Role>,
+}
+
+impl User {
+    pub fn has(&self, role: Role) -> bool {
+        self.roles.contains(&role)
+    }
+
+    pub fn require(&self, role: Role) -> Result<(), DomainError> {
+        if self.has(role) {
+            Ok(())
+        } else {
+            Err(DomainError::rule(
+                ErrorCode::RoleRequired,
+                format!(
+                    "this needs the {} ({}) role, which {} does not hold",
+                    role.as_str(),
+                    role.zh(),
+                    self.username
+                ),
+            ))
+        }
+    }
+}
+
+/// An argon2id password hash in PHC string form.
+#[derive(Clone, PartialEq, Eq)]
+pub struct PasswordDigest(String);
+
+impl fmt::Debug for PasswordDigest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("PasswordDigest(…)")
+    }
+}
+
+impl PasswordDigest {
+    pub const MIN_LEN: usize = 8;
+
+    /// Hashes a new password with argon2id and a fresh salt, refusing short ones.
+    pub fn hash(password: &str) -> Result<Self, DomainError> {
+        if password.chars().count() < Self::MIN_LEN {
+            return Err(DomainError::Invalid(vec![FieldError::new(
+                "password",
+                format!("needs at least {} characters", Self::MIN_LEN),
+            )]));
+        }
+        let hash = Argon2::default()
+            .hash_password(password.as_bytes())
+            .map_err(|e| DomainError::field("password", format!("could not be hashed: {e}")))?;
+        Ok(Self(hash.to_string()))
+    }
+
+    pub fn from_stored(phc: String) -> Self {
+        Self(phc)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// Whether `password` matches; a malformed stored hash never matches.
+    pub fn verify(&self, password: &str) -> bool {
+        PasswordHash::new(&self.0)
+            .map(|h| {
+                Argon2::default()
+                    .verify_password(password.as_bytes(), &h)
+                    .is_ok()
+            })
+            .unwrap_or(false)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hashes_with_argon2id_and_verifies() {
+        let d = PasswordDigest::hash("阳光政务2026").unwrap();
+        assert!(d.as_str().starts_with("$argon2id$"), "{}", d.as_str());
+        assert!(d.verify("阳光政务2026"));
+        assert!(!d.verify("阳光政务2025"));
+        assert!(!PasswordDigest::from_stored("garbage".into()).verify("x"));
+        assert!(PasswordDigest::hash("short").is_err());
+    }
+
+    #[test]
+    fn usernames_and_roles() {
+        assert!(Username::parse("zhang.wei").is_ok());
+        assert!(Username::parse("Zhang Wei").is_err());
+        assert_eq!(Role::parse("法制审核"), Some(Role::Reviewer));
+        assert_eq!(Role::parse("window_clerk"), Some(Role::WindowClerk));
+    }
+}
