@@ -141,3 +141,65 @@ pub fn report<'a>(powers: impl IntoIterator<Item = &'a Power>) -> ConsistencyRep
 fn category_key(c: PowerCategory) -> String {
     c.code().to_string()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fixtures::power;
+    use crate::{LegalBasis, PowerStatus};
+
+    fn at(code: &str, region: &str, level: RegionLevel) -> Power {
+        let mut p = power(code);
+        p.region = RegionCode::parse(region).unwrap();
+        p.exercise_level = level;
+        p
+    }
+
+    #[test]
+    fn agreeing_powers_give_an_empty_report() {
+        let city = at("C1", "330100", RegionLevel::City);
+        let mut county = at("X1", "330183", RegionLevel::County);
+        // Presentation differences are not divergences.
+        county.name = "食品经营 许可".into();
+        county.legal_basis[0].instrument = "食品安全法".into();
+        let r = report([&city, &county]);
+        assert_eq!(r.shared_codes, 1);
+        assert!(r.divergences.is_empty(), "{r:?}");
+    }
+
+    #[test]
+    fn lists_each_divergent_field_with_the_higher_level_as_reference() {
+        let city = at("C1", "330100", RegionLevel::City);
+        let mut a = at("X1", "330183", RegionLevel::County);
+        a.name = "食品经营许可证核发".into();
+        a.category = crate::PowerCategory::Confirmation;
+        let mut b = at("X2", "330182", RegionLevel::County);
+        b.legal_basis.push(LegalBasis {
+            instrument: "《食品经营许可管理办法》".into(),
+            article: "第二条".into(),
+            text: String::new(),
+        });
+        let mut gone = at("X3", "330122", RegionLevel::County);
+        gone.name = "别的名字".into();
+        gone.status = PowerStatus::Cancelled;
+        let r = report([&a, &b, &city, &gone]);
+        let fields: Vec<_> = r.divergences.iter().map(|d| d.field).collect();
+        assert_eq!(
+            fields,
+            [
+                ConsistencyField::Name,
+                ConsistencyField::Category,
+                ConsistencyField::LegalBasis
+            ]
+        );
+        let name = &r.divergences[0];
+        assert_eq!(name.variants[0].value, "食品经营许可");
+        assert_eq!(name.variants[0].holders[0].code, "C1");
+        assert_eq!(name.variants[1].holders[0].code, "X1");
+        assert!(r.divergences.iter().all(|d| {
+            d.variants
+                .iter()
+                .all(|v| v.holders.iter().all(|h| h.code != "X3"))
+        }));
+    }
+}

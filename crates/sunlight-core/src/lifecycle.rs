@@ -249,3 +249,241 @@ impl PowerChange {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ErrorCode;
+    use crate::fixtures::power;
+
+    fn code(s: &str) -> PowerCode {
+        PowerCode::parse(s).unwrap()
+    }
+
+    fn refused(change: PowerChange, current: Option<&Power>, target: Option<&Power>) -> ErrorCode {
+        change.apply(current, target).unwrap_err().code()
+    }
+
+    #[test]
+    fn create_needs_a_free_code_and_a_valid_power() {
+        let p = power("A1");
+        let created = PowerChange::Create {
+            power: Box::new(p.clone()),
+        }
+        .apply(None, None)
+        .unwrap();
+        assert_eq!(created.status, PowerStatus::Active);
+        assert_eq!(
+            refused(
+                PowerChange::Create {
+                    power: Box::new(p.clone())
+                },
+                Some(&p),
+                None
+            ),
+            ErrorCode::DuplicatePowerCode
+        );
+        let mut bad = p.clone();
+        bad.name = " \u{3000}".into();
+        bad.legal_basis.clear();
+        let err = PowerChange::Create {
+            power: Box::new(bad),
+        }
+        .apply(None, None)
+        .unwrap_err();
+        let fields: Vec<_> = err
+            .field_errors()
+            .iter()
+            .map(|e| e.field.as_str())
+            .collect();
+        assert_eq!(fields, ["name", "legal_basis"]);
+    }
+
+    #[test]
+    fn amend_keeps_status_and_refuses_unlisted_or_gone_powers() {
+        let mut p = power("A1");
+        p.status = PowerStatus::StrictlyControlled;
+        let mut text = p.clone();
+        text.name = "食品经营许可（含小餐饮）".into();
+        text.status = PowerStatus::Active;
+        let amended = PowerChange::Amend {
+            power: Box::new(text.clone()),
+        }
+        .apply(Some(&p), None)
+        .unwrap();
+        assert_eq!(amended.status, PowerStatus::StrictlyControlled);
+        assert_eq!(amended.name, "食品经营许可（含小餐饮）");
+        assert_eq!(
+            refused(
+                PowerChange::Amend {
+                    power: Box::new(text.clone())
+                },
+                None,
+                None
+            ),
+            ErrorCode::PowerNotInList
+        );
+        let mut gone = p.clone();
+        gone.status = PowerStatus::Cancelled;
+        assert_eq!(
+            refused(
+                PowerChange::Amend {
+                    power: Box::new(text.clone())
+                },
+                Some(&gone),
+                None
+            ),
+            ErrorCode::InvalidTransition
+        );
+        text.status = PowerStatus::Cancelled;
+        assert_eq!(
+            refused(
+                PowerChange::Amend {
+                    power: Box::new(text)
+                },
+                Some(&p),
+                None
+            ),
+            ErrorCode::InvalidTransition
+        );
+    }
+
+    #[test]
+    fn cancel_is_final() {
+        let p = power("A1");
+        let cancelled = PowerChange::Cancel { code: code("A1") }
+            .apply(Some(&p), None)
+            .unwrap();
+        assert_eq!(cancelled.status, PowerStatus::Cancelled);
+        assert_eq!(
+            refused(
+                PowerChange::Cancel { code: code("A1") },
+                Some(&cancelled),
+                None
+            ),
+            ErrorCode::InvalidTransition
+        );
+        assert_eq!(
+            refused(
+                PowerChange::StrictlyControl { code: code("A1") },
+                Some(&cancelled),
+                None
+            ),
+            ErrorCode::InvalidTransition
+        );
+        assert_eq!(
+            refused(PowerChange::Cancel { code: code("A1") }, None, None),
+            ErrorCode::PowerNotInList
+        );
+    }
+
+    #[test]
+    fn delegation_only_goes_down() {
+        let p = power("A1");
+        let d = PowerChange::Delegate {
+            code: code("A1"),
+            mode: DelegationMode::Entrusted,
+            to_level: RegionLevel::Township,
+        }
+        .apply(Some(&p), None)
+        .unwrap();
+        assert_eq!(
+            d.status,
+            PowerStatus::Delegated {
+                mode: DelegationMode::Entrusted,
+                to_level: RegionLevel::Township
+            }
+        );
+        for level in [RegionLevel::County, RegionLevel::City] {
+            let c = PowerChange::Delegate {
+                code: code("A1"),
+                mode: DelegationMode::Direct,
+                to_level: level,
+            };
+            assert_eq!(refused(c, Some(&p), None), ErrorCode::InvalidDelegation);
+        }
+    }
+
+    #[test]
+    fn merge_needs_another_active_target() {
+        let a = power("A1");
+        let b = power("B1");
+        let merged = PowerChange::Merge {
+            code: code("A1"),
+            into: code("B1"),
+        }
+        .apply(Some(&a), Some(&b))
+        .unwrap();
+        assert_eq!(merged.status, PowerStatus::Merged { into: code("B1") });
+        assert_eq!(
+            refused(
+                PowerChange::Merge {
+                    code: code("A1"),
+                    into: code("A1")
+                },
+                Some(&a),
+                Some(&a)
+            ),
+            ErrorCode::InvalidMergeTarget
+        );
+        assert_eq!(
+            refused(
+                PowerChange::Merge {
+                    code: code("A1"),
+                    into: code("B1")
+                },
+                Some(&a),
+                None
+            ),
+            ErrorCode::InvalidMergeTarget
+        );
+        let mut gone = b.clone();
+        gone.status = PowerStatus::Cancelled;
+        assert_eq!(
+            refused(
+                PowerChange::Merge {
+                    code: code("A1"),
+                    into: code("B1")
+                },
+                Some(&a),
+                Some(&gone)
+            ),
+            ErrorCode::InvalidMergeTarget
+        );
+    }
+
+    #[test]
+    fn strict_control_and_release_pair_up() {
+        let p = power("A1");
+        let s = PowerChange::StrictlyControl { code: code("A1") }
+            .apply(Some(&p), None)
+            .unwrap();
+        assert_eq!(s.status, PowerStatus::StrictlyControlled);
+        assert_eq!(
+            refused(
+                PowerChange::StrictlyControl { code: code("A1") },
+                Some(&s),
+                None
+            ),
+            ErrorCode::InvalidTransition
+        );
+        let r = PowerChange::Release { code: code("A1") }
+            .apply(Some(&s), None)
+            .unwrap();
+        assert_eq!(r.status, PowerStatus::Active);
+        assert_eq!(
+            refused(PowerChange::Release { code: code("A1") }, Some(&r), None),
+            ErrorCode::InvalidTransition
+        );
+    }
+
+    #[test]
+    fn committed_limit_may_not_exceed_statutory() {
+        let mut p = power("A1");
+        p.guide.committed_limit = Some(crate::TimeLimit::working_days(25));
+        let err = PowerChange::Create { power: Box::new(p) }
+            .apply(None, None)
+            .unwrap_err();
+        assert_eq!(err.field_errors()[0].field, "guide.committed_limit");
+    }
+}

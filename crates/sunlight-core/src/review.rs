@@ -205,3 +205,124 @@ impl ReviewAct {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fixtures::user;
+
+    fn proposal(state: ProposalState) -> Proposal {
+        Proposal {
+            id: 7,
+            title: "调整食品经营许可".into(),
+            reason: "富政办发〔2026〕12号".into(),
+            effective_from: jiff::civil::date(2026, 12, 1),
+            state,
+            origin: Origin::Manual,
+            change_count: 1,
+            proposed_by: "li.na".into(),
+            proposed_at: jiff::Timestamp::UNIX_EPOCH,
+            reviewed_by: None,
+            reviewed_at: None,
+            review_note: None,
+            published_by: None,
+            published_at: None,
+        }
+    }
+
+    #[test]
+    fn an_editor_cannot_approve_their_own_proposal() {
+        let both = user("li.na", &[Role::RegistryEditor, Role::Reviewer]);
+        let err = ReviewAct::Approve
+            .check(&proposal(ProposalState::Proposed), &both)
+            .unwrap_err();
+        assert_eq!(err.code(), crate::ErrorCode::SeparationOfDuties);
+        let err = ReviewAct::Reject
+            .check(&proposal(ProposalState::Proposed), &both)
+            .unwrap_err();
+        assert_eq!(err.code(), crate::ErrorCode::SeparationOfDuties);
+    }
+
+    #[test]
+    fn each_act_needs_its_role_and_state() {
+        let reviewer = user("wang.fang", &[Role::Reviewer]);
+        let editor = user("li.na", &[Role::RegistryEditor]);
+        let other_editor = user("zhao.lei", &[Role::RegistryEditor]);
+        assert_eq!(
+            ReviewAct::Approve.check(&proposal(ProposalState::Proposed), &reviewer),
+            Ok(ProposalState::Approved)
+        );
+        assert_eq!(
+            ReviewAct::Reject.check(&proposal(ProposalState::Proposed), &reviewer),
+            Ok(ProposalState::Rejected)
+        );
+        assert_eq!(
+            ReviewAct::Approve
+                .check(&proposal(ProposalState::Proposed), &editor)
+                .unwrap_err()
+                .code(),
+            crate::ErrorCode::RoleRequired
+        );
+        assert_eq!(
+            ReviewAct::Publish
+                .check(&proposal(ProposalState::Proposed), &editor)
+                .unwrap_err()
+                .code(),
+            crate::ErrorCode::ProposalState
+        );
+        assert_eq!(
+            ReviewAct::Publish.check(&proposal(ProposalState::Approved), &other_editor),
+            Ok(ProposalState::Published)
+        );
+        assert_eq!(
+            ReviewAct::Publish
+                .check(&proposal(ProposalState::Approved), &reviewer)
+                .unwrap_err()
+                .code(),
+            crate::ErrorCode::RoleRequired
+        );
+        assert_eq!(
+            ReviewAct::Withdraw.check(&proposal(ProposalState::Proposed), &editor),
+            Ok(ProposalState::Withdrawn)
+        );
+        assert_eq!(
+            ReviewAct::Withdraw
+                .check(&proposal(ProposalState::Proposed), &other_editor)
+                .unwrap_err()
+                .code(),
+            crate::ErrorCode::SeparationOfDuties
+        );
+        assert_eq!(
+            ReviewAct::Approve
+                .check(&proposal(ProposalState::Published), &reviewer)
+                .unwrap_err()
+                .code(),
+            crate::ErrorCode::ProposalState
+        );
+    }
+
+    #[test]
+    fn drafts_say_everything_that_is_missing() {
+        let p = crate::fixtures::power("A1");
+        let draft = ProposalDraft {
+            title: " ".into(),
+            reason: "".into(),
+            effective_from: jiff::civil::date(2026, 12, 1),
+            changes: vec![
+                crate::lifecycle::PowerChange::Create {
+                    power: Box::new(p.clone()),
+                },
+                crate::lifecycle::PowerChange::Cancel {
+                    code: p.code.clone(),
+                },
+            ],
+        };
+        let err = draft.validated().unwrap_err();
+        let fields: Vec<_> = err
+            .field_errors()
+            .iter()
+            .map(|e| e.field.as_str())
+            .collect();
+        assert_eq!(fields, ["title", "reason", "changes[1]"]);
+    }
+}
