@@ -1,1 +1,171 @@
-//! placeholder
+//! Persistence for Sunlight behind one interface, [`Store`], with two backends chosen from the
+//! database URL: SQLite (`sqlite:sunlight.db`, embedded, the default) and PostgreSQL
+//! (`postgres://…`, for a province). Both run the same SQL through sqlx's `Any` driver; each
+//! has its own embedded, append-only migrations folder because their DDL differs.
+//!
+//! Writes that change the list happen in one transaction each: a published proposal's versions,
+//! heads and projection rows commit together or not at all.
+
+mod powers;
+mod proposals;
+mod registry;
+mod sql;
+mod staff;
+
+pub use powers::{PowerFilter, PowerSummary, PowerVersion, VersionMeta};
+pub use proposals::{ChangeError, PublishMeta};
+pub use staff::{LoginOutcome, Session};
+
+use sqlx::any::{AnyPoolOptions, install_default_drivers};
+use sqlx::{AnyPool, Executor};
+use std::time::Duration;
+use sunlight_core::{DomainError, FieldError};
+
+/// The database a [`Store`] runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Sqlite => "sqlite",
+            Self::Postgres => "postgres",
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The domain's rules refused the input.
+    #[error(transparent)]
+    Domain(#[from] DomainError),
+    /// Some changes of a batch were refused; each error names its change's index.
+    #[error("{} change(s) refused: {}", .0.len(), .0.first().map(ToString::to_string).unwrap_or_default())]
+    Rejected(Vec<ChangeError>),
+    #[error("{what} «{key}» not found")]
+    NotFound { what: &'static str, key: String },
+    /// Someone else changed the same thing first.
+    #[error("conflict: {0}")]
+    Conflict(String),
+    #[error("unsupported database URL «{0}»: use sqlite:FILE or postgres://…")]
+    UnsupportedUrl(String),
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("migration: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("stored data is corrupt: {0}")]
+    Corrupt(String),
+}
+
+impl StoreError {
+    pub(crate) fn not_found(what: &'static str, key: impl ToString) -> Self {
+        Self::NotFound {
+            what,
+            key: key.to_string(),
+        }
+    }
+
+    pub(crate) fn invalid(field: &str, message: impl Into<String>) -> Self {
+        Self::Domain(DomainError::Invalid(vec![FieldError::new(field, message)]))
+    }
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// A page of a list, with an opaque cursor for the next page.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub total: i64,
+    pub next: Option<String>,
+}
+
+/// The registry's store. Cheap to clone (a pool handle).
+#[derive(Clone, Debug)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+impl Store {
+    /// Connects to `url` (`sqlite:FILE`, created if absent, or `postgres://…`).
+    pub async fn connect(url: &str) -> Result<Self> {
+        install_default_drivers();
+        let (backend, url) = if let Some(rest) = url.strip_prefix("sqlite:") {
+            let rest = rest.trim_start_matches("//");
+            let sep = if rest.contains('?') { '&' } else { '?' };
+            let url = if rest.contains("mode=") {
+                format!("sqlite://{rest}")
+            } else {
+                format!("sqlite://{rest}{sep}mode=rwc")
+            };
+            (Backend::Sqlite, url)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            (Backend::Postgres, url.to_string())
+        } else {
+            return Err(StoreError::UnsupportedUrl(url.to_string()));
+        };
+        let options = AnyPoolOptions::new().acquire_timeout(Duration::from_secs(30));
+        let pool = match backend {
+            Backend::Sqlite => {
+                // WAL lets readers run beside the writer; NORMAL sync is durable in WAL mode
+                // against process crashes and costs one fsync per checkpoint, not per commit.
+                options
+                    .max_connections(8)
+                    .after_connect(|conn, _| {
+                        Box::pin(async move {
+                            conn.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;")
+                                .await?;
+                            Ok(())
+                        })
+                    })
+                    .connect(&url)
+                    .await?
+            }
+            Backend::Postgres => options.max_connections(16).connect(&url).await?,
+        };
+        Ok(Self { pool, backend })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Applies the embedded migrations of this backend that have not run yet.
+    pub async fn migrate(&self) -> Result<()> {
+        match self.backend {
+            Backend::Sqlite => SQLITE_MIGRATIONS.run(&self.pool).await?,
+            Backend::Postgres => POSTGRES_MIGRATIONS.run(&self.pool).await?,
+        }
+        Ok(())
+    }
+
+    /// Whether the store holds any power yet (a fresh database answers false).
+    pub async fn is_empty(&self) -> Result<bool> {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM power_heads")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(n == 0)
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+impl Store {
+    /// Runs one statement outside any transaction (administrative work such as creating a
+    /// database for tests). Never pass user input here.
+    pub async fn execute_raw(&self, statement: &str) -> Result<()> {
+        self.pool
+            .execute(sql::dynamic(statement.to_string()))
+            .await?;
+        Ok(())
+    }
+}

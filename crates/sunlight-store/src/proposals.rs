@@ -1,0 +1,621 @@
+//! Changing the list: proposals, their review, and publishing them as new versions.
+//!
+//! Publishing applies each change with [`PowerChange::apply`] to the power's latest version,
+//! checks references (department, region, parent, merge target) and effective-date order, and
+//! writes versions, heads and the in-force projection in one transaction. Every refusal of a
+//! batch is collected, each with the index of its change, and nothing is written.
+
+use crate::powers::refresh_current_in;
+use crate::sql;
+use crate::{Result, Store, StoreError};
+use sqlx::Row;
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+use sunlight_core::lifecycle::{ChangeKind, PowerChange};
+use sunlight_core::review::{Origin, Proposal, ProposalDraft, ProposalState, ReviewAct};
+use sunlight_core::{Date, DomainError, ErrorCode, Power, Role, Timestamp, User};
+
+/// A refused change of a batch.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChangeError {
+    /// 0-based index of the change in its batch.
+    pub index: usize,
+    pub code: String,
+    pub error: DomainError,
+}
+
+impl fmt::Display for ChangeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "change {} (power {}): {}",
+            self.index, self.code, self.error
+        )
+    }
+}
+
+/// Who publishes what, and from when.
+#[derive(Debug, Clone)]
+pub struct PublishMeta {
+    pub proposal_id: i64,
+    pub effective_from: Date,
+    pub reason: String,
+    pub proposed_by: String,
+    pub reviewed_by: Option<String>,
+    pub published_by: String,
+    pub published_at: Timestamp,
+}
+
+const PROPOSAL_COLS: &str = "id, title, reason, effective_from, state, origin, change_count, proposed_by, \
+    proposed_at, reviewed_by, reviewed_at, review_note, published_by, published_at";
+
+fn proposal_from(row: &sqlx::any::AnyRow) -> Result<Proposal> {
+    let state: String = row.try_get("state")?;
+    let opt_instant = |col: &str| -> Result<Option<Timestamp>> {
+        row.try_get::<Option<i64>, _>(col)?
+            .map(sql::instant)
+            .transpose()
+    };
+    Ok(Proposal {
+        id: row.try_get("id")?,
+        title: row.try_get("title")?,
+        reason: row.try_get("reason")?,
+        effective_from: sql::date(&row.try_get::<String, _>("effective_from")?)?,
+        state: ProposalState::parse(&state)
+            .ok_or_else(|| StoreError::Corrupt(format!("proposal state {state}")))?,
+        origin: sql::json("origin", &row.try_get::<String, _>("origin")?)?,
+        change_count: row.try_get::<i64, _>("change_count")? as usize,
+        proposed_by: row.try_get("proposed_by")?,
+        proposed_at: sql::instant(row.try_get("proposed_at")?)?,
+        reviewed_by: row.try_get("reviewed_by")?,
+        reviewed_at: opt_instant("reviewed_at")?,
+        review_note: row.try_get("review_note")?,
+        published_by: row.try_get("published_by")?,
+        published_at: opt_instant("published_at")?,
+    })
+}
+
+type Tx<'a> = sqlx::Transaction<'a, sqlx::Any>;
+
+impl Store {
+    /// Records a proposal after checking that every change would apply to today's list.
+    pub async fn propose(
+        &self,
+        draft: ProposalDraft,
+        origin: Origin,
+        actor: &User,
+        now: Timestamp,
+    ) -> Result<Proposal> {
+        actor.require(Role::RegistryEditor)?;
+        let draft = draft.validated()?;
+        let mut tx = self.pool.begin().await?;
+        check_changes(&mut tx, &draft.changes, draft.effective_from).await?;
+        let id = insert_proposal(
+            &mut tx,
+            &draft,
+            &origin,
+            ProposalState::Proposed,
+            &actor.username.to_string(),
+            now,
+        )
+        .await?;
+        for (n, chunk) in draft.changes.chunks(sql::batch_rows(5)).enumerate() {
+            let stmt = format!(
+                "INSERT INTO proposal_changes (proposal_id, seq, code, kind, doc) VALUES {}",
+                sql::values(chunk.len(), 5)
+            );
+            let mut q = sqlx::query(sql::dynamic(stmt));
+            for (i, c) in chunk.iter().enumerate() {
+                q = q
+                    .bind(id)
+                    .bind((n * sql::batch_rows(5) + i) as i64)
+                    .bind(c.code().to_string())
+                    .bind(c.kind().as_str())
+                    .bind(sql::to_json(c));
+            }
+            q.execute(&mut *tx).await?;
+        }
+        let proposal = fetch_proposal(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(proposal)
+    }
+
+    pub async fn proposal(&self, id: i64) -> Result<Proposal> {
+        let mut conn = self.pool.acquire().await?;
+        let row = sqlx::query(sql::dynamic(format!(
+            "SELECT {PROPOSAL_COLS} FROM proposals WHERE id = $1"
+        )))
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?;
+        row.as_ref()
+            .map(proposal_from)
+            .transpose()?
+            .ok_or_else(|| StoreError::not_found("proposal", id))
+    }
+
+    pub async fn proposal_changes(&self, id: i64) -> Result<Vec<PowerChange>> {
+        let rows =
+            sqlx::query("SELECT doc FROM proposal_changes WHERE proposal_id = $1 ORDER BY seq")
+                .bind(id)
+                .fetch_all(&self.pool)
+                .await?;
+        rows.iter()
+            .map(|r| sql::json("change", &r.try_get::<String, _>("doc")?))
+            .collect()
+    }
+
+    /// Proposals, newest first, optionally in one state.
+    pub async fn proposals(
+        &self,
+        state: Option<ProposalState>,
+        limit: u32,
+    ) -> Result<Vec<Proposal>> {
+        let rows = match state {
+            Some(s) => sqlx::query(sql::dynamic(format!(
+                "SELECT {PROPOSAL_COLS} FROM proposals WHERE state = $1 ORDER BY id DESC LIMIT $2"
+            )))
+            .bind(s.as_str())
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await?,
+            None => {
+                sqlx::query(sql::dynamic(format!(
+                    "SELECT {PROPOSAL_COLS} FROM proposals ORDER BY id DESC LIMIT $1"
+                )))
+                .bind(i64::from(limit))
+                .fetch_all(&self.pool)
+                .await?
+            }
+        };
+        rows.iter().map(proposal_from).collect()
+    }
+
+    /// Approves, rejects or withdraws a proposal. Publishing is [`Store::publish`].
+    pub async fn review(
+        &self,
+        id: i64,
+        act: ReviewAct,
+        actor: &User,
+        note: Option<&str>,
+        now: Timestamp,
+    ) -> Result<Proposal> {
+        if act == ReviewAct::Publish {
+            return Err(StoreError::invalid("act", "publish with Store::publish"));
+        }
+        let mut tx = self.pool.begin().await?;
+        let p = fetch_proposal(&mut tx, id).await?;
+        let to = act.check(&p, actor)?;
+        let sql = match act {
+            ReviewAct::Withdraw => "UPDATE proposals SET state = $1 WHERE id = $2 AND state = $3",
+            _ => "UPDATE proposals SET state = $1, reviewed_by = $4, reviewed_at = $5, review_note = $6
+                  WHERE id = $2 AND state = $3",
+        };
+        let mut q = sqlx::query(sql)
+            .bind(to.as_str())
+            .bind(id)
+            .bind(p.state.as_str());
+        if act != ReviewAct::Withdraw {
+            q = q
+                .bind(actor.username.as_str())
+                .bind(sql::millis(now))
+                .bind(note.map(str::to_string));
+        }
+        if q.execute(&mut *tx).await?.rows_affected() == 0 {
+            return Err(StoreError::Conflict(format!(
+                "proposal {id} changed meanwhile; reload it"
+            )));
+        }
+        let p = fetch_proposal(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(p)
+    }
+
+    /// Publishes an approved proposal: its changes become new versions, in one transaction.
+    /// Changes are checked again against the list as it is now; if another proposal made one
+    /// of them impossible meanwhile, nothing is published and every refusal is reported.
+    pub async fn publish(
+        &self,
+        id: i64,
+        actor: &User,
+        now: Timestamp,
+        today: Date,
+    ) -> Result<Proposal> {
+        let mut tx = self.pool.begin().await?;
+        let p = fetch_proposal(&mut tx, id).await?;
+        ReviewAct::Publish.check(&p, actor)?;
+        let rows =
+            sqlx::query("SELECT doc FROM proposal_changes WHERE proposal_id = $1 ORDER BY seq")
+                .bind(id)
+                .fetch_all(&mut *tx)
+                .await?;
+        let changes: Vec<PowerChange> = rows
+            .iter()
+            .map(|r| sql::json("change", &r.try_get::<String, _>("doc")?))
+            .collect::<Result<_>>()?;
+        let updated = sqlx::query(
+            "UPDATE proposals SET state = 'published', published_by = $1, published_at = $2 WHERE id = $3 AND state = 'approved'",
+        )
+        .bind(actor.username.as_str())
+        .bind(sql::millis(now))
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        if updated.rows_affected() == 0 {
+            return Err(StoreError::Conflict(format!(
+                "proposal {id} changed meanwhile; reload it"
+            )));
+        }
+        let meta = PublishMeta {
+            proposal_id: id,
+            effective_from: p.effective_from,
+            reason: p.reason.clone(),
+            proposed_by: p.proposed_by.clone(),
+            reviewed_by: p.reviewed_by.clone(),
+            published_by: actor.username.to_string(),
+            published_at: now,
+        };
+        apply_changes(&mut tx, changes, &meta, today).await?;
+        let p = fetch_proposal(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(p)
+    }
+
+    /// Loads a list that was approved outside the system (the government's published list,
+    /// read from a file by an operator): recorded as a proposal with its origin, published at
+    /// once without an in-system review, all or nothing.
+    pub async fn publish_import(
+        &self,
+        draft: ProposalDraft,
+        origin: Origin,
+        operator: &str,
+        now: Timestamp,
+        today: Date,
+    ) -> Result<Proposal> {
+        let draft = draft.validated()?;
+        let mut tx = self.pool.begin().await?;
+        let id = insert_proposal(
+            &mut tx,
+            &draft,
+            &origin,
+            ProposalState::Published,
+            operator,
+            now,
+        )
+        .await?;
+        sqlx::query("UPDATE proposals SET published_by = $1, published_at = $2 WHERE id = $3")
+            .bind(operator)
+            .bind(sql::millis(now))
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        let meta = PublishMeta {
+            proposal_id: id,
+            effective_from: draft.effective_from,
+            reason: draft.reason.clone(),
+            proposed_by: operator.to_string(),
+            reviewed_by: None,
+            published_by: operator.to_string(),
+            published_at: now,
+        };
+        apply_changes(&mut tx, draft.changes, &meta, today).await?;
+        let p = fetch_proposal(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(p)
+    }
+
+    /// Checks a batch of changes against today's list without writing anything.
+    pub async fn check_changes(&self, changes: &[PowerChange], effective_from: Date) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        check_changes(&mut tx, changes, effective_from).await?;
+        tx.rollback().await?;
+        Ok(())
+    }
+}
+
+async fn insert_proposal(
+    tx: &mut Tx<'_>,
+    draft: &ProposalDraft,
+    origin: &Origin,
+    state: ProposalState,
+    by: &str,
+    now: Timestamp,
+) -> Result<i64> {
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO proposals (title, reason, effective_from, state, origin, change_count, proposed_by, proposed_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+    )
+    .bind(&draft.title)
+    .bind(&draft.reason)
+    .bind(draft.effective_from.to_string())
+    .bind(state.as_str())
+    .bind(sql::to_json(origin))
+    .bind(draft.changes.len() as i64)
+    .bind(by)
+    .bind(sql::millis(now))
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(id)
+}
+
+async fn fetch_proposal(tx: &mut Tx<'_>, id: i64) -> Result<Proposal> {
+    let row = sqlx::query(sql::dynamic(format!(
+        "SELECT {PROPOSAL_COLS} FROM proposals WHERE id = $1"
+    )))
+    .bind(id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    row.as_ref()
+        .map(proposal_from)
+        .transpose()?
+        .ok_or_else(|| StoreError::not_found("proposal", id))
+}
+
+/// The latest version of a power, as a new change sees it.
+struct Head {
+    version: i64,
+    effective_from: Date,
+    power: Power,
+}
+
+/// Loads the heads of `codes` (those listed).
+async fn load_heads(tx: &mut Tx<'_>, codes: &[&str]) -> Result<HashMap<String, Head>> {
+    let mut heads = HashMap::with_capacity(codes.len());
+    for chunk in codes.chunks(500) {
+        let stmt = format!(
+            "SELECT v.code, v.version, v.effective_from, v.doc FROM power_heads h
+             JOIN power_versions v ON v.code = h.code AND v.version = h.version WHERE h.code IN ({})",
+            sql::list(1, chunk.len())
+        );
+        let mut q = sqlx::query(sql::dynamic(stmt));
+        for c in chunk {
+            q = q.bind(*c);
+        }
+        for row in q.fetch_all(&mut **tx).await? {
+            let code: String = row.try_get("code")?;
+            heads.insert(
+                code,
+                Head {
+                    version: row.try_get("version")?,
+                    effective_from: sql::date(&row.try_get::<String, _>("effective_from")?)?,
+                    power: sql::json("power", &row.try_get::<String, _>("doc")?)?,
+                },
+            );
+        }
+    }
+    Ok(heads)
+}
+
+async fn string_set(tx: &mut Tx<'_>, sql_text: &'static str) -> Result<HashSet<String>> {
+    let rows = sqlx::query(sql_text).fetch_all(&mut **tx).await?;
+    rows.iter()
+        .map(|r| Ok(r.try_get::<String, _>(0)?))
+        .collect()
+}
+
+/// Every code a batch touches or refers to (merge targets, parents).
+fn referenced_codes(changes: &[PowerChange]) -> Vec<String> {
+    let mut codes: HashSet<&str> = HashSet::new();
+    for c in changes {
+        codes.insert(c.code().as_str());
+        match c {
+            PowerChange::Merge { into, .. } => {
+                codes.insert(into.as_str());
+            }
+            PowerChange::Create { power } | PowerChange::Amend { power } => {
+                if let Some(p) = &power.parent {
+                    codes.insert(p.as_str());
+                }
+            }
+            _ => {}
+        }
+    }
+    codes.into_iter().map(str::to_string).collect()
+}
+
+/// The outcome of applying one change in a batch.
+struct Applied {
+    version: i64,
+    power: Power,
+}
+
+/// Applies each change in order to the heads (and to the earlier changes of the same batch),
+/// calling `emit` with each new version. Every refusal is collected.
+async fn walk_changes(
+    tx: &mut Tx<'_>,
+    changes: Vec<PowerChange>,
+    effective_from: Date,
+    mut emit: impl FnMut(ChangeKind, Applied) -> Result<()>,
+) -> Result<()> {
+    let codes = referenced_codes(&changes);
+    let code_refs: Vec<&str> = codes.iter().map(String::as_str).collect();
+    let mut heads = load_heads(tx, &code_refs).await?;
+    let departments = string_set(tx, "SELECT credit_code FROM departments").await?;
+    let regions = string_set(tx, "SELECT code FROM regions").await?;
+    // Codes referred to by a later change of the batch keep their new version in `heads`.
+    let referenced_later: HashSet<String> = changes
+        .iter()
+        .filter_map(|c| match c {
+            PowerChange::Merge { into, .. } => Some(into.to_string()),
+            PowerChange::Create { power } | PowerChange::Amend { power } => {
+                power.parent.as_ref().map(|p| p.to_string())
+            }
+            _ => None,
+        })
+        .collect();
+    let mut errors = Vec::new();
+    for (index, change) in changes.into_iter().enumerate() {
+        let code = change.code().clone();
+        let refuse = |error: DomainError| ChangeError {
+            index,
+            code: code.to_string(),
+            error,
+        };
+        let head = heads.get(code.as_str());
+        let target = match &change {
+            PowerChange::Merge { into, .. } => heads.get(into.as_str()).map(|h| &h.power),
+            _ => None,
+        };
+        let kind = change.kind();
+        let power = match change.apply(head.map(|h| &h.power), target) {
+            Ok(p) => p,
+            Err(e) => {
+                errors.push(refuse(e));
+                continue;
+            }
+        };
+        let mut problems = Vec::new();
+        if !departments.contains(power.department.as_str()) {
+            problems.push(sunlight_core::FieldError::new(
+                "department",
+                format!("department {} is not registered", power.department),
+            ));
+        }
+        if !regions.contains(power.region.as_str()) {
+            problems.push(sunlight_core::FieldError::new(
+                "region",
+                format!("region {} is not registered", power.region),
+            ));
+        }
+        if let Some(parent) = &power.parent {
+            if !heads
+                .get(parent.as_str())
+                .is_some_and(|h| h.power.status.is_exercisable())
+            {
+                problems.push(sunlight_core::FieldError::new(
+                    "parent",
+                    format!("main item {parent} is not an active power of the list"),
+                ));
+            }
+        }
+        if !problems.is_empty() {
+            errors.push(refuse(DomainError::Invalid(problems)));
+            continue;
+        }
+        if let Some(h) = head {
+            if effective_from < h.effective_from {
+                errors.push(refuse(DomainError::rule(
+                    ErrorCode::EffectiveDateRegression,
+                    format!(
+                        "version {} of {code} takes effect on {}; a later version cannot take effect earlier ({effective_from})",
+                        h.version, h.effective_from
+                    ),
+                )));
+                continue;
+            }
+        }
+        let version = head.map_or(1, |h| h.version + 1);
+        if referenced_later.contains(code.as_str()) {
+            heads.insert(
+                code.to_string(),
+                Head {
+                    version,
+                    effective_from,
+                    power: power.clone(),
+                },
+            );
+        } else {
+            heads.remove(code.as_str());
+        }
+        if errors.is_empty() {
+            emit(kind, Applied { version, power })?;
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(StoreError::Rejected(errors))
+    }
+}
+
+async fn check_changes(
+    tx: &mut Tx<'_>,
+    changes: &[PowerChange],
+    effective_from: Date,
+) -> Result<()> {
+    walk_changes(tx, changes.to_vec(), effective_from, |_, _| Ok(())).await
+}
+
+/// A new version ready to insert.
+struct NewVersion {
+    code: String,
+    version: i64,
+    kind: &'static str,
+    power: Power,
+}
+
+const VERSION_COLS: usize = 20;
+
+async fn apply_changes(
+    tx: &mut Tx<'_>,
+    changes: Vec<PowerChange>,
+    meta: &PublishMeta,
+    today: Date,
+) -> Result<()> {
+    let mut rows = Vec::with_capacity(changes.len());
+    walk_changes(tx, changes, meta.effective_from, |kind, applied| {
+        rows.push(NewVersion {
+            code: applied.power.code.to_string(),
+            version: applied.version,
+            kind: kind.as_str(),
+            power: applied.power,
+        });
+        Ok(())
+    })
+    .await?;
+    let eff = meta.effective_from.to_string();
+    let published_at = sql::millis(meta.published_at);
+    let per = sql::batch_rows(VERSION_COLS);
+    let mut codes = Vec::with_capacity(rows.len());
+    for chunk in rows.chunks(per) {
+        let stmt = format!(
+            "INSERT INTO power_versions (code, version, effective_from, change_kind, proposal_id, reason, proposed_by,
+                reviewed_by, published_by, published_at, parent, basic_code, name, category, department, region,
+                status, status_detail, usage, doc) VALUES {}",
+            sql::values(chunk.len(), VERSION_COLS)
+        );
+        let mut q = sqlx::query(sql::dynamic(stmt));
+        for r in chunk {
+            let p = &r.power;
+            q = q
+                .bind(r.code.as_str())
+                .bind(r.version)
+                .bind(eff.as_str())
+                .bind(r.kind)
+                .bind(meta.proposal_id)
+                .bind(meta.reason.as_str())
+                .bind(meta.proposed_by.as_str())
+                .bind(meta.reviewed_by.clone())
+                .bind(meta.published_by.as_str())
+                .bind(published_at)
+                .bind(p.parent.as_ref().map(|c| c.to_string()))
+                .bind(p.basic_code.clone())
+                .bind(p.name.as_str())
+                .bind(p.category.as_str())
+                .bind(p.department.as_str())
+                .bind(p.region.as_str())
+                .bind(p.status.as_str())
+                .bind(sql::to_json(&p.status))
+                .bind(p.usage.as_str())
+                .bind(sql::to_json(p));
+        }
+        q.execute(&mut **tx).await?;
+        let stmt = format!(
+            "INSERT INTO power_heads (code, version, effective_from) VALUES {}
+             ON CONFLICT (code) DO UPDATE SET version = excluded.version, effective_from = excluded.effective_from",
+            sql::values(chunk.len(), 3)
+        );
+        let mut q = sqlx::query(sql::dynamic(stmt));
+        for r in chunk {
+            q = q.bind(r.code.as_str()).bind(r.version).bind(eff.as_str());
+        }
+        q.execute(&mut **tx).await?;
+        codes.extend(chunk.iter().map(|r| r.code.clone()));
+    }
+    if meta.effective_from <= today {
+        for chunk in codes.chunks(per) {
+            refresh_current_in(tx, today, Some(chunk)).await?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,48 @@
+//! The store's behaviour suite. Every test runs on SQLite (a temporary file) and on PostgreSQL
+//! (a fresh database per test on the server named by `SUNLIGHT_TEST_POSTGRES`, e.g.
+//! `postgres://postgres@127.0.0.1:5432/postgres`). Under `CI=true` a missing server fails the
+//! PostgreSQL half instead of skipping it.
+
+mod harness;
+mod registry;
+
+use harness::TestDb;
+
+macro_rules! on_both_backends {
+    ($($module:ident :: $name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let db = super::TestDb::sqlite().await;
+                    super::$module::$name(&db.store).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let Some(db) = super::TestDb::postgres().await else { return };
+                    super::$module::$name(&db.store).await;
+                    db.drop().await;
+                }
+            )*
+        }
+    };
+}
+
+on_both_backends!(
+    registry::regions_need_their_parent_and_departments_their_region,
+    registry::login_locks_after_repeated_failures,
+    registry::propose_review_publish,
+    registry::an_editor_cannot_approve_their_own_proposal,
+    registry::a_refused_batch_writes_nothing_and_names_each_change,
+    registry::lifecycle_changes_become_versions,
+    registry::as_of_reads_and_future_versions,
+    registry::effective_dates_never_go_backwards,
+    registry::list_filters_and_pages_without_gaps,
+    registry::concurrent_reviews_have_one_winner,
+    registry::negative_list_is_replaced_whole,
+    registry::consistency_reads_shared_basic_codes,
+);
