@@ -66,6 +66,9 @@ pub struct FieldError {
     /// 1-based row of a sheet, when the input was a sheet.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub row: Option<usize>,
+    /// 1-based line of a text file (CSV, JSON, flow source), when the input was text.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
     /// The field, as a path (`guide.materials[2].copies`) or a sheet column heading.
     pub field: String,
     pub message: String,
@@ -75,6 +78,7 @@ impl FieldError {
     pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
         Self {
             row: None,
+            line: None,
             field: field.into(),
             message: message.into(),
         }
@@ -100,6 +104,9 @@ impl fmt::Display for FieldError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if let Some(row) = self.row {
             write!(f, "row {row}, ")?;
+        }
+        if let Some(line) = self.line {
+            write!(f, "line {line}, ")?;
         }
         write!(f, "{}: {}", self.field, self.message)
     }

@@ -12,6 +12,8 @@
 //!                                ──merge────▶ merged{into}
 //! ```
 //! Cancelled, delegated and merged are final at this level: the power lives on where it went.
+//! A power usually enters the list active; one migrated from another system may enter in the
+//! status it already had there (a cancelled power's history is still part of the list).
 
 use crate::error::{DomainError, ErrorCode};
 use crate::power::{DelegationMode, Power, PowerCode, PowerStatus};
@@ -167,9 +169,7 @@ impl PowerChange {
                         ),
                     ));
                 }
-                let mut power = power.validated()?;
-                power.status = PowerStatus::Active;
-                Ok(power)
+                power.validated()
             }
             Self::Amend { power } => {
                 let prev = exercisable(listed(current)?, "amended")?;

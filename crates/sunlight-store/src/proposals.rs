@@ -13,7 +13,7 @@ use std::collections::{HashMap, HashSet};
 use std::fmt;
 use sunlight_core::lifecycle::{ChangeKind, PowerChange};
 use sunlight_core::review::{Origin, Proposal, ProposalDraft, ProposalState, ReviewAct};
-use sunlight_core::{Date, DomainError, ErrorCode, Power, Role, Timestamp, User};
+use sunlight_core::{Date, DomainError, ErrorCode, Power, PowerStatus, Role, Timestamp, User};
 
 /// A refused change of a batch.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -406,6 +406,9 @@ fn referenced_codes(changes: &[PowerChange]) -> Vec<String> {
                 if let Some(p) = &power.parent {
                     codes.insert(p.as_str());
                 }
+                if let PowerStatus::Merged { into } = &power.status {
+                    codes.insert(into.as_str());
+                }
             }
             _ => {}
         }
@@ -485,6 +488,14 @@ async fn walk_changes(
                 problems.push(sunlight_core::FieldError::new(
                     "parent",
                     format!("main item {parent} is not an active power of the list"),
+                ));
+            }
+        }
+        if let PowerStatus::Merged { into } = &power.status {
+            if kind == ChangeKind::Create && !heads.contains_key(into.as_str()) {
+                problems.push(sunlight_core::FieldError::new(
+                    "status.into",
+                    format!("merged into {into}, which is not in the list"),
                 ));
             }
         }
