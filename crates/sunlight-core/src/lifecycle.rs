@@ -487,3 +487,83 @@ mod tests {
         assert_eq!(err.field_errors()[0].field, "guide.committed_limit");
     }
 }
+
+/// The change that turns the listed version of a power (`None` = not listed) into `wanted`,
+/// as an import of an updated list needs it: `None` when nothing differs. A status change
+/// must come alone, not mixed with a new text, so that each version says one thing.
+pub fn change_between(
+    current: Option<&Power>,
+    wanted: Power,
+) -> Result<Option<PowerChange>, DomainError> {
+    let Some(current) = current else {
+        return Ok(Some(PowerChange::Create {
+            power: Box::new(wanted),
+        }));
+    };
+    if *current == wanted {
+        return Ok(None);
+    }
+    if current.status == wanted.status {
+        return Ok(Some(PowerChange::Amend {
+            power: Box::new(wanted),
+        }));
+    }
+    let mut same_text = wanted.clone();
+    same_text.status = current.status.clone();
+    if same_text != *current {
+        return Err(DomainError::rule(
+            ErrorCode::InvalidTransition,
+            format!(
+                "power {} changes both its text and its status ({} → {}); change them in two steps",
+                wanted.code,
+                current.status.zh(),
+                wanted.status.zh()
+            ),
+        ));
+    }
+    let code = wanted.code.clone();
+    Ok(Some(match wanted.status {
+        PowerStatus::Active => PowerChange::Release { code },
+        PowerStatus::StrictlyControlled => PowerChange::StrictlyControl { code },
+        PowerStatus::Cancelled => PowerChange::Cancel { code },
+        PowerStatus::Delegated { mode, to_level } => PowerChange::Delegate {
+            code,
+            mode,
+            to_level,
+        },
+        PowerStatus::Merged { into } => PowerChange::Merge { code, into },
+    }))
+}
+
+#[cfg(test)]
+mod change_between_tests {
+    use super::*;
+    use crate::fixtures::power;
+
+    #[test]
+    fn picks_the_change_an_updated_list_implies() {
+        let p = power("A1");
+        assert!(matches!(
+            change_between(None, p.clone()),
+            Ok(Some(PowerChange::Create { .. }))
+        ));
+        assert_eq!(change_between(Some(&p), p.clone()), Ok(None));
+        let mut renamed = p.clone();
+        renamed.name = "新名称".into();
+        assert!(matches!(
+            change_between(Some(&p), renamed.clone()),
+            Ok(Some(PowerChange::Amend { .. }))
+        ));
+        let mut cancelled = p.clone();
+        cancelled.status = PowerStatus::Cancelled;
+        assert!(matches!(
+            change_between(Some(&p), cancelled),
+            Ok(Some(PowerChange::Cancel { .. }))
+        ));
+        renamed.status = PowerStatus::Cancelled;
+        assert_eq!(
+            change_between(Some(&p), renamed).unwrap_err().code(),
+            ErrorCode::InvalidTransition
+        );
+    }
+}

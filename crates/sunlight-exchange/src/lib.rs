@@ -98,7 +98,7 @@ pub fn read_powers(
     bytes: &[u8],
     format: Format,
     registry: &mut Registry,
-    progress: &mut dyn FnMut(usize),
+    progress: &mut (dyn FnMut(usize) + Send),
 ) -> Result<Imported, ImportError> {
     match format {
         Format::Json => read_json(bytes, progress),
@@ -106,7 +106,10 @@ pub fn read_powers(
     }
 }
 
-fn read_json(bytes: &[u8], progress: &mut dyn FnMut(usize)) -> Result<Imported, ImportError> {
+fn read_json(
+    bytes: &[u8],
+    progress: &mut (dyn FnMut(usize) + Send),
+) -> Result<Imported, ImportError> {
     #[derive(serde::Deserialize)]
     #[serde(untagged)]
     enum Doc {
@@ -194,7 +197,7 @@ fn read_sheet(
     bytes: &[u8],
     format: Format,
     registry: &mut Registry,
-    progress: &mut dyn FnMut(usize),
+    progress: &mut (dyn FnMut(usize) + Send),
 ) -> Result<Imported, ImportError> {
     let mut reader = SheetReader {
         head: Vec::new(),
@@ -233,7 +236,7 @@ struct SheetReader<'p> {
     rows: Vec<usize>,
     errors: Vec<FieldError>,
     data_rows: usize,
-    progress: &'p mut dyn FnMut(usize),
+    progress: &'p mut (dyn FnMut(usize) + Send),
 }
 
 impl SheetReader<'_> {

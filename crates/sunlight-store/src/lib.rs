@@ -6,12 +6,14 @@
 //! Writes that change the list happen in one transaction each: a published proposal's versions,
 //! heads and projection rows commit together or not at all.
 
+mod idempotency;
 mod powers;
 mod proposals;
 mod registry;
 mod sql;
 mod staff;
 
+pub use idempotency::Claim;
 pub use powers::{PowerFilter, PowerSummary, PowerVersion, VersionMeta};
 pub use proposals::{ChangeError, PublishMeta};
 pub use staff::{LoginOutcome, Session};
@@ -77,6 +79,7 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
 /// A page of a list, with an opaque cursor for the next page.
 #[derive(Debug, Clone, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Page<T> {
     pub items: Vec<T>,
     pub total: i64,

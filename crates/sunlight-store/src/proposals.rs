@@ -304,6 +304,24 @@ impl Store {
         Ok(p)
     }
 
+    /// The latest published version (whatever its effective date) of each listed code.
+    pub async fn latest_powers(&self, codes: &[&str]) -> Result<HashMap<String, Power>> {
+        let mut tx = self.pool.begin().await?;
+        let heads = load_heads(&mut tx, codes).await?;
+        tx.rollback().await?;
+        Ok(heads.into_iter().map(|(k, h)| (k, h.power)).collect())
+    }
+
+    /// Every code in the list, for continuing generated code sequences.
+    pub async fn all_codes(&self) -> Result<Vec<String>> {
+        let rows = sqlx::query("SELECT code FROM power_heads")
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| Ok(r.try_get::<String, _>(0)?))
+            .collect()
+    }
+
     /// Checks a batch of changes against today's list without writing anything.
     pub async fn check_changes(&self, changes: &[PowerChange], effective_from: Date) -> Result<()> {
         let mut tx = self.pool.begin().await?;

@@ -1,1 +1,87 @@
-//! placeholder
+//! Sunlight's HTTP face: the JSON API (OpenAPI 3.1 at `/api/openapi.json`, errors as
+//! `application/problem+json`) and the pages.
+//!
+//! [`app`] builds the whole application from an [`AppState`]; [`serve`] runs it on a listener
+//! until a shutdown signal, so tests can start the real server on port 0.
+
+pub mod api;
+mod auth;
+pub mod error;
+mod idempotency;
+pub mod import;
+mod pages;
+
+use axum::extract::DefaultBodyLimit;
+use axum::routing::get;
+use axum::{Json, Router};
+use std::sync::Arc;
+use sunlight_core::clock::{Clock, Zone};
+use sunlight_store::Store;
+use tower_http::trace::TraceLayer;
+
+/// What every request handler shares.
+pub struct AppState {
+    pub store: Store,
+    pub clock: Arc<dyn Clock>,
+    /// The zone dates are counted in (China Standard Time by default).
+    pub zone: Zone,
+}
+
+pub type SharedState = Arc<AppState>;
+
+/// The wall clock.
+#[derive(Debug, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> sunlight_core::Timestamp {
+        sunlight_core::Timestamp::now()
+    }
+}
+
+/// The OpenAPI document of the API.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    let (_, doc) = api::router().split_for_parts();
+    doc
+}
+
+/// The whole application.
+pub fn app(state: AppState) -> Router {
+    let state: SharedState = Arc::new(state);
+    let (api, doc) = api::router().split_for_parts();
+    let doc = Arc::new(doc);
+    let api = api
+        .route(
+            "/api/openapi.json",
+            get(move || {
+                let doc = doc.clone();
+                async move { Json(doc.as_ref().clone()) }
+            }),
+        )
+        .route(
+            "/api/health",
+            get(|| async { Json(serde_json::json!({"status": "ok"})) }),
+        )
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            idempotency::layer,
+        ))
+        .layer(DefaultBodyLimit::max(idempotency::MAX_BODY));
+    Router::new()
+        .route("/", get(pages::index))
+        .merge(api)
+        .fallback(|| async { error::ApiError::not_found("no such page or endpoint") })
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// Serves `app` on `listener` until `shutdown` completes.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    app: Router,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await
+}

@@ -1,0 +1,53 @@
+//! The JSON API under `/api`, documented by OpenAPI 3.1 at `/api/openapi.json`.
+
+pub mod powers;
+pub mod proposals;
+pub mod registry;
+
+use crate::SharedState;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Sunlight (阳光) API",
+        description = "The power list (权力清单) and its companion lists: read, filter, as-of, diff; propose, review, publish; import and export.\n\nErrors are `application/problem+json` with a stable `code`; see the `Problem` schema. Every mutating call accepts an `Idempotency-Key` header: a retry with the same key returns the first response and changes nothing.",
+        license(name = "Apache-2.0")
+    ),
+    tags(
+        (name = "powers", description = "The power list (权力清单)"),
+        (name = "review", description = "Changing the list: propose → 法制审核 → publish"),
+        (name = "registry", description = "Regions, departments, negative list, 五统一 consistency"),
+        (name = "exchange", description = "Import and export as XLSX, CSV, JSON"),
+        (name = "auth", description = "Sign-in and staff"),
+    )
+)]
+struct ApiDoc;
+
+/// The API routes with their OpenAPI description.
+pub fn router() -> OpenApiRouter<SharedState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(powers::list))
+        .routes(routes!(powers::get))
+        .routes(routes!(powers::versions))
+        .routes(routes!(powers::version))
+        .routes(routes!(powers::diff_versions))
+        .routes(routes!(proposals::list, proposals::create))
+        .routes(routes!(proposals::get))
+        .routes(routes!(proposals::approve))
+        .routes(routes!(proposals::reject))
+        .routes(routes!(proposals::withdraw))
+        .routes(routes!(proposals::publish))
+        .routes(routes!(proposals::import))
+        .routes(routes!(registry::regions))
+        .routes(routes!(registry::departments))
+        .routes(routes!(registry::negative_list))
+        .routes(routes!(registry::consistency))
+        .routes(routes!(registry::login))
+        .routes(routes!(registry::logout))
+        .routes(routes!(registry::me))
+        .routes(routes!(registry::users, registry::add_user))
+        .routes(routes!(registry::export))
+}

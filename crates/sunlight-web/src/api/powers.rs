@@ -1,0 +1,260 @@
+//! The power list: list and filter, one power, its history, as-of reads and diffs.
+
+use crate::SharedState;
+use crate::error::{ApiError, ApiJson, ApiPath, ApiQuery, ApiResult, Problem};
+use axum::extract::State;
+use serde::{Deserialize, Serialize};
+use sunlight_core::diff::{FieldChange, diff};
+use sunlight_core::{Date, PowerCategory, Usage};
+use sunlight_store::{Page, PowerFilter, PowerSummary, PowerVersion, VersionMeta};
+use utoipa::{IntoParams, ToSchema};
+
+/// Filters of `GET /api/powers`.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListQuery {
+    /// 12-digit region code (6-digit accepted).
+    pub region: Option<String>,
+    /// Credit code of the implementing department.
+    pub department: Option<String>,
+    /// Category: `licensing`, `01`, or `行政许可`.
+    pub category: Option<String>,
+    /// `active`, `strictly_controlled`, `cancelled`, `delegated` or `merged`.
+    pub status: Option<String>,
+    /// `common` or `uncommon`.
+    pub usage: Option<String>,
+    /// Only the sub-items of this main item.
+    pub parent: Option<String>,
+    /// Powers sharing this basic code (基本编码).
+    pub basic_code: Option<String>,
+    /// Part of the name or code.
+    pub q: Option<String>,
+    /// Read the list as it stood on this date (YYYY-MM-DD).
+    pub as_of: Option<String>,
+    /// The `next` of the previous page.
+    pub cursor: Option<String>,
+    /// Page size, 1–500 (default 50).
+    pub limit: Option<u32>,
+}
+
+const STATUSES: [&str; 5] = [
+    "active",
+    "strictly_controlled",
+    "cancelled",
+    "delegated",
+    "merged",
+];
+
+pub fn parse_date(field: &str, s: &str) -> Result<Date, ApiError> {
+    s.trim()
+        .parse()
+        .map_err(|_| ApiError::field(field, format!("«{s}» is not a date (YYYY-MM-DD)")))
+}
+
+impl ListQuery {
+    pub fn into_filter(self) -> Result<PowerFilter, ApiError> {
+        let mut errors = Vec::new();
+        let category = self
+            .category
+            .as_deref()
+            .filter(|c| !c.is_empty())
+            .and_then(|c| {
+                let parsed = PowerCategory::parse(c);
+                if parsed.is_none() {
+                    errors.push(sunlight_core::FieldError::new(
+                        "category",
+                        format!("«{c}» is not a power category"),
+                    ));
+                }
+                parsed
+            });
+        let usage = self
+            .usage
+            .as_deref()
+            .filter(|u| !u.is_empty())
+            .and_then(|u| {
+                let parsed = Usage::parse(u);
+                if parsed.is_none() {
+                    errors.push(sunlight_core::FieldError::new(
+                        "usage",
+                        format!("«{u}»: common or uncommon"),
+                    ));
+                }
+                parsed
+            });
+        if let Some(s) = self
+            .status
+            .as_deref()
+            .filter(|s| !s.is_empty() && !STATUSES.contains(s))
+        {
+            errors.push(sunlight_core::FieldError::new(
+                "status",
+                format!("«{s}»: one of {}", STATUSES.join(", ")),
+            ));
+        }
+        let region = match self
+            .region
+            .as_deref()
+            .filter(|r| !r.is_empty())
+            .map(sunlight_core::RegionCode::parse)
+        {
+            Some(Ok(r)) => Some(r.to_string()),
+            Some(Err(e)) => {
+                errors.extend(e.field_errors().iter().cloned());
+                None
+            }
+            None => None,
+        };
+        let as_of = match self.as_of.as_deref().filter(|d| !d.is_empty()) {
+            Some(d) => match parse_date("as_of", d) {
+                Ok(d) => Some(d),
+                Err(e) => {
+                    errors.extend(e.errors);
+                    None
+                }
+            },
+            None => None,
+        };
+        if self
+            .limit
+            .is_some_and(|l| l == 0 || l > PowerFilter::MAX_LIMIT)
+        {
+            errors.push(sunlight_core::FieldError::new(
+                "limit",
+                format!("between 1 and {}", PowerFilter::MAX_LIMIT),
+            ));
+        }
+        if !errors.is_empty() {
+            return Err(ApiError::invalid(errors));
+        }
+        let nonempty = |s: Option<String>| s.filter(|s| !s.trim().is_empty());
+        Ok(PowerFilter {
+            region,
+            department: nonempty(self.department),
+            category,
+            status: nonempty(self.status),
+            usage,
+            parent: nonempty(self.parent),
+            basic_code: nonempty(self.basic_code),
+            q: nonempty(self.q),
+            as_of,
+            cursor: nonempty(self.cursor),
+            limit: self.limit.unwrap_or(PowerFilter::DEFAULT_LIMIT),
+        })
+    }
+}
+
+/// List and filter the powers in force (or as of a date).
+#[utoipa::path(get, path = "/api/powers", tag = "powers", params(ListQuery),
+    responses((status = 200, body = Page<PowerSummary>), (status = 422, body = Problem)))]
+pub async fn list(
+    State(state): State<SharedState>,
+    ApiQuery(q): ApiQuery<ListQuery>,
+) -> ApiResult<ApiJson<Page<PowerSummary>>> {
+    Ok(ApiJson(state.store.list_powers(&q.into_filter()?).await?))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AsOf {
+    /// Read the power as it stood on this date (YYYY-MM-DD).
+    pub as_of: Option<String>,
+}
+
+/// One power with its service guide and responsibility list, in force or as of a date.
+#[utoipa::path(get, path = "/api/powers/{code}", tag = "powers", params(("code" = String, Path), AsOf),
+    responses((status = 200, body = PowerVersion), (status = 404, body = Problem)))]
+pub async fn get(
+    State(state): State<SharedState>,
+    ApiPath(code): ApiPath<String>,
+    ApiQuery(q): ApiQuery<AsOf>,
+) -> ApiResult<ApiJson<PowerVersion>> {
+    let as_of = q
+        .as_of
+        .as_deref()
+        .filter(|d| !d.is_empty())
+        .map(|d| parse_date("as_of", d))
+        .transpose()?;
+    match state.store.power(&code, as_of).await? {
+        Some(v) => Ok(ApiJson(v)),
+        None => Err(ApiError::not_found(match as_of {
+            Some(d) => format!("power {code} was not in the list on {d}"),
+            None => format!("power {code} is not in the list"),
+        })),
+    }
+}
+
+/// Every version of a power: who changed it, when, why.
+#[utoipa::path(get, path = "/api/powers/{code}/versions", tag = "powers", params(("code" = String, Path)),
+    responses((status = 200, body = Vec<VersionMeta>), (status = 404, body = Problem)))]
+pub async fn versions(
+    State(state): State<SharedState>,
+    ApiPath(code): ApiPath<String>,
+) -> ApiResult<ApiJson<Vec<VersionMeta>>> {
+    let history = state.store.power_history(&code).await?;
+    if history.is_empty() {
+        return Err(ApiError::not_found(format!(
+            "power {code} is not in the list"
+        )));
+    }
+    Ok(ApiJson(history))
+}
+
+/// One version of a power.
+#[utoipa::path(get, path = "/api/powers/{code}/versions/{version}", tag = "powers",
+    params(("code" = String, Path), ("version" = i64, Path)),
+    responses((status = 200, body = PowerVersion), (status = 404, body = Problem)))]
+pub async fn version(
+    State(state): State<SharedState>,
+    ApiPath((code, version)): ApiPath<(String, i64)>,
+) -> ApiResult<ApiJson<PowerVersion>> {
+    state
+        .store
+        .power_version(&code, version)
+        .await?
+        .map(ApiJson)
+        .ok_or_else(|| ApiError::not_found(format!("power {code} has no version {version}")))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DiffQuery {
+    pub from: i64,
+    pub to: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PowerDiff {
+    pub code: String,
+    pub from: VersionMeta,
+    pub to: VersionMeta,
+    pub changes: Vec<FieldChange>,
+}
+
+/// What changed between two versions of a power, field by field.
+#[utoipa::path(get, path = "/api/powers/{code}/diff", tag = "powers", params(("code" = String, Path), DiffQuery),
+    responses((status = 200, body = PowerDiff), (status = 404, body = Problem)))]
+pub async fn diff_versions(
+    State(state): State<SharedState>,
+    ApiPath(code): ApiPath<String>,
+    ApiQuery(q): ApiQuery<DiffQuery>,
+) -> ApiResult<ApiJson<PowerDiff>> {
+    let load = |v: i64| {
+        let state = state.clone();
+        let code = code.clone();
+        async move {
+            state
+                .store
+                .power_version(&code, v)
+                .await?
+                .ok_or_else(|| ApiError::not_found(format!("power {code} has no version {v}")))
+        }
+    };
+    let (a, b) = (load(q.from).await?, load(q.to).await?);
+    Ok(ApiJson(PowerDiff {
+        changes: diff(&a.power, &b.power),
+        code,
+        from: a.meta,
+        to: b.meta,
+    }))
+}

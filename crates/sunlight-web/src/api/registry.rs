@@ -1,0 +1,272 @@
+//! Regions, departments, the negative list, 五统一 consistency, staff and sign-in, exports.
+
+use crate::SharedState;
+use crate::auth::{Staff, bearer};
+use crate::error::{ApiError, ApiJson, ApiPath, ApiQuery, ApiResult, Problem};
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use sunlight_core::consistency::{ConsistencyReport, report};
+use sunlight_core::negative::NegativeItem;
+use sunlight_core::{CreditCode, Department, Region, Role, User, Username};
+use sunlight_exchange::Format;
+use sunlight_store::{LoginOutcome, Page};
+use utoipa::{IntoParams, ToSchema};
+
+fn page<T>(items: Vec<T>) -> Page<T> {
+    Page {
+        total: items.len() as i64,
+        items,
+        next: None,
+    }
+}
+
+/// The region tree, top down.
+#[utoipa::path(get, path = "/api/regions", tag = "registry", responses((status = 200, body = Page<Region>)))]
+pub async fn regions(State(state): State<SharedState>) -> ApiResult<ApiJson<Page<Region>>> {
+    Ok(ApiJson(page(state.store.regions().await?)))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DepartmentQuery {
+    /// Only departments of this region (12 or 6 digits).
+    pub region: Option<String>,
+}
+
+/// Implementing departments (实施主体).
+#[utoipa::path(get, path = "/api/departments", tag = "registry", params(DepartmentQuery), responses((status = 200, body = Page<Department>)))]
+pub async fn departments(
+    State(state): State<SharedState>,
+    ApiQuery(q): ApiQuery<DepartmentQuery>,
+) -> ApiResult<ApiJson<Page<Department>>> {
+    let region = q
+        .region
+        .as_deref()
+        .filter(|r| !r.is_empty())
+        .map(sunlight_core::RegionCode::parse)
+        .transpose()?;
+    let all = state.store.departments().await?;
+    Ok(ApiJson(page(
+        all.into_iter()
+            .filter(|d| region.is_none_or(|r| d.region == r))
+            .collect(),
+    )))
+}
+
+/// The negative list (负面清单) for enterprise investment.
+#[utoipa::path(get, path = "/api/negative-list", tag = "registry", responses((status = 200, body = Page<NegativeItem>)))]
+pub async fn negative_list(
+    State(state): State<SharedState>,
+) -> ApiResult<ApiJson<Page<NegativeItem>>> {
+    Ok(ApiJson(page(state.store.negative_list().await?)))
+}
+
+/// Cross-level consistency (五统一): every divergence among powers sharing a basic code.
+#[utoipa::path(get, path = "/api/consistency", tag = "registry", responses((status = 200, body = ConsistencyReport)))]
+pub async fn consistency(
+    State(state): State<SharedState>,
+) -> ApiResult<ApiJson<ConsistencyReport>> {
+    let powers = state.store.powers_sharing_basic_codes().await?;
+    Ok(ApiJson(report(&powers)))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct Login {
+    pub username: String,
+    pub password: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SessionOut {
+    /// Send as `Authorization: Bearer <token>`.
+    pub token: String,
+    /// RFC 3339.
+    pub expires_at: String,
+    pub user: User,
+}
+
+/// Sign in; answers a bearer token. Five wrong passwords in a row lock the account for 15 minutes.
+#[utoipa::path(post, path = "/api/auth/login", tag = "auth", request_body = Login,
+    responses((status = 200, body = SessionOut), (status = 401, body = Problem), (status = 423, body = Problem)))]
+pub async fn login(
+    State(state): State<SharedState>,
+    ApiJson(body): ApiJson<Login>,
+) -> ApiResult<ApiJson<SessionOut>> {
+    match state
+        .store
+        .login(body.username.trim(), &body.password, state.clock.now())
+        .await?
+    {
+        LoginOutcome::Ok(s) => Ok(ApiJson(SessionOut {
+            token: s.token,
+            expires_at: state.zone.format(s.expires_at),
+            user: s.user,
+        })),
+        LoginOutcome::Refused => Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "invalid_credentials",
+            "wrong user name or password",
+        )),
+        LoginOutcome::Locked { until } => Err(ApiError::new(
+            StatusCode::LOCKED,
+            "account_locked",
+            format!(
+                "too many failed sign-ins; try again after {}",
+                state.zone.format(until)
+            ),
+        )),
+    }
+}
+
+/// Sign out: the token stops working.
+#[utoipa::path(post, path = "/api/auth/logout", tag = "auth", responses((status = 204), (status = 401, body = Problem)))]
+pub async fn logout(
+    State(state): State<SharedState>,
+    headers: axum::http::HeaderMap,
+) -> ApiResult<StatusCode> {
+    let token = bearer(&headers).ok_or_else(ApiError::unauthenticated)?;
+    state.store.logout(token).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The signed-in user.
+#[utoipa::path(get, path = "/api/me", tag = "auth", responses((status = 200, body = User), (status = 401, body = Problem)))]
+pub async fn me(Staff(user): Staff) -> ApiJson<User> {
+    ApiJson(user)
+}
+
+/// Staff accounts (administrators and auditors).
+#[utoipa::path(get, path = "/api/users", tag = "auth", responses((status = 200, body = Page<User>), (status = 403, body = Problem)))]
+pub async fn users(
+    State(state): State<SharedState>,
+    Staff(user): Staff,
+) -> ApiResult<ApiJson<Page<User>>> {
+    if !user.has(Role::Admin) {
+        user.require(Role::Auditor)?;
+    }
+    Ok(ApiJson(page(state.store.users().await?)))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct NewUser {
+    pub username: String,
+    pub display_name: String,
+    pub department: Option<String>,
+    pub roles: Vec<String>,
+    pub password: String,
+}
+
+/// Add a member of staff (administrators).
+#[utoipa::path(post, path = "/api/users", tag = "auth", request_body = NewUser,
+    responses((status = 201, body = User), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn add_user(
+    State(state): State<SharedState>,
+    Staff(admin): Staff,
+    ApiJson(body): ApiJson<NewUser>,
+) -> ApiResult<(StatusCode, ApiJson<User>)> {
+    admin.require(Role::Admin)?;
+    let mut errors = Vec::new();
+    let username = Username::parse(&body.username)
+        .map_err(|e| errors.extend(e.field_errors().to_vec()))
+        .ok();
+    let department = body
+        .department
+        .as_deref()
+        .filter(|d| !d.is_empty())
+        .map(|d| {
+            CreditCode::parse(d).map_err(|e| {
+                errors.extend(
+                    e.field_errors()
+                        .iter()
+                        .map(|f| f.clone().within("department")),
+                )
+            })
+        })
+        .transpose()
+        .ok()
+        .flatten();
+    let mut roles = Vec::new();
+    for (i, r) in body.roles.iter().enumerate() {
+        match Role::parse(r) {
+            Some(role) => roles.push(role),
+            None => errors.push(sunlight_core::FieldError::new(
+                format!("roles[{i}]"),
+                format!("«{r}» is not a role"),
+            )),
+        }
+    }
+    let (Some(username), true) = (username, errors.is_empty()) else {
+        return Err(ApiError::invalid(errors));
+    };
+    let user = User {
+        username,
+        display_name: body.display_name.trim().to_string(),
+        department,
+        roles,
+    };
+    state
+        .store
+        .add_user(&user, &body.password, state.clock.now())
+        .await?;
+    Ok((StatusCode::CREATED, ApiJson(user)))
+}
+
+/// The whole power list in force, as XLSX, CSV or JSON; re-importing it changes nothing.
+#[utoipa::path(get, path = "/api/exports/{file}", tag = "exchange",
+    params(("file" = String, Path, description = "powers.xlsx, powers.csv or powers.json")),
+    responses((status = 200, description = "the file"), (status = 404, body = Problem)))]
+pub async fn export(
+    State(state): State<SharedState>,
+    ApiPath(file): ApiPath<String>,
+) -> ApiResult<Response> {
+    let format = match file.strip_prefix("powers.") {
+        Some(ext) => Format::from_name(ext),
+        None => None,
+    }
+    .ok_or_else(|| {
+        ApiError::not_found(format!(
+            "no export «{file}»: powers.xlsx, powers.csv or powers.json"
+        ))
+    })?;
+    let bytes = export_bytes(&state.store, format).await?;
+    let today = state.zone.date(state.clock.now());
+    let disposition = format!(
+        "attachment; filename=\"powers-{today}.{}\"",
+        format.extension()
+    );
+    Ok((
+        [
+            (header::CONTENT_TYPE, format.content_type().to_string()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// Streams the list out of the store in pages and writes it in `format`.
+pub async fn export_bytes(
+    store: &sunlight_store::Store,
+    format: Format,
+) -> Result<Vec<u8>, ApiError> {
+    let names: HashMap<String, String> = store
+        .departments()
+        .await?
+        .into_iter()
+        .map(|d| (d.credit_code.to_string(), d.name))
+        .collect();
+    let mut powers = Vec::new();
+    let mut after: Option<String> = None;
+    loop {
+        let chunk = store.current_powers_after(after.as_deref(), 2000).await?;
+        let Some(last) = chunk.last() else { break };
+        after = Some(last.code.to_string());
+        powers.extend(chunk);
+    }
+    let name_of = |c: &CreditCode| names.get(c.as_str()).cloned();
+    sunlight_exchange::write_powers(&powers, format, &name_of)
+        .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e))
+}

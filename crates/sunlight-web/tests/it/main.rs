@@ -1,0 +1,636 @@
+//! The API driven in-process through the real router, on a real SQLite store; one test runs the
+//! real server on port 0.
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use http_body_util::BodyExt;
+use serde_json::{Value, json};
+use std::sync::Arc;
+use sunlight_core::clock::{ManualClock, Zone};
+use sunlight_core::*;
+use sunlight_store::Store;
+use sunlight_web::{AppState, app};
+use tower::ServiceExt;
+
+struct Api {
+    router: axum::Router,
+    _dir: tempfile::TempDir,
+}
+
+struct Resp {
+    status: StatusCode,
+    content_type: String,
+    headers: axum::http::HeaderMap,
+    body: Vec<u8>,
+}
+
+impl Resp {
+    fn json(&self) -> Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&self.body)))
+    }
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+fn scjg() -> CreditCode {
+    CreditCode::with_check("11330183MB1682410").unwrap()
+}
+
+async fn api() -> Api {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::connect(&format!("sqlite:{}", dir.path().join("api.db").display()))
+        .await
+        .unwrap();
+    store.migrate().await.unwrap();
+    let now: Timestamp = "2026-03-02T09:00:00+08:00".parse().unwrap();
+    for (code, name) in [
+        ("330000", "浙江省"),
+        ("330100", "杭州市"),
+        ("330183", "富阳区"),
+    ] {
+        let c = RegionCode::parse(code).unwrap();
+        store
+            .put_region(&Region::new(c, name, c.level(), c.parent()).unwrap())
+            .await
+            .unwrap();
+    }
+    store
+        .put_department(
+            &Department::new(
+                scjg(),
+                "富阳区市场监督管理局",
+                RegionCode::parse("330183").unwrap(),
+                DepartmentNature::LegalAgency,
+            )
+            .unwrap(),
+        )
+        .await
+        .unwrap();
+    for (name, roles) in [
+        ("li.na", vec![Role::RegistryEditor]),
+        ("wang.fang", vec![Role::Reviewer]),
+        ("zhao.lei", vec![Role::RegistryEditor, Role::Reviewer]),
+        ("admin", vec![Role::Admin]),
+        ("chen.jing", vec![Role::WindowClerk]),
+    ] {
+        let u = User {
+            username: Username::parse(name).unwrap(),
+            display_name: name.into(),
+            department: Some(scjg()),
+            roles,
+        };
+        store.add_user(&u, "sunlight-test-1", now).await.unwrap();
+    }
+    let state = AppState {
+        store,
+        clock: Arc::new(ManualClock::new(now)),
+        zone: Zone::CHINA,
+    };
+    Api {
+        router: app(state),
+        _dir: dir,
+    }
+}
+
+impl Api {
+    async fn call(
+        &self,
+        method: &str,
+        uri: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+        extra: &[(&str, &str)],
+    ) -> Resp {
+        let mut req = Request::builder().method(method).uri(uri);
+        if let Some(t) = token {
+            req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
+        }
+        for (k, v) in extra {
+            req = req.header(*k, *v);
+        }
+        let body = match body {
+            Some(v) => {
+                req = req.header(header::CONTENT_TYPE, "application/json");
+                Body::from(serde_json::to_vec(&v).unwrap())
+            }
+            None => Body::empty(),
+        };
+        self.send(req.body(body).unwrap()).await
+    }
+
+    async fn send(&self, req: Request<Body>) -> Resp {
+        let resp = self.router.clone().oneshot(req).await.unwrap();
+        let status = resp.status();
+        let headers = resp.headers().clone();
+        let content_type = headers
+            .get(header::CONTENT_TYPE)
+            .map(|v| v.to_str().unwrap().to_string())
+            .unwrap_or_default();
+        let body = resp
+            .into_body()
+            .collect()
+            .await
+            .unwrap()
+            .to_bytes()
+            .to_vec();
+        Resp {
+            status,
+            content_type,
+            headers,
+            body,
+        }
+    }
+
+    async fn get(&self, uri: &str) -> Resp {
+        self.call("GET", uri, None, None, &[]).await
+    }
+
+    async fn login(&self, user: &str) -> String {
+        let r = self
+            .call(
+                "POST",
+                "/api/auth/login",
+                None,
+                Some(json!({"username": user, "password": "sunlight-test-1"})),
+                &[],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        r.json()["token"].as_str().unwrap().to_string()
+    }
+
+    /// Proposes, approves (someone else) and publishes.
+    async fn publish(&self, draft: Value) -> Value {
+        let (editor, reviewer) = (self.login("li.na").await, self.login("wang.fang").await);
+        let p = self
+            .call("POST", "/api/proposals", Some(&editor), Some(draft), &[])
+            .await;
+        assert_eq!(p.status, StatusCode::CREATED, "{}", p.text());
+        let id = p.json()["id"].as_i64().unwrap();
+        let a = self
+            .call(
+                "POST",
+                &format!("/api/proposals/{id}/approve"),
+                Some(&reviewer),
+                Some(json!({"note": "合法"})),
+                &[],
+            )
+            .await;
+        assert_eq!(a.status, StatusCode::OK, "{}", a.text());
+        let r = self
+            .call(
+                "POST",
+                &format!("/api/proposals/{id}/publish"),
+                Some(&editor),
+                None,
+                &[],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        r.json()
+    }
+}
+
+fn power(code: &str, name: &str, category: &str) -> Value {
+    json!({
+        "code": code, "name": name, "category": category,
+        "department": scjg().to_string(), "region": "330183000000", "exercise_level": "county", "source": "statutory",
+        "legal_basis": [{"instrument": "《中华人民共和国食品安全法》", "article": "第三十五条第一款", "text": "国家对食品生产经营实行许可制度。"}],
+        "guide": {"statutory_limit": {"amount": 20, "unit": "working_days"}, "committed_limit": {"amount": 10, "unit": "working_days"},
+                  "materials": [{"name": "食品经营许可申请书"}]},
+        "responsibility": {"duties": [{"phase": "accept", "text": "一次性告知补正材料"}]}
+    })
+}
+
+fn draft(effective: &str, changes: Vec<Value>) -> Value {
+    json!({"title": "富阳区权力清单调整", "reason": "富政办发〔2026〕8号", "effective_from": effective, "changes": changes})
+}
+
+fn create(p: Value) -> Value {
+    json!({"kind": "create", "power": p})
+}
+
+fn assert_problem(r: &Resp, status: StatusCode, code: &str) -> Value {
+    assert_eq!(r.status, status, "{}", r.text());
+    assert_eq!(r.content_type, "application/problem+json");
+    let p = r.json();
+    assert_eq!(p["code"], code, "{p}");
+    assert_eq!(p["status"], status.as_u16());
+    assert!(p["title"].is_string() && p["detail"].is_string() && p["type"].is_string());
+    p
+}
+
+#[tokio::test]
+async fn openapi_document_describes_every_route() {
+    let a = api().await;
+    let doc = a.get("/api/openapi.json").await.json();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
+    for path in [
+        "/api/powers",
+        "/api/powers/{code}",
+        "/api/powers/{code}/versions",
+        "/api/powers/{code}/diff",
+        "/api/proposals",
+        "/api/proposals/{id}/approve",
+        "/api/proposals/{id}/publish",
+        "/api/imports/powers",
+        "/api/exports/{file}",
+        "/api/consistency",
+        "/api/negative-list",
+        "/api/auth/login",
+        "/api/users",
+    ] {
+        assert!(doc["paths"][path].is_object(), "{path} missing");
+    }
+    assert!(doc["components"]["schemas"]["Problem"].is_object());
+    assert!(doc["components"]["schemas"]["Power"].is_object());
+}
+
+#[tokio::test]
+async fn propose_review_publish_then_read_as_of_and_diff() {
+    let a = api().await;
+    a.publish(draft(
+        "2026-01-01",
+        vec![
+            create(power("330183-XK-00001", "食品经营许可", "licensing")),
+            create(power(
+                "330183-CF-00001",
+                "对未取得食品经营许可从事食品经营活动的处罚",
+                "penalty",
+            )),
+        ],
+    ))
+    .await;
+    let mut renamed = power("330183-XK-00001", "食品经营许可（含网络经营）", "licensing");
+    renamed["guide"]["committed_limit"]["amount"] = json!(8);
+    a.publish(draft(
+        "2026-02-01",
+        vec![json!({"kind": "amend", "power": renamed})],
+    ))
+    .await;
+
+    let list = a.get("/api/powers?category=行政许可").await.json();
+    assert_eq!(list["total"], 1);
+    assert_eq!(list["items"][0]["name"], "食品经营许可（含网络经营）");
+    assert_eq!(list["items"][0]["department_name"], "富阳区市场监督管理局");
+    assert_eq!(list["next"], Value::Null);
+    let old = a
+        .get("/api/powers/330183-XK-00001?as_of=2026-01-15")
+        .await
+        .json();
+    assert_eq!(old["version"], 1);
+    assert_eq!(old["power"]["name"], "食品经营许可");
+    let listed_then = a.get("/api/powers?as_of=2025-12-31").await.json();
+    assert_eq!(listed_then["total"], 0);
+    let d = a
+        .get("/api/powers/330183-XK-00001/diff?from=1&to=2")
+        .await
+        .json();
+    let paths: Vec<&str> = d["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(paths, ["name", "guide.committed_limit.amount"]);
+    let versions = a.get("/api/powers/330183-XK-00001/versions").await.json();
+    assert_eq!(versions.as_array().unwrap().len(), 2);
+    assert_eq!(versions[1]["reviewed_by"], "wang.fang");
+    assert_problem(
+        &a.get("/api/powers/NOPE").await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+    );
+}
+
+#[tokio::test]
+async fn review_rules_come_back_as_problems() {
+    let a = api().await;
+    let both = a.login("zhao.lei").await;
+    assert_problem(
+        &a.call(
+            "POST",
+            "/api/proposals",
+            None,
+            Some(draft("2026-01-01", vec![])),
+            &[],
+        )
+        .await,
+        StatusCode::UNAUTHORIZED,
+        "unauthenticated",
+    );
+    let p = a
+        .call(
+            "POST",
+            "/api/proposals",
+            Some(&both),
+            Some(draft(
+                "2026-01-01",
+                vec![create(power("A-1", "临时救助", "benefit"))],
+            )),
+            &[],
+        )
+        .await;
+    let id = p.json()["id"].as_i64().unwrap();
+    let r = a
+        .call(
+            "POST",
+            &format!("/api/proposals/{id}/approve"),
+            Some(&both),
+            None,
+            &[],
+        )
+        .await;
+    assert_problem(&r, StatusCode::FORBIDDEN, "separation_of_duties");
+    let clerk = a.login("chen.jing").await;
+    let r = a
+        .call(
+            "POST",
+            "/api/proposals",
+            Some(&clerk),
+            Some(draft(
+                "2026-01-01",
+                vec![create(power("A-2", "临时救助", "benefit"))],
+            )),
+            &[],
+        )
+        .await;
+    assert_problem(&r, StatusCode::FORBIDDEN, "role_required");
+    let reviewer = a.login("wang.fang").await;
+    let r = a
+        .call(
+            "POST",
+            &format!("/api/proposals/{id}/reject"),
+            Some(&reviewer),
+            None,
+            &[],
+        )
+        .await;
+    let p = assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, "invalid_input");
+    assert_eq!(p["errors"][0]["field"], "note");
+    let r = a
+        .call(
+            "POST",
+            &format!("/api/proposals/{id}/publish"),
+            Some(&both),
+            None,
+            &[],
+        )
+        .await;
+    assert_problem(&r, StatusCode::CONFLICT, "proposal_state");
+    // A batch with a bad change names it.
+    let mut bad = power("A-3", "临时救助", "benefit");
+    bad["department"] = json!(
+        CreditCode::with_check("11330183MB9999999")
+            .unwrap()
+            .to_string()
+    );
+    let r = a
+        .call(
+            "POST",
+            "/api/proposals",
+            Some(&both),
+            Some(draft(
+                "2026-01-01",
+                vec![create(power("A-4", "医疗救助", "benefit")), create(bad)],
+            )),
+            &[],
+        )
+        .await;
+    let p = assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, "changes_refused");
+    assert_eq!(p["errors"][0]["field"], "changes[1].department");
+    // Malformed bodies and queries, too.
+    let r = a
+        .call(
+            "POST",
+            "/api/proposals",
+            Some(&both),
+            Some(json!({"title": 1})),
+            &[],
+        )
+        .await;
+    assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, "invalid_input");
+    let r = a
+        .get("/api/powers?category=行政指导&as_of=2026-13-01&limit=0")
+        .await;
+    let p = assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, "invalid_input");
+    let fields: Vec<&str> = p["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["category", "as_of", "limit"]);
+}
+
+#[tokio::test]
+async fn login_lockout_and_logout() {
+    let a = api().await;
+    for _ in 0..4 {
+        let r = a
+            .call(
+                "POST",
+                "/api/auth/login",
+                None,
+                Some(json!({"username": "li.na", "password": "nope"})),
+                &[],
+            )
+            .await;
+        assert_problem(&r, StatusCode::UNAUTHORIZED, "invalid_credentials");
+    }
+    let r = a
+        .call(
+            "POST",
+            "/api/auth/login",
+            None,
+            Some(json!({"username": "li.na", "password": "nope"})),
+            &[],
+        )
+        .await;
+    assert_problem(&r, StatusCode::LOCKED, "account_locked");
+    let t = a.login("wang.fang").await;
+    assert_eq!(
+        a.call("GET", "/api/me", Some(&t), None, &[]).await.json()["username"],
+        "wang.fang"
+    );
+    assert_eq!(
+        a.call("POST", "/api/auth/logout", Some(&t), None, &[])
+            .await
+            .status,
+        StatusCode::NO_CONTENT
+    );
+    assert_problem(
+        &a.call("GET", "/api/me", Some(&t), None, &[]).await,
+        StatusCode::UNAUTHORIZED,
+        "unauthenticated",
+    );
+}
+
+#[tokio::test]
+async fn idempotency_key_replays_and_writes_once() {
+    let a = api().await;
+    let t = a.login("li.na").await;
+    let body = draft(
+        "2026-01-01",
+        vec![create(power("I-1", "临时救助", "benefit"))],
+    );
+    let key = [("Idempotency-Key", "3f2c8a9e-0001")];
+    let first = a
+        .call("POST", "/api/proposals", Some(&t), Some(body.clone()), &key)
+        .await;
+    let again = a
+        .call("POST", "/api/proposals", Some(&t), Some(body.clone()), &key)
+        .await;
+    assert_eq!(first.status, StatusCode::CREATED);
+    assert_eq!(again.status, StatusCode::CREATED);
+    assert_eq!(first.body, again.body);
+    assert_eq!(again.headers.get("idempotent-replayed").unwrap(), "true");
+    let proposals = a
+        .call("GET", "/api/proposals", Some(&t), None, &[])
+        .await
+        .json();
+    assert_eq!(proposals.as_array().unwrap().len(), 1);
+    let other = a
+        .call(
+            "POST",
+            "/api/proposals",
+            Some(&t),
+            Some(draft(
+                "2026-01-01",
+                vec![create(power("I-2", "医疗救助", "benefit"))],
+            )),
+            &key,
+        )
+        .await;
+    assert_problem(
+        &other,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "idempotency_key_reused",
+    );
+}
+
+#[tokio::test]
+async fn import_reports_rows_and_export_round_trips() {
+    let a = api().await;
+    let t = a.login("li.na").await;
+    let csv = "富阳区市场监督管理局权责清单\n\
+               序号,职权名称,职权类型,实施主体,设定依据,承诺时限\n\
+               1,食品经营许可,行政许可,富阳区市场监督管理局,《中华人民共和国食品安全法》第三十五条,10个工作日\n\
+               ,,,,,\n\
+               2,对食品经营者的处罚,行政指导,富阳区市场监督管理局,《中华人民共和国食品安全法》第一百二十六条,\n";
+    let req = |body: &str| {
+        Request::builder()
+            .method("POST")
+            .uri("/api/imports/powers?format=csv&reason=%E5%AF%8C%E6%94%BF%E5%8A%9E%E5%8F%91")
+            .header(header::AUTHORIZATION, format!("Bearer {t}"))
+            .body(Body::from(body.to_string()))
+            .unwrap()
+    };
+    let r = a.send(req(csv)).await;
+    let p = assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, "import_failed");
+    assert_eq!(p["errors"][0]["row"], 5);
+    assert_eq!(p["errors"][0]["field"], "职权类型");
+    let r = a.send(req(&csv.replace("行政指导", "行政处罚"))).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let out = r.json();
+    assert_eq!(out["rows_read"], 2);
+    assert_eq!(out["proposal"]["origin"]["type"], "import");
+    let id = out["proposal"]["id"].as_i64().unwrap();
+    let reviewer = a.login("wang.fang").await;
+    a.call(
+        "POST",
+        &format!("/api/proposals/{id}/approve"),
+        Some(&reviewer),
+        None,
+        &[],
+    )
+    .await;
+    assert_eq!(
+        a.call(
+            "POST",
+            &format!("/api/proposals/{id}/publish"),
+            Some(&t),
+            None,
+            &[]
+        )
+        .await
+        .status,
+        StatusCode::OK
+    );
+    assert_eq!(a.get("/api/powers").await.json()["total"], 2);
+
+    for (file, ct) in [
+        ("powers.xlsx", "spreadsheetml"),
+        ("powers.csv", "text/csv"),
+        ("powers.json", "application/json"),
+    ] {
+        let e = a.get(&format!("/api/exports/{file}")).await;
+        assert_eq!(e.status, StatusCode::OK);
+        assert!(e.content_type.contains(ct), "{}", e.content_type);
+        let ext = file.rsplit('.').next().unwrap();
+        let back = Request::builder()
+            .method("POST")
+            .uri(format!("/api/imports/powers?format={ext}&reason=x"))
+            .header(header::AUTHORIZATION, format!("Bearer {t}"))
+            .body(Body::from(e.body))
+            .unwrap();
+        let r = a.send(back).await;
+        let p = assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, "invalid_input");
+        assert!(
+            p["detail"]
+                .as_str()
+                .unwrap()
+                .contains("already listed as given"),
+            "{file}: {p}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_list_page_speaks_chinese() {
+    let a = api().await;
+    a.publish(draft(
+        "2026-01-01",
+        vec![create(power(
+            "330183-XK-00001",
+            "食品经营许可",
+            "licensing",
+        ))],
+    ))
+    .await;
+    let r = a.get("/?q=%E9%A3%9F%E5%93%81").await;
+    assert_eq!(r.status, StatusCode::OK);
+    let html = r.text();
+    assert!(
+        html.contains("阳光 · 权力清单")
+            && html.contains("食品经营许可")
+            && html.contains("共 1 项"),
+        "{html}"
+    );
+    let r = a.get("/?q=%3Cscript%3E").await;
+    assert!(!r.text().contains("<script>"), "input is escaped");
+}
+
+#[tokio::test]
+async fn real_server_on_port_zero() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let a = api().await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(sunlight_web::serve(listener, a.router.clone(), async {
+        rx.await.ok();
+    }));
+    let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+    s.write_all(b"GET /api/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .await
+        .unwrap();
+    let mut out = String::new();
+    s.read_to_string(&mut out).await.unwrap();
+    assert!(out.starts_with("HTTP/1.1 200"), "{out}");
+    assert!(out.contains(r#"{"status":"ok"}"#));
+    tx.send(()).unwrap();
+    server.await.unwrap().unwrap();
+}
