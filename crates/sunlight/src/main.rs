@@ -1,1 +1,5 @@
-fn main() {}
+//! The `sunlight` binary: a thin shim over [`sunlight::run`].
+
+fn main() -> std::process::ExitCode {
+    sunlight::main()
+}

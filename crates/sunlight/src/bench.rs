@@ -1,0 +1,348 @@
+//! `sunlight bench …`: the performance targets, measured on generated data.
+//!
+//! - `bench import`: a generated 100,000-row 权责清单 XLSX imported by a child `sunlight import`
+//!   process (so its peak RSS is the import's alone): target under 10 s and 500 MB.
+//! - `bench api`: list/filter calls through the whole router at 100,000 powers: target p99
+//!   under 5 ms.
+
+use anyhow::Context;
+use clap::Subcommand;
+use rust_xlsxwriter::Workbook;
+use std::time::{Duration, Instant};
+use sunlight_core::clock::Zone;
+use sunlight_core::lifecycle::PowerChange;
+use sunlight_core::review::{Origin, ProposalDraft};
+use sunlight_core::*;
+use sunlight_store::Store;
+use tower::ServiceExt;
+
+#[derive(Subcommand)]
+pub enum BenchCmd {
+    /// Import a generated power-list XLSX (target: 100,000 rows in < 10 s, peak RSS < 500 MB).
+    Import {
+        #[arg(long, default_value_t = 100_000)]
+        rows: usize,
+        /// Keep the generated file here instead of a temporary directory.
+        #[arg(long)]
+        keep: Option<std::path::PathBuf>,
+    },
+    /// Time list/filter API calls at this many powers (target: p99 < 5 ms).
+    Api {
+        #[arg(long, default_value_t = 100_000)]
+        powers: usize,
+        /// Timed requests per query shape.
+        #[arg(long, default_value_t = 2_000)]
+        requests: usize,
+    },
+}
+
+/// Peak resident set size of this process (Linux `VmHWM`), in KiB.
+pub fn peak_rss_kb() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+}
+
+const NAMES: [(&str, &str); 12] = [
+    ("食品经营许可", "行政许可"),
+    (
+        "对未取得食品生产经营许可从事食品生产经营活动的行政处罚",
+        "行政处罚",
+    ),
+    ("查封、扣押不符合食品安全标准的食品", "行政强制"),
+    ("残疾人就业保障金征收", "行政征收"),
+    ("最低生活保障金给付", "行政给付"),
+    ("安全生产监督检查", "行政检查"),
+    ("工伤认定", "行政确认"),
+    ("对举报食品安全违法行为的奖励", "行政奖励"),
+    ("林木林地权属争议处理", "行政裁决"),
+    ("企业投资项目备案", "其他行政权力"),
+    ("道路货物运输经营许可", "许可"),
+    ("对用人单位违反工作时间和休息休假规定的行政处罚", "处罚类"),
+];
+
+const DEPARTMENTS: [&str; 6] = [
+    "杭州市富阳区市场监督管理局",
+    "杭州市富阳区民政局",
+    "杭州市富阳区交通运输局",
+    "杭州市富阳区应急管理局",
+    "杭州市富阳区人力资源和社会保障局",
+    "杭州市富阳区林业水利局",
+];
+
+/// Writes a generic 权责清单 sheet of `rows` rows, with a title row like real ones.
+fn generate_xlsx(path: &std::path::Path, rows: usize) -> anyhow::Result<()> {
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet_with_constant_memory()?;
+    sheet.write_string(0, 0, "杭州市富阳区区级部门权责清单（基准测试数据）")?;
+    let head = [
+        "序号",
+        "职权编码",
+        "职权名称",
+        "职权类型",
+        "实施主体",
+        "行使层级",
+        "设定依据",
+        "法定时限",
+        "承诺时限",
+        "申请材料",
+        "责任事项",
+        "追责情形",
+    ];
+    for (c, h) in head.iter().enumerate() {
+        sheet.write_string(1, c as u16, *h)?;
+    }
+    for i in 0..rows {
+        let r = i as u32 + 2;
+        let (name, cat) = NAMES[i % NAMES.len()];
+        sheet.write_number(r, 0, (i + 1) as f64)?;
+        sheet.write_string(r, 1, format!("BENCH-{i:07}"))?;
+        sheet.write_string(r, 2, format!("{name}（第{}项）", i + 1))?;
+        sheet.write_string(r, 3, cat)?;
+        sheet.write_string(r, 4, DEPARTMENTS[i % DEPARTMENTS.len()])?;
+        sheet.write_string(r, 5, "县级")?;
+        sheet.write_string(r, 6, "1.《中华人民共和国行政许可法》第十二条：下列事项可以设定行政许可。2.《中华人民共和国食品安全法》第三十五条第一款")?;
+        sheet.write_string(r, 7, "20个工作日")?;
+        sheet.write_string(r, 8, format!("{}个工作日", 3 + i % 10))?;
+        sheet.write_string(r, 9, "1.申请书；2.营业执照（复印件）；3.法定代表人身份证明")?;
+        sheet.write_string(r, 10, "1.受理阶段责任：公示依法应当提交的材料，一次性告知补正材料。2.审查阶段责任：对申请材料进行审查。3.决定阶段责任：作出决定。4.事后监管责任：开展监督检查。")?;
+        sheet.write_string(
+            r,
+            11,
+            "对符合法定条件的申请不予受理的；超越法定职权作出决定的",
+        )?;
+    }
+    book.save(path)?;
+    Ok(())
+}
+
+pub async fn run(cmd: BenchCmd) -> anyhow::Result<()> {
+    match cmd {
+        BenchCmd::Import { rows, keep } => bench_import(rows, keep).await,
+        BenchCmd::Api { powers, requests } => bench_api(powers, requests).await,
+    }
+}
+
+async fn bench_import(rows: usize, keep: Option<std::path::PathBuf>) -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let file = keep.unwrap_or_else(|| dir.path().join("bench-powers.xlsx"));
+    let t = Instant::now();
+    generate_xlsx(&file, rows)?;
+    let size = std::fs::metadata(&file)?.len();
+    println!(
+        "generated {} ({rows} rows, {:.1} MB) in {:.1} s",
+        file.display(),
+        size as f64 / 1e6,
+        t.elapsed().as_secs_f64()
+    );
+    let db = format!("sqlite:{}", dir.path().join("bench.db").display());
+    let store = Store::connect(&db).await?;
+    store.migrate().await?;
+    crate::demo::load_registry(&store).await?;
+    store.close().await;
+
+    let exe = std::env::current_exe()?;
+    let t = Instant::now();
+    let out = std::process::Command::new(exe)
+        .args(["--database", &db, "import", "powers"])
+        .arg(&file)
+        .args(["--reason", "基准测试", "--effective", "2026-01-01"])
+        .env("SUNLIGHT_REPORT_PEAK_RSS", "1")
+        .output()
+        .context("running the import")?;
+    let wall = t.elapsed();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    if !out.status.success() {
+        anyhow::bail!(
+            "import failed: {}\n{}",
+            stdout,
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let figures: serde_json::Value = stdout
+        .lines()
+        .rev()
+        .find_map(|l| serde_json::from_str(l).ok())
+        .context("no figures from the import")?;
+    let rss_mb = figures["peak_rss_kb"].as_u64().unwrap_or(0) as f64 / 1024.0;
+    let secs = wall.as_secs_f64();
+    println!(
+        "import of {rows} rows (child process, wall clock incl. start-up and migration): {secs:.2} s ({:.0} rows/s)",
+        rows as f64 / secs
+    );
+    println!(
+        "  reading and checking the sheet: {:.2} s",
+        figures["read_ms"].as_f64().unwrap_or(0.0) / 1000.0
+    );
+    println!("  peak RSS of the importing process: {rss_mb:.0} MB");
+    println!(
+        "targets: time < 10 s … {}; peak RSS < 500 MB … {}",
+        verdict(secs < 10.0),
+        verdict(rss_mb < 500.0)
+    );
+    Ok(())
+}
+
+fn verdict(ok: bool) -> &'static str {
+    if ok { "met" } else { "MISSED" }
+}
+
+async fn bench_api(n: usize, requests: usize) -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let store =
+        Store::connect(&format!("sqlite:{}", dir.path().join("bench.db").display())).await?;
+    store.migrate().await?;
+    let keys = crate::demo::load_registry(&store).await?;
+    let departments: Vec<CreditCode> = ["sj", "mz", "jt", "yj", "rs", "sl"]
+        .iter()
+        .filter_map(|k| keys.get(*k).cloned())
+        .collect();
+    let region = RegionCode::parse("330183")?;
+    let t = Instant::now();
+    let changes = (0..n)
+        .map(|i| {
+            let category = PowerCategory::ALL[i % PowerCategory::ALL.len()];
+            let (name, _) = NAMES[i % NAMES.len()];
+            let power = Power {
+                code: PowerCode::generate(&region, category, i as u32 + 1),
+                parent: None,
+                basic_code: None,
+                name: format!("{name}（第{}项）", i + 1),
+                category,
+                department: departments[i % departments.len()].clone(),
+                region,
+                exercise_level: RegionLevel::County,
+                source: PowerSource::Statutory,
+                usage: if i % 7 == 0 {
+                    Usage::Uncommon
+                } else {
+                    Usage::Common
+                },
+                legal_basis: vec![LegalBasis {
+                    instrument: "《中华人民共和国行政许可法》".into(),
+                    article: "第十二条".into(),
+                    text: String::new(),
+                }],
+                guide: ServiceGuide {
+                    statutory_limit: Some(TimeLimit::working_days(20)),
+                    committed_limit: Some(TimeLimit::working_days(5)),
+                    ..Default::default()
+                },
+                responsibility: Responsibility::default(),
+                status: PowerStatus::Active,
+            };
+            PowerChange::Create {
+                power: Box::new(power),
+            }
+        })
+        .collect();
+    let draft = ProposalDraft {
+        title: "bench".into(),
+        reason: "bench".into(),
+        effective_from: "2026-01-01".parse()?,
+        changes,
+    };
+    let now = Timestamp::now();
+    store
+        .publish_import(draft, Origin::Manual, "bench", now, Zone::CHINA.date(now))
+        .await?;
+    println!("loaded {n} powers in {:.1} s", t.elapsed().as_secs_f64());
+
+    let app = sunlight_web::app(sunlight_web::AppState {
+        store,
+        clock: std::sync::Arc::new(sunlight_web::SystemClock),
+        zone: Zone::CHINA,
+    });
+    let dept = departments[0].to_string();
+    let some_code =
+        PowerCode::generate(&region, PowerCategory::Penalty, (n / 2) as u32).to_string();
+    let first = get_json(&app, "/api/powers?category=penalty&limit=50").await?;
+    let cursor = first["next"].as_str().unwrap_or_default().to_string();
+    let shapes: Vec<(&str, String, bool)> = vec![
+        ("first page, no filter", "/api/powers".into(), true),
+        ("category", "/api/powers?category=penalty".into(), true),
+        (
+            "department + category",
+            format!("/api/powers?department={dept}&category=licensing"),
+            true,
+        ),
+        (
+            "region + status + usage",
+            "/api/powers?region=330183&status=active&usage=uncommon".into(),
+            true,
+        ),
+        (
+            "next page by cursor",
+            format!("/api/powers?category=penalty&cursor={cursor}"),
+            true,
+        ),
+        (
+            "as of a date",
+            "/api/powers?as_of=2026-06-01&category=reward".into(),
+            false,
+        ),
+        ("one power", format!("/api/powers/{some_code}"), true),
+        (
+            "name search (substring scan)",
+            "/api/powers?q=%E5%B7%A5%E4%BC%A4".into(),
+            false,
+        ),
+    ];
+    println!(
+        "{:<32} {:>9} {:>9} {:>9} {:>9}",
+        "query", "p50 ms", "p99 ms", "max ms", "target"
+    );
+    for (label, uri, targeted) in shapes {
+        let runs = if targeted {
+            requests
+        } else {
+            requests.min(200)
+        };
+        for _ in 0..20 {
+            get_json(&app, &uri).await?;
+        }
+        let mut times = Vec::with_capacity(runs);
+        for _ in 0..runs {
+            let t = Instant::now();
+            get_json(&app, &uri).await?;
+            times.push(t.elapsed());
+        }
+        times.sort();
+        let pct = |p: f64| {
+            times[((times.len() as f64 * p).ceil() as usize)
+                .saturating_sub(1)
+                .min(times.len() - 1)]
+        };
+        let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+        let target = if targeted {
+            verdict(pct(0.99) < Duration::from_millis(5))
+        } else {
+            "-"
+        };
+        println!(
+            "{label:<32} {:>9.2} {:>9.2} {:>9.2} {:>9}",
+            ms(pct(0.5)),
+            ms(pct(0.99)),
+            ms(*times.last().unwrap_or(&Duration::ZERO)),
+            target
+        );
+    }
+    Ok(())
+}
+
+async fn get_json(app: &axum::Router, uri: &str) -> anyhow::Result<serde_json::Value> {
+    let req = axum::http::Request::builder()
+        .uri(uri)
+        .body(axum::body::Body::empty())?;
+    let resp = app.clone().oneshot(req).await?;
+    let status = resp.status();
+    let bytes = axum::body::to_bytes(resp.into_body(), usize::MAX).await?;
+    anyhow::ensure!(
+        status.is_success(),
+        "{uri}: {status} {}",
+        String::from_utf8_lossy(&bytes)
+    );
+    Ok(serde_json::from_slice(&bytes)?)
+}

@@ -1,0 +1,119 @@
+//! Typed configuration in layers: defaults < `sunlight.toml` < `SUNLIGHT_*` environment < flags.
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::path::Path;
+
+#[derive(Clone, Serialize, Deserialize)]
+pub struct Config {
+    /// `sqlite:FILE` (embedded, default) or `postgres://user@host/db`.
+    pub database_url: String,
+    /// Address the server listens on.
+    pub listen: String,
+    /// UTC offset dates are counted in (China Standard Time by default).
+    pub zone: String,
+    /// tracing filter, e.g. `info,sqlx=warn`.
+    pub log: String,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            database_url: "sqlite:sunlight.db".into(),
+            listen: "127.0.0.1:8080".into(),
+            zone: "+08:00".into(),
+            log: "info,sqlx=warn,tower_http=warn".into(),
+        }
+    }
+}
+
+/// Secrets stay out of logs: a password in the database URL is masked.
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("database_url", &mask_password(&self.database_url))
+            .field("listen", &self.listen)
+            .field("zone", &self.zone)
+            .field("log", &self.log)
+            .finish()
+    }
+}
+
+pub fn mask_password(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..s + 3], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+/// Values given on the command line; only those set override the other layers.
+#[derive(Debug, Default, Serialize)]
+pub struct Flags {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub database_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub listen: Option<String>,
+}
+
+impl Config {
+    /// Loads the layers. `base` lets a command change a default (the demo uses its own file).
+    pub fn load(file: Option<&Path>, base: Config, flags: &Flags) -> anyhow::Result<Config> {
+        let file = file
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| "sunlight.toml".into());
+        let config = Figment::from(Serialized::defaults(base))
+            .merge(Toml::file(&file))
+            .merge(Env::prefixed("SUNLIGHT_").ignore(&["test_postgres"]))
+            .merge(Serialized::defaults(flags))
+            .extract()
+            .map_err(|e| anyhow::anyhow!("configuration ({}): {e}", file.display()))?;
+        Ok(config)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn layers_override_in_order() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file(
+                "sunlight.toml",
+                "listen = \"0.0.0.0:9000\"\nzone = \"+09:00\"",
+            )?;
+            jail.set_env("SUNLIGHT_ZONE", "+07:00");
+            let flags = Flags {
+                database_url: Some("sqlite:x.db".into()),
+                listen: None,
+            };
+            let c = Config::load(None, Config::default(), &flags).unwrap();
+            assert_eq!(c.listen, "0.0.0.0:9000");
+            assert_eq!(c.zone, "+07:00");
+            assert_eq!(c.database_url, "sqlite:x.db");
+            assert_eq!(c.log, Config::default().log);
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn passwords_never_reach_the_log() {
+        let c = Config {
+            database_url: "postgres://sunlight:s3cret@db/sunlight".into(),
+            ..Config::default()
+        };
+        let shown = format!("{c:?}");
+        assert!(
+            !shown.contains("s3cret") && shown.contains("sunlight:***@db"),
+            "{shown}"
+        );
+    }
+}

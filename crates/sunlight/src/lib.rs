@@ -1,0 +1,479 @@
+//! The Sunlight binary's commands: `serve`, `demo`, `migrate`, `import`, `export`,
+//! `check consistency`, `user add` and `bench`.
+
+mod bench;
+pub mod config;
+pub mod demo;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use config::{Config, Flags};
+use indicatif::{ProgressBar, ProgressStyle};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Instant;
+use sunlight_core::clock::{Clock, Zone};
+use sunlight_core::{CreditCode, Role, User, Username};
+use sunlight_exchange::Format;
+use sunlight_store::Store;
+use sunlight_web::{AppState, SystemClock};
+
+#[derive(Parser)]
+#[command(
+    name = "sunlight",
+    version,
+    about = "阳光 Sunlight — the power list, its procedures and their supervision"
+)]
+struct Cli {
+    /// Configuration file (default: sunlight.toml, if present).
+    #[arg(long, global = true)]
+    config: Option<PathBuf>,
+    /// Database URL: sqlite:FILE or postgres://… (overrides SUNLIGHT_DATABASE_URL).
+    #[arg(long, global = true)]
+    database: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the API and pages.
+    Serve {
+        #[arg(long)]
+        listen: Option<String>,
+    },
+    /// Load the sample city into sunlight-demo.db (if new) and serve it.
+    Demo {
+        #[arg(long)]
+        listen: Option<String>,
+    },
+    /// Apply pending database migrations.
+    Migrate,
+    /// Import data files.
+    #[command(subcommand)]
+    Import(ImportCmd),
+    /// Export data files.
+    #[command(subcommand)]
+    Export(ExportCmd),
+    /// Checks over the registry.
+    #[command(subcommand)]
+    Check(CheckCmd),
+    /// Staff accounts.
+    #[command(subcommand)]
+    User(UserCmd),
+    /// Measure performance on generated data.
+    #[command(subcommand)]
+    Bench(bench::BenchCmd),
+}
+
+#[derive(Subcommand)]
+enum ImportCmd {
+    /// Import a power list (.xlsx, .csv or .json). All or nothing: a bad file imports nothing
+    /// and every problem is listed with its row and column.
+    Powers {
+        file: PathBuf,
+        /// The decision or document that approved this list (recorded on every version).
+        #[arg(long, default_value = "批量导入")]
+        reason: String,
+        /// Effective date (YYYY-MM-DD); default today.
+        #[arg(long)]
+        effective: Option<String>,
+        /// Operator name recorded as publisher.
+        #[arg(long, default_value = "operator")]
+        by: String,
+        /// Instead of publishing, file the import as a proposal by this registry editor.
+        #[arg(long)]
+        propose_as: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum ExportCmd {
+    /// Export the power list in force; the format follows the extension (.xlsx, .csv, .json).
+    Powers { file: PathBuf },
+}
+
+#[derive(Subcommand)]
+enum CheckCmd {
+    /// 五统一: list every divergence among powers sharing a basic code across regions.
+    Consistency {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCmd {
+    /// Add a member of staff. The password is read from SUNLIGHT_NEW_PASSWORD, or generated and printed.
+    Add {
+        username: String,
+        #[arg(long)]
+        name: String,
+        /// Credit code of the user's department.
+        #[arg(long)]
+        department: Option<String>,
+        /// Roles (repeat or comma-separate): registry_editor, reviewer, window_clerk, case_officer, approver, supervisor, auditor, admin.
+        #[arg(long = "role", value_delimiter = ',', required = true)]
+        roles: Vec<String>,
+    },
+}
+
+pub fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_logging(filter: &str) {
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("RUST_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(filter)),
+        )
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+async fn open(config: &Config) -> anyhow::Result<Store> {
+    let store = Store::connect(&config.database_url)
+        .await
+        .with_context(|| format!("opening {}", config::mask_password(&config.database_url)))?;
+    store.migrate().await.context("migrating the database")?;
+    Ok(store)
+}
+
+async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
+    let mut flags = Flags {
+        database_url: cli.database.clone(),
+        listen: None,
+    };
+    let base = match &cli.command {
+        Command::Demo { .. } => Config {
+            database_url: "sqlite:sunlight-demo.db".into(),
+            ..Config::default()
+        },
+        _ => Config::default(),
+    };
+    if let Command::Serve { listen } | Command::Demo { listen } = &cli.command {
+        flags.listen = listen.clone();
+    }
+    let config = Config::load(cli.config.as_deref(), base, &flags)?;
+    init_logging(&config.log);
+    let zone = Zone::parse(&config.zone).map_err(|e| anyhow::anyhow!("zone: {e}"))?;
+    let clock = SystemClock;
+    match cli.command {
+        Command::Serve { .. } => {
+            let store = open(&config).await?;
+            serve(store, &config, zone).await?;
+        }
+        Command::Demo { .. } => {
+            let store = open(&config).await?;
+            if store.is_empty().await? {
+                let now = clock.now();
+                eprintln!(
+                    "Loading the sample city (杭州市 · 富阳区 · 桐庐县) into {} …",
+                    config::mask_password(&config.database_url)
+                );
+                let loaded = demo::load(&store, now, zone.date(now)).await?;
+                println!(
+                    "样例城市已载入 / sample city loaded: {} powers, {} departments.",
+                    loaded.powers, loaded.departments
+                );
+                println!("Demo users (password for all: {}):", loaded.password);
+                for (u, name, roles) in &loaded.users {
+                    println!("  {u:<16} {name:<8} {}", roles.join(", "));
+                }
+            } else {
+                println!(
+                    "Using the existing {}; delete it to reload the sample city.",
+                    config::mask_password(&config.database_url)
+                );
+                println!(
+                    "Demo users: bianban.li (registry editor), fazhi.wang (reviewer), jiancha.sun (supervisor), admin … password: sunlight-demo"
+                );
+            }
+            serve(store, &config, zone).await?;
+        }
+        Command::Migrate => {
+            open(&config).await?;
+            println!("migrations applied");
+        }
+        Command::Import(ImportCmd::Powers {
+            file,
+            reason,
+            effective,
+            by,
+            propose_as,
+        }) => {
+            return import_powers(
+                &config,
+                zone,
+                &file,
+                &reason,
+                effective.as_deref(),
+                &by,
+                propose_as.as_deref(),
+            )
+            .await;
+        }
+        Command::Export(ExportCmd::Powers { file }) => {
+            let store = open(&config).await?;
+            let format = Format::from_name(&file.to_string_lossy())
+                .context("the file must end in .xlsx, .csv or .json")?;
+            let bytes = sunlight_web::api::registry::export_bytes(&store, format)
+                .await
+                .map_err(|e| anyhow::anyhow!("{}", e.detail))?;
+            std::fs::write(&file, bytes).with_context(|| format!("writing {}", file.display()))?;
+            let n = store.list_powers(&Default::default()).await?.total;
+            println!("exported {n} powers to {}", file.display());
+        }
+        Command::Check(CheckCmd::Consistency { json }) => {
+            let store = open(&config).await?;
+            let report =
+                sunlight_core::consistency::report(&store.powers_sharing_basic_codes().await?);
+            if json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                print_consistency(&report);
+            }
+            return Ok(if report.divergences.is_empty() {
+                std::process::ExitCode::SUCCESS
+            } else {
+                std::process::ExitCode::from(3)
+            });
+        }
+        Command::User(UserCmd::Add {
+            username,
+            name,
+            department,
+            roles,
+        }) => {
+            let store = open(&config).await?;
+            let roles = roles
+                .iter()
+                .map(|r| Role::parse(r).with_context(|| format!("«{r}» is not a role")))
+                .collect::<anyhow::Result<Vec<_>>>()?;
+            let department = department.as_deref().map(CreditCode::parse).transpose()?;
+            let user = User {
+                username: Username::parse(&username)?,
+                display_name: name,
+                department,
+                roles,
+            };
+            let (password, generated) = match std::env::var("SUNLIGHT_NEW_PASSWORD") {
+                Ok(p) => (p, false),
+                Err(_) => {
+                    let mut b = [0u8; 12];
+                    getrandom::fill(&mut b).map_err(|e| anyhow::anyhow!("no randomness: {e}"))?;
+                    (hex::encode(b), true)
+                }
+            };
+            store.add_user(&user, &password, clock.now()).await?;
+            println!("added {}", user.username);
+            if generated {
+                println!("password: {password}");
+            }
+        }
+        Command::Bench(cmd) => bench::run(cmd).await?,
+    }
+    Ok(std::process::ExitCode::SUCCESS)
+}
+
+async fn serve(store: Store, config: &Config, zone: Zone) -> anyhow::Result<()> {
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let moved = store.refresh_current(zone.date(clock.now())).await?;
+    if moved > 0 {
+        tracing::info!(moved, "versions that came into force were applied");
+    }
+    // Versions published ahead of their effective date come into force when the date turns.
+    let (refresh_store, refresh_clock) = (store.clone(), clock.clone());
+    tokio::spawn(async move {
+        let mut last = zone.date(refresh_clock.now());
+        loop {
+            tokio::time::sleep(std::time::Duration::from_secs(60)).await;
+            let today = zone.date(refresh_clock.now());
+            if today != last {
+                match refresh_store.refresh_current(today).await {
+                    Ok(n) => tracing::info!(%today, moved = n, "list brought up to date"),
+                    Err(e) => tracing::error!(error = %e, "refreshing the list in force"),
+                }
+                last = today;
+            }
+        }
+    });
+    let listener = tokio::net::TcpListener::bind(&config.listen)
+        .await
+        .with_context(|| format!("listening on {}", config.listen))?;
+    let addr = listener.local_addr()?;
+    println!(
+        "Sunlight is serving http://{addr}/  (API: http://{addr}/api/powers, OpenAPI: http://{addr}/api/openapi.json)"
+    );
+    let app = sunlight_web::app(AppState { store, clock, zone });
+    sunlight_web::serve(listener, app, async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await?;
+    Ok(())
+}
+
+async fn import_powers(
+    config: &Config,
+    zone: Zone,
+    file: &std::path::Path,
+    reason: &str,
+    effective: Option<&str>,
+    by: &str,
+    propose_as: Option<&str>,
+) -> anyhow::Result<std::process::ExitCode> {
+    let started = Instant::now();
+    let store = open(config).await?;
+    let format = Format::from_name(&file.to_string_lossy())
+        .context("the file must end in .xlsx, .csv or .json")?;
+    let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
+    let now = SystemClock.now();
+    let effective = match effective {
+        Some(d) => d
+            .parse()
+            .with_context(|| format!("--effective «{d}» is not YYYY-MM-DD"))?,
+        None => zone.date(now),
+    };
+    let bar = ProgressBar::new_spinner();
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} {msg} {pos} rows read ({per_sec})")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+    );
+    bar.set_message(format!("reading {}", file.display()));
+    let name = file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let pb = bar.clone();
+    let plan = sunlight_web::import::plan(&store, &name, &bytes, format, &mut move |n| {
+        pb.set_position(n as u64)
+    })
+    .await;
+    bar.finish_and_clear();
+    let read_ms = started.elapsed().as_millis();
+    let plan = match plan {
+        Ok(p) => p,
+        Err(sunlight_web::import::PlanError::File(e)) => return Ok(report_import_errors(file, &e)),
+        Err(sunlight_web::import::PlanError::Store(e)) => return Err(e.into()),
+    };
+    let (rows_read, unchanged) = (plan.rows_read, plan.unchanged);
+    if plan.changes.is_empty() {
+        println!(
+            "{}: {rows_read} rows, all already listed as given — nothing to do",
+            file.display()
+        );
+        return Ok(std::process::ExitCode::SUCCESS);
+    }
+    let summary = sunlight_web::import::summary(&plan.changes);
+    let title = format!("导入 {name}");
+    let (draft, origin, rows) = plan.into_draft(&title, reason, effective);
+    let outcome = match propose_as {
+        Some(editor) => {
+            let user = store
+                .user(editor)
+                .await?
+                .with_context(|| format!("no user «{editor}»"))?;
+            store.propose(draft, origin, &user, now).await
+        }
+        None => {
+            store
+                .publish_import(draft, origin, by, now, zone.date(now))
+                .await
+        }
+    };
+    let proposal = match outcome {
+        Ok(p) => p,
+        Err(e) => match sunlight_web::import::locate(e, &rows) {
+            sunlight_web::import::PlanError::File(f) => return Ok(report_import_errors(file, &f)),
+            sunlight_web::import::PlanError::Store(s) => return Err(s.into()),
+        },
+    };
+    let mut kinds: Vec<_> = summary.into_iter().collect();
+    kinds.sort();
+    let kinds = kinds
+        .iter()
+        .map(|(k, n)| format!("{n} {k}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    println!(
+        "{}: {rows_read} rows → {kinds}; {unchanged} unchanged. Proposal {} is {}.",
+        file.display(),
+        proposal.id,
+        proposal.state.as_str()
+    );
+    if std::env::var("SUNLIGHT_REPORT_PEAK_RSS").is_ok() {
+        println!(
+            "{}",
+            serde_json::json!({"rows": rows_read, "read_ms": read_ms, "total_ms": started.elapsed().as_millis(), "peak_rss_kb": bench::peak_rss_kb()})
+        );
+    }
+    Ok(std::process::ExitCode::SUCCESS)
+}
+
+fn report_import_errors(
+    file: &std::path::Path,
+    e: &sunlight_exchange::ImportError,
+) -> std::process::ExitCode {
+    eprintln!(
+        "{}: {} problem(s) after {} data rows; nothing was imported.",
+        file.display(),
+        e.errors.len(),
+        e.rows_read
+    );
+    for fe in &e.errors {
+        let at = match (fe.row, fe.line) {
+            (Some(r), _) => format!("row {r:>6}"),
+            (None, Some(l)) => format!("line {l:>5}"),
+            _ => "          ".into(),
+        };
+        eprintln!("  {at}  {:<12} {}", fe.field, fe.message);
+    }
+    std::process::ExitCode::from(2)
+}
+
+fn print_consistency(report: &sunlight_core::consistency::ConsistencyReport) {
+    println!(
+        "五统一 consistency: {} basic codes shared across regions, {} divergence(s)",
+        report.shared_codes,
+        report.divergences.len()
+    );
+    for d in &report.divergences {
+        println!(
+            "\n基本编码 {} — {} ({:?}) differs:",
+            d.basic_code,
+            d.field.zh(),
+            d.field
+        );
+        for (i, v) in d.variants.iter().enumerate() {
+            let marker = if i == 0 { "reference" } else { "diverges" };
+            let holders = v
+                .holders
+                .iter()
+                .map(|h| format!("{} [{} {}]", h.code, h.region, h.level.zh()))
+                .collect::<Vec<_>>()
+                .join(", ");
+            println!("  {marker:<9} «{}»\n            held by {holders}", v.value);
+        }
+    }
+    if report.divergences.is_empty() {
+        println!("no divergences");
+    }
+}
