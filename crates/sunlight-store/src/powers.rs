@@ -5,7 +5,7 @@ use crate::{Page, Result, Store, StoreError};
 use serde::Serialize;
 use sqlx::Row;
 use sunlight_core::lifecycle::ChangeKind;
-use sunlight_core::{Date, Power, PowerCategory, PowerCode, PowerStatus, Timestamp, Usage};
+use sunlight_core::{Date, Power, PowerCategory, PowerStatus, Timestamp, Usage};
 
 /// Filters of the power list. All are optional; `limit` is capped at [`PowerFilter::MAX_LIMIT`].
 #[derive(Debug, Clone, Default)]
@@ -305,72 +305,41 @@ impl Store {
     /// replace older ones. Run at start-up and when the date changes; answers how many moved.
     pub async fn refresh_current(&self, today: Date) -> Result<u64> {
         let mut tx = self.pool.begin().await?;
-        let moved = refresh_current_in(&mut tx, today, None).await?;
+        let moved = refresh_current_in(&mut tx, today).await?;
         tx.commit().await?;
         Ok(moved)
     }
-
-    /// Codes and statuses of the powers in force, for quick existence checks.
-    pub async fn power_exists(&self, code: &PowerCode) -> Result<bool> {
-        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM power_heads WHERE code = $1")
-            .bind(code.as_str())
-            .fetch_one(&self.pool)
-            .await?;
-        Ok(n > 0)
-    }
 }
 
+/// The columns of the in-force projection, and the update an upsert into it makes.
+pub(crate) const CURRENT_COLS: &str = "code, version, effective_from, parent, basic_code, name, category, \
+     department, region, status, status_detail, usage, doc";
+pub(crate) const CURRENT_UPSERT: &str = "ON CONFLICT (code) DO UPDATE SET version = excluded.version, \
+     effective_from = excluded.effective_from, parent = excluded.parent, basic_code = excluded.basic_code, \
+     name = excluded.name, category = excluded.category, department = excluded.department, \
+     region = excluded.region, status = excluded.status, status_detail = excluded.status_detail, \
+     usage = excluded.usage, doc = excluded.doc";
+
 /// Copies into `powers_current` the latest version effective by `today` of every power whose
-/// row is missing or older (only of `codes`, when given).
+/// row is missing or older, in one statement.
 pub(crate) async fn refresh_current_in(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     today: Date,
-    codes: Option<&[String]>,
 ) -> Result<u64> {
-    let today = today.to_string();
-    let scope = match codes {
-        Some(c) if c.is_empty() => return Ok(0),
-        Some(c) => format!(" AND v.code IN ({})", sql::list(2, c.len())),
-        None => String::new(),
-    };
-    let select = format!(
-        "SELECT v.code, MAX(v.version) AS version FROM power_versions v
+    let stmt = format!(
+        "INSERT INTO powers_current ({CURRENT_COLS})
+         SELECT v.code, v.version, v.effective_from, v.parent, v.basic_code, v.name, v.category, v.department,
+                v.region, v.status, v.status_detail, v.usage, v.doc
+         FROM power_versions v
+         JOIN (SELECT code, MAX(version) AS version FROM power_versions WHERE effective_from <= $1 GROUP BY code) m
+           ON m.code = v.code AND m.version = v.version
          LEFT JOIN powers_current c ON c.code = v.code
-         WHERE v.effective_from <= $1 AND (c.version IS NULL OR v.version > c.version){scope}
-         GROUP BY v.code"
+         WHERE c.version IS NULL OR c.version < v.version
+         {CURRENT_UPSERT}"
     );
-    let mut q = sqlx::query(sql::dynamic(select)).bind(today.as_str());
-    for c in codes.unwrap_or_default() {
-        q = q.bind(c.as_str());
-    }
-    let due: Vec<(String, i64)> = q
-        .fetch_all(&mut **tx)
-        .await?
-        .iter()
-        .map(|r| Ok((r.try_get("code")?, r.try_get("version")?)))
-        .collect::<Result<_>>()?;
-    for chunk in due.chunks(500) {
-        let pairs = (0..chunk.len())
-            .map(|i| format!("(${}, ${})", 2 * i + 1, 2 * i + 2))
-            .collect::<Vec<_>>()
-            .join(",");
-        let stmt = format!(
-            "INSERT INTO powers_current (code, version, effective_from, parent, basic_code, name, category,
-                department, region, status, status_detail, usage, doc)
-             SELECT code, version, effective_from, parent, basic_code, name, category, department, region,
-                status, status_detail, usage, doc
-             FROM power_versions WHERE (code, version) IN (VALUES {pairs})
-             ON CONFLICT (code) DO UPDATE SET version = excluded.version, effective_from = excluded.effective_from,
-                parent = excluded.parent, basic_code = excluded.basic_code, name = excluded.name,
-                category = excluded.category, department = excluded.department, region = excluded.region,
-                status = excluded.status, status_detail = excluded.status_detail, usage = excluded.usage,
-                doc = excluded.doc"
-        );
-        let mut q = sqlx::query(sql::dynamic(stmt));
-        for (code, version) in chunk {
-            q = q.bind(code.as_str()).bind(*version);
-        }
-        q.execute(&mut **tx).await?;
-    }
-    Ok(due.len() as u64)
+    let done = sqlx::query(sql::dynamic(stmt))
+        .bind(today.to_string())
+        .execute(&mut **tx)
+        .await?;
+    Ok(done.rows_affected())
 }

@@ -5,7 +5,7 @@
 //! writes versions, heads and the in-force projection in one transaction. Every refusal of a
 //! batch is collected, each with the index of its change, and nothing is written.
 
-use crate::powers::refresh_current_in;
+use crate::powers::{CURRENT_COLS, CURRENT_UPSERT};
 use crate::sql;
 use crate::{Result, Store, StoreError};
 use sqlx::Row;
@@ -13,7 +13,9 @@ use std::collections::{HashMap, HashSet};
 use std::fmt;
 use sunlight_core::lifecycle::{ChangeKind, PowerChange};
 use sunlight_core::review::{Origin, Proposal, ProposalDraft, ProposalState, ReviewAct};
-use sunlight_core::{Date, DomainError, ErrorCode, Power, PowerStatus, Role, Timestamp, User};
+use sunlight_core::{
+    Date, DomainError, ErrorCode, FieldError, Power, PowerStatus, Role, Timestamp, User,
+};
 
 /// A refused change of a batch.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -102,7 +104,7 @@ impl Store {
         for (n, chunk) in draft.changes.chunks(sql::batch_rows(5)).enumerate() {
             let stmt = format!(
                 "INSERT INTO proposal_changes (proposal_id, seq, code, kind, doc) VALUES {}",
-                sql::values(chunk.len(), 5)
+                sql::values(sql::Marks::of(&tx), chunk.len(), 5)
             );
             let mut q = sqlx::query(sql::dynamic(stmt));
             for (i, c) in chunk.iter().enumerate() {
@@ -383,7 +385,7 @@ async fn load_heads(tx: &mut Tx<'_>, codes: &[&str]) -> Result<HashMap<String, H
         let stmt = format!(
             "SELECT v.code, v.version, v.effective_from, v.doc FROM power_heads h
              JOIN power_versions v ON v.code = h.code AND v.version = h.version WHERE h.code IN ({})",
-            sql::list(1, chunk.len())
+            sql::list(sql::Marks::of(tx), chunk.len())
         );
         let mut q = sqlx::query(sql::dynamic(stmt));
         for c in chunk {
@@ -434,126 +436,150 @@ fn referenced_codes(changes: &[PowerChange]) -> Vec<String> {
     codes.into_iter().map(str::to_string).collect()
 }
 
+/// Applies the changes of a batch in order to the heads (and to the earlier changes of the same
+/// batch), one [`Walker::step`] at a time, collecting every refusal. The caller writes what a
+/// step answers as it goes, so a large batch is never held twice; a batch with any refusal is
+/// rolled back whole by the caller.
+struct Walker {
+    heads: HashMap<String, Head>,
+    departments: HashSet<String>,
+    regions: HashSet<String>,
+    /// Codes a later change of the batch refers to (merge target, parent); they keep their new
+    /// version in `heads`.
+    referenced_later: HashSet<String>,
+    effective_from: Date,
+    index: usize,
+    errors: Vec<ChangeError>,
+}
+
 /// The outcome of applying one change in a batch.
 struct Applied {
     version: i64,
     power: Power,
 }
 
-/// Applies each change in order to the heads (and to the earlier changes of the same batch),
-/// calling `emit` with each new version. Every refusal is collected.
-async fn walk_changes(
-    tx: &mut Tx<'_>,
-    changes: Vec<PowerChange>,
-    effective_from: Date,
-    mut emit: impl FnMut(ChangeKind, Applied) -> Result<()>,
-) -> Result<()> {
-    let codes = referenced_codes(&changes);
-    let code_refs: Vec<&str> = codes.iter().map(String::as_str).collect();
-    let mut heads = load_heads(tx, &code_refs).await?;
-    let departments = string_set(tx, "SELECT credit_code FROM departments").await?;
-    let regions = string_set(tx, "SELECT code FROM regions").await?;
-    // Codes referred to by a later change of the batch keep their new version in `heads`.
-    let referenced_later: HashSet<String> = changes
-        .iter()
-        .filter_map(|c| match c {
-            PowerChange::Merge { into, .. } => Some(into.to_string()),
-            PowerChange::Create { power } | PowerChange::Amend { power } => {
-                power.parent.as_ref().map(|p| p.to_string())
-            }
-            _ => None,
+impl Walker {
+    async fn new(tx: &mut Tx<'_>, changes: &[PowerChange], effective_from: Date) -> Result<Self> {
+        let codes = referenced_codes(changes);
+        let code_refs: Vec<&str> = codes.iter().map(String::as_str).collect();
+        let referenced_later = changes
+            .iter()
+            .filter_map(|c| match c {
+                PowerChange::Merge { into, .. } => Some(into.to_string()),
+                PowerChange::Create { power } | PowerChange::Amend { power } => {
+                    match (&power.parent, &power.status) {
+                        (Some(p), _) => Some(p.to_string()),
+                        (None, PowerStatus::Merged { into }) => Some(into.to_string()),
+                        _ => None,
+                    }
+                }
+                _ => None,
+            })
+            .collect();
+        Ok(Self {
+            heads: load_heads(tx, &code_refs).await?,
+            departments: string_set(tx, "SELECT credit_code FROM departments").await?,
+            regions: string_set(tx, "SELECT code FROM regions").await?,
+            referenced_later,
+            effective_from,
+            index: 0,
+            errors: Vec::new(),
         })
-        .collect();
-    let mut errors = Vec::new();
-    for (index, change) in changes.into_iter().enumerate() {
+    }
+
+    /// Applies the next change; `None` if it is refused (the refusal is kept).
+    fn step(&mut self, change: PowerChange) -> Option<(ChangeKind, Applied)> {
+        let index = self.index;
+        self.index += 1;
         let code = change.code().clone();
         let refuse = |error: DomainError| ChangeError {
             index,
             code: code.to_string(),
             error,
         };
-        let head = heads.get(code.as_str());
+        let kind = change.kind();
+        let head = self.heads.get(code.as_str());
         let target = match &change {
-            PowerChange::Merge { into, .. } => heads.get(into.as_str()).map(|h| &h.power),
+            PowerChange::Merge { into, .. } => self.heads.get(into.as_str()).map(|h| &h.power),
             _ => None,
         };
-        let kind = change.kind();
         let power = match change.apply(head.map(|h| &h.power), target) {
             Ok(p) => p,
             Err(e) => {
-                errors.push(refuse(e));
-                continue;
+                self.errors.push(refuse(e));
+                return None;
             }
         };
         let mut problems = Vec::new();
-        if !departments.contains(power.department.as_str()) {
-            problems.push(sunlight_core::FieldError::new(
+        if !self.departments.contains(power.department.as_str()) {
+            problems.push(FieldError::new(
                 "department",
                 format!("department {} is not registered", power.department),
             ));
         }
-        if !regions.contains(power.region.as_str()) {
-            problems.push(sunlight_core::FieldError::new(
+        if !self.regions.contains(power.region.as_str()) {
+            problems.push(FieldError::new(
                 "region",
                 format!("region {} is not registered", power.region),
             ));
         }
         if let Some(parent) = &power.parent {
-            if !heads
+            if !self
+                .heads
                 .get(parent.as_str())
                 .is_some_and(|h| h.power.status.is_exercisable())
             {
-                problems.push(sunlight_core::FieldError::new(
+                problems.push(FieldError::new(
                     "parent",
                     format!("main item {parent} is not an active power of the list"),
                 ));
             }
         }
         if let PowerStatus::Merged { into } = &power.status {
-            if kind == ChangeKind::Create && !heads.contains_key(into.as_str()) {
-                problems.push(sunlight_core::FieldError::new(
+            if kind == ChangeKind::Create && !self.heads.contains_key(into.as_str()) {
+                problems.push(FieldError::new(
                     "status.into",
                     format!("merged into {into}, which is not in the list"),
                 ));
             }
         }
         if !problems.is_empty() {
-            errors.push(refuse(DomainError::Invalid(problems)));
-            continue;
+            self.errors.push(refuse(DomainError::Invalid(problems)));
+            return None;
         }
         if let Some(h) = head {
-            if effective_from < h.effective_from {
-                errors.push(refuse(DomainError::rule(
+            if self.effective_from < h.effective_from {
+                let e = DomainError::rule(
                     ErrorCode::EffectiveDateRegression,
                     format!(
-                        "version {} of {code} takes effect on {}; a later version cannot take effect earlier ({effective_from})",
-                        h.version, h.effective_from
+                        "version {} of {code} takes effect on {}; a later version cannot take effect earlier ({})",
+                        h.version, h.effective_from, self.effective_from
                     ),
-                )));
-                continue;
+                );
+                self.errors.push(refuse(e));
+                return None;
             }
         }
         let version = head.map_or(1, |h| h.version + 1);
-        if referenced_later.contains(code.as_str()) {
-            heads.insert(
-                code.to_string(),
-                Head {
-                    version,
-                    effective_from,
-                    power: power.clone(),
-                },
-            );
+        if self.referenced_later.contains(code.as_str()) {
+            let head = Head {
+                version,
+                effective_from: self.effective_from,
+                power: power.clone(),
+            };
+            self.heads.insert(code.to_string(), head);
         } else {
-            heads.remove(code.as_str());
+            self.heads.remove(code.as_str());
         }
-        if errors.is_empty() {
-            emit(kind, Applied { version, power })?;
-        }
+        Some((kind, Applied { version, power }))
     }
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(StoreError::Rejected(errors))
+
+    fn finish(self) -> Result<()> {
+        if self.errors.is_empty() {
+            Ok(())
+        } else {
+            Err(StoreError::Rejected(self.errors))
+        }
     }
 }
 
@@ -562,89 +588,133 @@ async fn check_changes(
     changes: &[PowerChange],
     effective_from: Date,
 ) -> Result<()> {
-    walk_changes(tx, changes.to_vec(), effective_from, |_, _| Ok(())).await
+    let mut walker = Walker::new(tx, changes, effective_from).await?;
+    for c in changes {
+        walker.step(c.clone());
+    }
+    walker.finish()
 }
 
-/// A new version ready to insert.
+/// A new version ready to insert: the document serialised once, the filter columns beside it.
 struct NewVersion {
     code: String,
     version: i64,
     kind: &'static str,
-    power: Power,
+    parent: Option<String>,
+    basic_code: Option<String>,
+    name: String,
+    category: &'static str,
+    department: String,
+    region: String,
+    status: &'static str,
+    status_detail: String,
+    usage: &'static str,
+    doc: String,
+}
+
+impl NewVersion {
+    fn new(kind: ChangeKind, version: i64, p: Power) -> Self {
+        Self {
+            code: p.code.to_string(),
+            version,
+            kind: kind.as_str(),
+            parent: p.parent.as_ref().map(|c| c.to_string()),
+            basic_code: p.basic_code.clone(),
+            category: p.category.as_str(),
+            department: p.department.to_string(),
+            region: p.region.to_string(),
+            status: p.status.as_str(),
+            status_detail: sql::to_json(&p.status),
+            usage: p.usage.as_str(),
+            doc: sql::to_json(&p),
+            name: p.name,
+        }
+    }
 }
 
 const VERSION_COLS: usize = 20;
 
+/// Applies and writes a batch: versions in multi-row inserts as the walk goes, then heads and
+/// the in-force projection from the versions just written.
 async fn apply_changes(
     tx: &mut Tx<'_>,
     changes: Vec<PowerChange>,
     meta: &PublishMeta,
     today: Date,
 ) -> Result<()> {
-    let mut rows = Vec::with_capacity(changes.len());
-    walk_changes(tx, changes, meta.effective_from, |kind, applied| {
-        rows.push(NewVersion {
-            code: applied.power.code.to_string(),
-            version: applied.version,
-            kind: kind.as_str(),
-            power: applied.power,
-        });
-        Ok(())
-    })
+    let per = sql::batch_rows(VERSION_COLS);
+    let mut walker = Walker::new(tx, &changes, meta.effective_from).await?;
+    let mut batch = Vec::with_capacity(per.min(changes.len()));
+    for change in changes {
+        if let Some((kind, applied)) = walker.step(change) {
+            if walker.errors.is_empty() {
+                batch.push(NewVersion::new(kind, applied.version, applied.power));
+            }
+        }
+        if batch.len() == per {
+            insert_versions(tx, &batch, meta).await?;
+            batch.clear();
+        }
+    }
+    if !batch.is_empty() && walker.errors.is_empty() {
+        insert_versions(tx, &batch, meta).await?;
+    }
+    walker.finish()?;
+    sqlx::query(
+        "INSERT INTO power_heads (code, version, effective_from)
+         SELECT code, version, effective_from FROM power_versions WHERE proposal_id = $1
+         ON CONFLICT (code) DO UPDATE SET version = excluded.version, effective_from = excluded.effective_from",
+    )
+    .bind(meta.proposal_id)
+    .execute(&mut **tx)
     .await?;
+    // A version in force already (effective today or earlier) is the power's current one: its
+    // effective date is never before its predecessor's.
+    if meta.effective_from <= today {
+        let stmt = format!(
+            "INSERT INTO powers_current ({CURRENT_COLS}) SELECT {CURRENT_COLS} FROM power_versions WHERE proposal_id = $1 {CURRENT_UPSERT}"
+        );
+        sqlx::query(sql::dynamic(stmt))
+            .bind(meta.proposal_id)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}
+
+async fn insert_versions(tx: &mut Tx<'_>, rows: &[NewVersion], meta: &PublishMeta) -> Result<()> {
     let eff = meta.effective_from.to_string();
     let published_at = sql::millis(meta.published_at);
-    let per = sql::batch_rows(VERSION_COLS);
-    let mut codes = Vec::with_capacity(rows.len());
-    for chunk in rows.chunks(per) {
-        let stmt = format!(
-            "INSERT INTO power_versions (code, version, effective_from, change_kind, proposal_id, reason, proposed_by,
-                reviewed_by, published_by, published_at, parent, basic_code, name, category, department, region,
-                status, status_detail, usage, doc) VALUES {}",
-            sql::values(chunk.len(), VERSION_COLS)
-        );
-        let mut q = sqlx::query(sql::dynamic(stmt));
-        for r in chunk {
-            let p = &r.power;
-            q = q
-                .bind(r.code.as_str())
-                .bind(r.version)
-                .bind(eff.as_str())
-                .bind(r.kind)
-                .bind(meta.proposal_id)
-                .bind(meta.reason.as_str())
-                .bind(meta.proposed_by.as_str())
-                .bind(meta.reviewed_by.clone())
-                .bind(meta.published_by.as_str())
-                .bind(published_at)
-                .bind(p.parent.as_ref().map(|c| c.to_string()))
-                .bind(p.basic_code.clone())
-                .bind(p.name.as_str())
-                .bind(p.category.as_str())
-                .bind(p.department.as_str())
-                .bind(p.region.as_str())
-                .bind(p.status.as_str())
-                .bind(sql::to_json(&p.status))
-                .bind(p.usage.as_str())
-                .bind(sql::to_json(p));
-        }
-        q.execute(&mut **tx).await?;
-        let stmt = format!(
-            "INSERT INTO power_heads (code, version, effective_from) VALUES {}
-             ON CONFLICT (code) DO UPDATE SET version = excluded.version, effective_from = excluded.effective_from",
-            sql::values(chunk.len(), 3)
-        );
-        let mut q = sqlx::query(sql::dynamic(stmt));
-        for r in chunk {
-            q = q.bind(r.code.as_str()).bind(r.version).bind(eff.as_str());
-        }
-        q.execute(&mut **tx).await?;
-        codes.extend(chunk.iter().map(|r| r.code.clone()));
+    let stmt = format!(
+        "INSERT INTO power_versions (code, version, effective_from, change_kind, proposal_id, reason, proposed_by,
+            reviewed_by, published_by, published_at, parent, basic_code, name, category, department, region,
+            status, status_detail, usage, doc) VALUES {}",
+        sql::values(sql::Marks::of(tx), rows.len(), VERSION_COLS)
+    );
+    let mut q = sqlx::query(sql::dynamic(stmt));
+    for r in rows {
+        q = q
+            .bind(r.code.as_str())
+            .bind(r.version)
+            .bind(eff.as_str())
+            .bind(r.kind)
+            .bind(meta.proposal_id)
+            .bind(meta.reason.as_str())
+            .bind(meta.proposed_by.as_str())
+            .bind(meta.reviewed_by.as_deref())
+            .bind(meta.published_by.as_str())
+            .bind(published_at)
+            .bind(r.parent.as_deref())
+            .bind(r.basic_code.as_deref())
+            .bind(r.name.as_str())
+            .bind(r.category)
+            .bind(r.department.as_str())
+            .bind(r.region.as_str())
+            .bind(r.status)
+            .bind(r.status_detail.as_str())
+            .bind(r.usage)
+            .bind(r.doc.as_str());
     }
-    if meta.effective_from <= today {
-        for chunk in codes.chunks(per) {
-            refresh_current_in(tx, today, Some(chunk)).await?;
-        }
-    }
+    q.execute(&mut **tx).await?;
     Ok(())
 }

@@ -135,7 +135,7 @@ impl Store {
             let (n, chunk) = chunk;
             let stmt = format!(
                 "INSERT INTO negative_list (seq, industry, category, sub_category, item, measure, basis) VALUES {}",
-                sql::values(chunk.len(), 7)
+                sql::values(sql::Marks::of(&tx), chunk.len(), 7)
             );
             let mut q = sqlx::query(sql::dynamic(stmt));
             for (i, it) in chunk.iter().enumerate() {

@@ -50,7 +50,6 @@ pub async fn plan(
     let mut rows = Vec::with_capacity(imported.powers.len());
     let mut errors = Vec::new();
     let mut unchanged = 0;
-    let n = imported.powers.len();
     for (power, row) in imported.powers.into_iter().zip(imported.rows) {
         match change_between(listed.get(power.code.as_str()), power) {
             Ok(Some(c)) => {
@@ -69,7 +68,6 @@ pub async fn plan(
         .into());
     }
     let sha = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(bytes));
-    let _ = n;
     Ok(Plan {
         changes,
         rows,
@@ -84,16 +82,7 @@ pub async fn plan(
 }
 
 impl Plan {
-    pub fn draft(&self, title: &str, reason: &str, effective_from: Date) -> ProposalDraft {
-        ProposalDraft {
-            title: title.into(),
-            reason: reason.into(),
-            effective_from,
-            changes: self.changes.clone(),
-        }
-    }
-
-    /// Draft that moves the changes out of the plan (large imports need no second copy).
+    /// The proposal draft, moving the changes out of the plan (large imports need no second copy).
     pub fn into_draft(
         self,
         title: &str,

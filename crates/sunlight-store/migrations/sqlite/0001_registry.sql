@@ -87,6 +87,7 @@ CREATE TABLE power_versions (
     PRIMARY KEY (code, version)
 );
 CREATE INDEX power_versions_effective ON power_versions (effective_from);
+CREATE INDEX power_versions_proposal ON power_versions (proposal_id);
 
 -- The latest published version of each power, whatever its effective date: what a new
 -- change applies to.

@@ -1,0 +1,161 @@
+//! The binary as an operator uses it: real processes on a temporary SQLite file.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn sunlight(db: &str, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_sunlight"))
+        .args(["--database", db])
+        .args(args)
+        .env_remove("SUNLIGHT_DATABASE_URL")
+        .env("SUNLIGHT_NEW_PASSWORD", "operator-pass-1")
+        .output()
+        .expect("run sunlight")
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+fn write(dir: &Path, name: &str, body: &str) -> String {
+    let p = dir.join(name);
+    std::fs::write(&p, body).unwrap();
+    p.display().to_string()
+}
+
+#[test]
+fn import_export_check_and_users_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite:{}", dir.path().join("cli.db").display());
+    let out = sunlight(&db, &["migrate"]);
+    assert!(out.status.success(), "{}", text(&out));
+
+    // Departments must exist before a list naming them can be imported: a fresh database
+    // refuses the file, says why for each row, and stores nothing.
+    let csv = "职权名称,职权类型,实施主体,设定依据\n\
+               食品经营许可,行政许可,杭州市富阳区市场监督管理局,《中华人民共和国食品安全法》第三十五条\n\
+               临时救助,行政指导,杭州市富阳区民政局,《社会救助暂行办法》第四十七条\n";
+    let file = write(dir.path(), "list.csv", csv);
+    let out = sunlight(&db, &["import", "powers", &file]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    let report = text(&out);
+    assert!(report.contains("nothing was imported"), "{report}");
+    assert!(
+        report.contains("row      2") && report.contains("not a registered department"),
+        "{report}"
+    );
+    assert!(
+        report.contains("row      3") && report.contains("«行政指导» is not a category"),
+        "{report}"
+    );
+
+    let out = sunlight(
+        &db,
+        &[
+            "user",
+            "add",
+            "zhang.san",
+            "--name",
+            "张三",
+            "--role",
+            "window_clerk,case_officer",
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    let out = sunlight(
+        &db,
+        &[
+            "user",
+            "add",
+            "zhang.san",
+            "--name",
+            "张三",
+            "--role",
+            "window_clerk",
+        ],
+    );
+    assert!(
+        !out.status.success() && text(&out).contains("already exists"),
+        "{}",
+        text(&out)
+    );
+    let out = sunlight(
+        &db,
+        &["user", "add", "li.si", "--name", "李四", "--role", "mayor"],
+    );
+    assert!(
+        !out.status.success() && text(&out).contains("«mayor» is not a role"),
+        "{}",
+        text(&out)
+    );
+
+    let out = sunlight(&db, &["check", "consistency"]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("no divergences"));
+    let export = dir.path().join("out.xlsx").display().to_string();
+    let out = sunlight(&db, &["export", "powers", &export]);
+    assert!(
+        out.status.success() && text(&out).contains("exported 0 powers"),
+        "{}",
+        text(&out)
+    );
+    let out = sunlight(&db, &["export", "powers", "list.pdf"]);
+    assert!(
+        !out.status.success() && text(&out).contains(".xlsx, .csv or .json"),
+        "{}",
+        text(&out)
+    );
+}
+
+#[test]
+fn demo_loads_the_sample_city_and_serves_it() {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite:{}", dir.path().join("demo.db").display());
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sunlight"))
+        .args(["--database", &db, "demo", "--listen", "127.0.0.1:0"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut printed = String::new();
+    let addr = loop {
+        let line = lines.next().expect("demo stopped before serving").unwrap();
+        printed.push_str(&line);
+        printed.push('\n');
+        if let Some(rest) = line.strip_prefix("Sunlight is serving http://") {
+            break rest.split('/').next().unwrap().to_string();
+        }
+    };
+    assert!(
+        printed.contains("102 powers")
+            && printed.contains("fazhi.wang")
+            && printed.contains("sunlight-demo"),
+        "{printed}"
+    );
+    let get = |path: &str| {
+        let mut s = std::net::TcpStream::connect(&addr).unwrap();
+        write!(
+            s,
+            "GET {path} HTTP/1.1\r\nHost: demo\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut out = String::new();
+        s.read_to_string(&mut out).unwrap();
+        out
+    };
+    let home = get("/");
+    assert!(
+        home.starts_with("HTTP/1.1 200") && home.contains("食品经营许可"),
+        "{home}"
+    );
+    let api = get("/api/consistency");
+    assert!(api.contains("食品经营许可证核发"), "{api}");
+    child.kill().unwrap();
+    child.wait().unwrap();
+}
