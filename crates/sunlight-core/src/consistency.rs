@@ -81,7 +81,7 @@ pub fn report<'a>(powers: impl IntoIterator<Item = &'a Power>) -> ConsistencyRep
         }
         out.shared_codes += 1;
         group.sort_by(|a, b| (a.exercise_level, &a.code).cmp(&(b.exercise_level, &b.code)));
-        let fields: [(ConsistencyField, fn(&Power) -> (String, String)); 3] = [
+        let fields: [(ConsistencyField, KeyOf); 3] = [
             (ConsistencyField::Name, |p| {
                 (comparison_key(&p.name), p.name.clone())
             }),
@@ -137,6 +137,9 @@ pub fn report<'a>(powers: impl IntoIterator<Item = &'a Power>) -> ConsistencyRep
     }
     out
 }
+
+/// The comparison key and the shown value of one field of a power.
+type KeyOf = fn(&Power) -> (String, String);
 
 fn category_key(c: PowerCategory) -> String {
     c.code().to_string()

@@ -803,13 +803,13 @@ impl Power {
                 ));
             }
         }
-        if let (Some(c), Some(s)) = (g.committed_limit, g.statutory_limit) {
-            if c.within(s) == Some(false) {
-                errors.push(FieldError::new(
-                    "guide.committed_limit",
-                    format!("the committed limit {c} exceeds the statutory limit {s}"),
-                ));
-            }
+        if let (Some(c), Some(s)) = (g.committed_limit, g.statutory_limit)
+            && c.within(s) == Some(false)
+        {
+            errors.push(FieldError::new(
+                "guide.committed_limit",
+                format!("the committed limit {c} exceeds the statutory limit {s}"),
+            ));
         }
         if g.case_type == CaseType::Immediate
             && g.committed_limit

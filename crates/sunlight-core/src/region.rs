@@ -230,13 +230,13 @@ impl Region {
                 ),
             ));
         }
-        if let Some(p) = parent {
-            if !code.is_within(&p) || p == code {
-                errors.push(crate::FieldError::new(
-                    "parent",
-                    format!("{p} does not contain {code}"),
-                ));
-            }
+        if let Some(p) = parent
+            && (!code.is_within(&p) || p == code)
+        {
+            errors.push(crate::FieldError::new(
+                "parent",
+                format!("{p} does not contain {code}"),
+            ));
         }
         if errors.is_empty() {
             Ok(Self {

@@ -283,7 +283,7 @@ impl SheetReader<'_> {
             return;
         }
         self.data_rows += 1;
-        if self.data_rows % 1000 == 0 {
+        if self.data_rows.is_multiple_of(1000) {
             (self.progress)(self.data_rows);
         }
         match p.parse(&row) {

@@ -44,14 +44,13 @@ impl Registry {
     fn note_code(&mut self, code: &str) {
         let mut parts = code.splitn(3, '-');
         if let (Some(region), Some(letters), Some(seq)) = (parts.next(), parts.next(), parts.next())
+            && let Ok(n) = seq.parse::<u32>()
         {
-            if let Ok(n) = seq.parse::<u32>() {
-                let max = self
-                    .sequences
-                    .entry(format!("{region}-{letters}"))
-                    .or_insert(0);
-                *max = (*max).max(n);
-            }
+            let max = self
+                .sequences
+                .entry(format!("{region}-{letters}"))
+                .or_insert(0);
+            *max = (*max).max(n);
         }
     }
 

@@ -139,12 +139,11 @@ fn read_sheet(
         let (r, c) = cell.get_position();
         let (r, c) = (r as usize, c as usize);
         let text = cell_text(cell.get_value());
-        if current.as_ref().is_some_and(|row| row.number != r + 1) {
-            if let Some(row) = current.take() {
-                if !each(row) {
-                    return Ok(());
-                }
-            }
+        if current.as_ref().is_some_and(|row| row.number != r + 1)
+            && let Some(row) = current.take()
+            && !each(row)
+        {
+            return Ok(());
         }
         let row = current.get_or_insert_with(|| RawRow {
             number: r + 1,

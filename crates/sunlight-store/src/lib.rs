@@ -91,6 +91,7 @@ pub struct Page<T> {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    counts: std::sync::Arc<std::sync::Mutex<powers::CountCache>>,
 }
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -119,11 +120,12 @@ impl Store {
             Backend::Sqlite => {
                 // WAL lets readers run beside the writer; NORMAL sync is durable in WAL mode
                 // against process crashes and costs one fsync per checkpoint, not per commit.
+                // A 32 MB page cache and memory-mapped reads keep list scans off read(2).
                 options
                     .max_connections(8)
                     .after_connect(|conn, _| {
                         Box::pin(async move {
-                            conn.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;")
+                            conn.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA cache_size = -32768; PRAGMA mmap_size = 268435456;")
                                 .await?;
                             Ok(())
                         })
@@ -133,7 +135,22 @@ impl Store {
             }
             Backend::Postgres => options.max_connections(16).connect(&url).await?,
         };
-        Ok(Self { pool, backend })
+        Ok(Self {
+            pool,
+            backend,
+            counts: Default::default(),
+        })
+    }
+
+    /// A transaction that will write. On SQLite it takes the write lock at once (`BEGIN
+    /// IMMEDIATE`): a deferred transaction that reads and then writes can meet another doing
+    /// the same and fail with "database is locked"; this way the second waits its turn and then
+    /// sees the first one's outcome (a clear conflict instead of an internal error).
+    pub(crate) async fn write_tx(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
+        Ok(match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        })
     }
 
     pub fn backend(&self) -> Backend {

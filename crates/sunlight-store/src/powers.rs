@@ -4,6 +4,7 @@ use crate::sql;
 use crate::{Page, Result, Store, StoreError};
 use serde::Serialize;
 use sqlx::Row;
+use std::collections::HashMap;
 use sunlight_core::lifecycle::ChangeKind;
 use sunlight_core::{Date, Power, PowerCategory, PowerStatus, Timestamp, Usage};
 
@@ -127,13 +128,20 @@ fn version_from(row: &sqlx::any::AnyRow) -> Result<PowerVersion> {
 }
 
 /// The `FROM … WHERE` of the list in force (`as_of` = None) or as of a date, with `$1` = date.
-fn list_source(as_of: bool) -> &'static str {
-    if as_of {
-        "power_versions p LEFT JOIN departments d ON d.credit_code = p.department \
-         WHERE p.effective_from <= $1 AND p.version = \
-         (SELECT MAX(w.version) FROM power_versions w WHERE w.code = p.code AND w.effective_from <= $1)"
+/// Pages join the department for its name; counts do not need to.
+fn list_source(as_of: bool, with_department: bool) -> String {
+    let join = if with_department {
+        " LEFT JOIN departments d ON d.credit_code = p.department"
     } else {
-        "powers_current p LEFT JOIN departments d ON d.credit_code = p.department WHERE 1 = 1"
+        ""
+    };
+    if as_of {
+        format!(
+            "power_versions p{join} WHERE p.effective_from <= $1 AND p.version = \
+             (SELECT MAX(w.version) FROM power_versions w WHERE w.code = p.code AND w.effective_from <= $1)"
+        )
+    } else {
+        format!("powers_current p{join} WHERE 1 = 1")
     }
 }
 
@@ -145,7 +153,56 @@ fn like_pattern(q: &str) -> String {
     format!("%{escaped}%")
 }
 
+/// Totals of list queries, valid while the list's generation is unchanged. Counting 100,000
+/// rows for every page would cost more than the page; the list changes only on publication.
+#[derive(Debug, Default)]
+pub(crate) struct CountCache {
+    generation: i64,
+    totals: HashMap<String, i64>,
+}
+
+impl CountCache {
+    const MAX_ENTRIES: usize = 4096;
+}
+
 impl Store {
+    /// Drops the cached list totals (benchmarks measure the uncached cost with it).
+    pub fn forget_cached_totals(&self) {
+        self.counts
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .totals
+            .clear();
+    }
+
+    /// `SELECT COUNT(*) …` answered from the cache when the list has not changed since.
+    async fn count(&self, count_sql: String, args: &[String]) -> Result<i64> {
+        let generation: i64 = sqlx::query_scalar("SELECT n FROM list_generation WHERE id = 1")
+            .fetch_one(&self.pool)
+            .await?;
+        let key = format!("{count_sql}\u{1}{}", args.join("\u{1}"));
+        {
+            let cache = self.counts.lock().unwrap_or_else(|e| e.into_inner());
+            if cache.generation == generation
+                && let Some(&total) = cache.totals.get(&key)
+            {
+                return Ok(total);
+            }
+        }
+        let mut count = sqlx::query_scalar::<_, i64>(sql::dynamic(count_sql));
+        for a in args {
+            count = count.bind(a.as_str());
+        }
+        let total = count.fetch_one(&self.pool).await?;
+        let mut cache = self.counts.lock().unwrap_or_else(|e| e.into_inner());
+        if cache.generation != generation || cache.totals.len() >= CountCache::MAX_ENTRIES {
+            cache.generation = generation;
+            cache.totals.clear();
+        }
+        cache.totals.insert(key, total);
+        Ok(total)
+    }
+
     /// A page of the power list, ordered by code, in force today or as of `filter.as_of`.
     pub async fn list_powers(&self, filter: &PowerFilter) -> Result<Page<PowerSummary>> {
         let mut args: Vec<String> = Vec::new();
@@ -181,13 +238,11 @@ impl Store {
                 " AND (p.name LIKE ${n} ESCAPE '\\' OR p.code LIKE ${n} ESCAPE '\\')"
             ));
         }
-        let source = list_source(filter.as_of.is_some());
-        let count_sql = format!("SELECT COUNT(*) FROM {source}{conds}");
-        let mut count = sqlx::query_scalar::<_, i64>(sql::dynamic(count_sql));
-        for a in &args {
-            count = count.bind(a.as_str());
-        }
-        let total = count.fetch_one(&self.pool).await?;
+        let count_sql = format!(
+            "SELECT COUNT(*) FROM {}{conds}",
+            list_source(filter.as_of.is_some(), false)
+        );
+        let total = self.count(count_sql, &args).await?;
 
         let limit = match filter.limit {
             0 => PowerFilter::DEFAULT_LIMIT,
@@ -204,7 +259,8 @@ impl Store {
             conds.push_str(&format!(" AND p.code > ${}", args.len()));
         }
         let items_sql = format!(
-            "SELECT {SUMMARY_COLS} FROM {source}{conds} ORDER BY p.code LIMIT {}",
+            "SELECT {SUMMARY_COLS} FROM {}{conds} ORDER BY p.code LIMIT {}",
+            list_source(filter.as_of.is_some(), true),
             limit + 1
         );
         let mut q = sqlx::query(sql::dynamic(items_sql));
@@ -276,12 +332,14 @@ impl Store {
         after: Option<&str>,
         limit: u32,
     ) -> Result<Vec<Power>> {
-        let rows =
-            sqlx::query("SELECT doc FROM powers_current WHERE code > $1 ORDER BY code LIMIT $2")
-                .bind(after.unwrap_or(""))
-                .bind(i64::from(limit))
-                .fetch_all(&self.pool)
-                .await?;
+        let rows = sqlx::query(
+            "SELECT v.doc FROM powers_current c JOIN power_versions v ON v.code = c.code AND v.version = c.version
+             WHERE c.code > $1 ORDER BY c.code LIMIT $2",
+        )
+        .bind(after.unwrap_or(""))
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
         rows.iter()
             .map(|r| sql::json("power", &r.try_get::<String, _>("doc")?))
             .collect()
@@ -290,9 +348,10 @@ impl Store {
     /// The powers in force whose basic code is shared by another power: what 五统一 compares.
     pub async fn powers_sharing_basic_codes(&self) -> Result<Vec<Power>> {
         let rows = sqlx::query(
-            "SELECT doc FROM powers_current WHERE basic_code IN
+            "SELECT v.doc FROM powers_current c JOIN power_versions v ON v.code = c.code AND v.version = c.version
+             WHERE c.basic_code IN
              (SELECT basic_code FROM powers_current WHERE basic_code IS NOT NULL GROUP BY basic_code HAVING COUNT(*) > 1)
-             ORDER BY basic_code, code",
+             ORDER BY c.basic_code, c.code",
         )
         .fetch_all(&self.pool)
         .await?;
@@ -304,7 +363,7 @@ impl Store {
     /// Brings the in-force projection up to `today`: versions whose effective date has come
     /// replace older ones. Run at start-up and when the date changes; answers how many moved.
     pub async fn refresh_current(&self, today: Date) -> Result<u64> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let moved = refresh_current_in(&mut tx, today).await?;
         tx.commit().await?;
         Ok(moved)
@@ -313,12 +372,12 @@ impl Store {
 
 /// The columns of the in-force projection, and the update an upsert into it makes.
 pub(crate) const CURRENT_COLS: &str = "code, version, effective_from, parent, basic_code, name, category, \
-     department, region, status, status_detail, usage, doc";
+     department, region, status, status_detail, usage";
 pub(crate) const CURRENT_UPSERT: &str = "ON CONFLICT (code) DO UPDATE SET version = excluded.version, \
      effective_from = excluded.effective_from, parent = excluded.parent, basic_code = excluded.basic_code, \
      name = excluded.name, category = excluded.category, department = excluded.department, \
      region = excluded.region, status = excluded.status, status_detail = excluded.status_detail, \
-     usage = excluded.usage, doc = excluded.doc";
+     usage = excluded.usage";
 
 /// Copies into `powers_current` the latest version effective by `today` of every power whose
 /// row is missing or older, in one statement.
@@ -329,7 +388,7 @@ pub(crate) async fn refresh_current_in(
     let stmt = format!(
         "INSERT INTO powers_current ({CURRENT_COLS})
          SELECT v.code, v.version, v.effective_from, v.parent, v.basic_code, v.name, v.category, v.department,
-                v.region, v.status, v.status_detail, v.usage, v.doc
+                v.region, v.status, v.status_detail, v.usage
          FROM power_versions v
          JOIN (SELECT code, MAX(version) AS version FROM power_versions WHERE effective_from <= $1 GROUP BY code) m
            ON m.code = v.code AND m.version = v.version
@@ -341,5 +400,16 @@ pub(crate) async fn refresh_current_in(
         .bind(today.to_string())
         .execute(&mut **tx)
         .await?;
+    if done.rows_affected() > 0 {
+        bump_generation(tx).await?;
+    }
     Ok(done.rows_affected())
+}
+
+/// Marks the list as changed, in the transaction that changes it.
+pub(crate) async fn bump_generation(tx: &mut sqlx::Transaction<'_, sqlx::Any>) -> Result<()> {
+    sqlx::query("UPDATE list_generation SET n = n + 1 WHERE id = 1")
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
 }

@@ -5,7 +5,7 @@
 //! writes versions, heads and the in-force projection in one transaction. Every refusal of a
 //! batch is collected, each with the index of its change, and nothing is written.
 
-use crate::powers::{CURRENT_COLS, CURRENT_UPSERT};
+use crate::powers::{CURRENT_COLS, CURRENT_UPSERT, bump_generation};
 use crate::sql;
 use crate::{Result, Store, StoreError};
 use sqlx::Row;
@@ -90,7 +90,7 @@ impl Store {
     ) -> Result<Proposal> {
         actor.require(Role::RegistryEditor)?;
         let draft = draft.validated()?;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         check_changes(&mut tx, &draft.changes, draft.effective_from).await?;
         let id = insert_proposal(
             &mut tx,
@@ -185,7 +185,7 @@ impl Store {
         if act == ReviewAct::Publish {
             return Err(StoreError::invalid("act", "publish with Store::publish"));
         }
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let p = fetch_proposal(&mut tx, id).await?;
         let to = act.check(&p, actor)?;
         let sql = match act {
@@ -223,7 +223,7 @@ impl Store {
         now: Timestamp,
         today: Date,
     ) -> Result<Proposal> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let p = fetch_proposal(&mut tx, id).await?;
         ReviewAct::Publish.check(&p, actor)?;
         let rows =
@@ -275,7 +275,7 @@ impl Store {
         today: Date,
     ) -> Result<Proposal> {
         let draft = draft.validated()?;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let id = insert_proposal(
             &mut tx,
             &draft,
@@ -523,42 +523,42 @@ impl Walker {
                 format!("region {} is not registered", power.region),
             ));
         }
-        if let Some(parent) = &power.parent {
-            if !self
+        if let Some(parent) = &power.parent
+            && !self
                 .heads
                 .get(parent.as_str())
                 .is_some_and(|h| h.power.status.is_exercisable())
-            {
-                problems.push(FieldError::new(
-                    "parent",
-                    format!("main item {parent} is not an active power of the list"),
-                ));
-            }
+        {
+            problems.push(FieldError::new(
+                "parent",
+                format!("main item {parent} is not an active power of the list"),
+            ));
         }
-        if let PowerStatus::Merged { into } = &power.status {
-            if kind == ChangeKind::Create && !self.heads.contains_key(into.as_str()) {
-                problems.push(FieldError::new(
-                    "status.into",
-                    format!("merged into {into}, which is not in the list"),
-                ));
-            }
+        if let PowerStatus::Merged { into } = &power.status
+            && kind == ChangeKind::Create
+            && !self.heads.contains_key(into.as_str())
+        {
+            problems.push(FieldError::new(
+                "status.into",
+                format!("merged into {into}, which is not in the list"),
+            ));
         }
         if !problems.is_empty() {
             self.errors.push(refuse(DomainError::Invalid(problems)));
             return None;
         }
-        if let Some(h) = head {
-            if self.effective_from < h.effective_from {
-                let e = DomainError::rule(
-                    ErrorCode::EffectiveDateRegression,
-                    format!(
-                        "version {} of {code} takes effect on {}; a later version cannot take effect earlier ({})",
-                        h.version, h.effective_from, self.effective_from
-                    ),
-                );
-                self.errors.push(refuse(e));
-                return None;
-            }
+        if let Some(h) = head
+            && self.effective_from < h.effective_from
+        {
+            let e = DomainError::rule(
+                ErrorCode::EffectiveDateRegression,
+                format!(
+                    "version {} of {code} takes effect on {}; a later version cannot take effect earlier ({})",
+                    h.version, h.effective_from, self.effective_from
+                ),
+            );
+            self.errors.push(refuse(e));
+            return None;
         }
         let version = head.map_or(1, |h| h.version + 1);
         if self.referenced_later.contains(code.as_str()) {
@@ -646,10 +646,10 @@ async fn apply_changes(
     let mut walker = Walker::new(tx, &changes, meta.effective_from).await?;
     let mut batch = Vec::with_capacity(per.min(changes.len()));
     for change in changes {
-        if let Some((kind, applied)) = walker.step(change) {
-            if walker.errors.is_empty() {
-                batch.push(NewVersion::new(kind, applied.version, applied.power));
-            }
+        if let Some((kind, applied)) = walker.step(change)
+            && walker.errors.is_empty()
+        {
+            batch.push(NewVersion::new(kind, applied.version, applied.power));
         }
         if batch.len() == per {
             insert_versions(tx, &batch, meta).await?;
@@ -679,7 +679,7 @@ async fn apply_changes(
             .execute(&mut **tx)
             .await?;
     }
-    Ok(())
+    bump_generation(tx).await
 }
 
 async fn insert_versions(tx: &mut Tx<'_>, rows: &[NewVersion], meta: &PublishMeta) -> Result<()> {

@@ -49,13 +49,13 @@ fn nature_str(n: DepartmentNature) -> &'static str {
 impl Store {
     /// Adds or renames a region. Its parent must already be stored.
     pub async fn put_region(&self, r: &Region) -> Result<()> {
-        if let Some(p) = &r.parent {
-            if self.region(p).await?.is_none() {
-                return Err(StoreError::invalid(
-                    "parent",
-                    format!("region {p} is not stored; add it first"),
-                ));
-            }
+        if let Some(p) = &r.parent
+            && self.region(p).await?.is_none()
+        {
+            return Err(StoreError::invalid(
+                "parent",
+                format!("region {p} is not stored; add it first"),
+            ));
         }
         sqlx::query(
             "INSERT INTO regions (code, name, level, parent) VALUES ($1, $2, $3, $4)
@@ -127,7 +127,7 @@ impl Store {
 
     /// Replaces the whole negative list in one transaction (it is published as a whole).
     pub async fn replace_negative_list(&self, items: &[NegativeItem]) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         sqlx::query("DELETE FROM negative_list")
             .execute(&mut *tx)
             .await?;

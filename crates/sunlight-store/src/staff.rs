@@ -73,13 +73,13 @@ impl Store {
         digest: &PasswordDigest,
         now: Timestamp,
     ) -> Result<()> {
-        if let Some(d) = &user.department {
-            if self.department(d).await?.is_none() {
-                return Err(StoreError::invalid(
-                    "department",
-                    format!("department {d} is not stored"),
-                ));
-            }
+        if let Some(d) = &user.department
+            && self.department(d).await?.is_none()
+        {
+            return Err(StoreError::invalid(
+                "department",
+                format!("department {d} is not stored"),
+            ));
         }
         if user.roles.is_empty() {
             return Err(StoreError::invalid(
@@ -148,12 +148,12 @@ impl Store {
             return Ok(LoginOutcome::Refused);
         };
         let now_ms = sql::millis(now);
-        if let Some(until) = row.try_get::<Option<i64>, _>("locked_until")? {
-            if until > now_ms {
-                return Ok(LoginOutcome::Locked {
-                    until: sql::instant(until)?,
-                });
-            }
+        if let Some(until) = row.try_get::<Option<i64>, _>("locked_until")?
+            && until > now_ms
+        {
+            return Ok(LoginOutcome::Locked {
+                until: sql::instant(until)?,
+            });
         }
         let digest = PasswordDigest::from_stored(row.try_get("password_hash")?);
         if !digest.verify(password) {
@@ -180,7 +180,7 @@ impl Store {
             .map_err(|e| StoreError::Corrupt(format!("no randomness: {e}")))?;
         let token = hex::encode(bytes);
         let expires = now_ms + SESSION_HOURS * 3_600_000;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         sqlx::query("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE username = $1")
             .bind(name)
             .execute(&mut *tx)

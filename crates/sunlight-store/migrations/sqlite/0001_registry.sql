@@ -97,7 +97,9 @@ CREATE TABLE power_heads (
     effective_from TEXT NOT NULL
 );
 
--- Projection: the version of each power in force today (refreshed when a date passes).
+-- Projection: the version of each power in force today (refreshed when a date passes). It
+-- holds the filter columns only, so list scans and counts stay small; documents are read from
+-- power_versions by (code, version).
 CREATE TABLE powers_current (
     code           TEXT PRIMARY KEY,
     version        BIGINT NOT NULL,
@@ -110,8 +112,7 @@ CREATE TABLE powers_current (
     region         TEXT NOT NULL,
     status         TEXT NOT NULL,
     status_detail  TEXT NOT NULL,
-    usage          TEXT NOT NULL,
-    doc            TEXT NOT NULL
+    usage          TEXT NOT NULL
 );
 CREATE INDEX powers_current_region ON powers_current (region, code);
 CREATE INDEX powers_current_department ON powers_current (department, code);
@@ -119,6 +120,8 @@ CREATE INDEX powers_current_category ON powers_current (category, code);
 CREATE INDEX powers_current_status ON powers_current (status, code);
 CREATE INDEX powers_current_basic ON powers_current (basic_code);
 CREATE INDEX powers_current_parent ON powers_current (parent);
+-- Covers every filter column, so counting any combination of filters reads the index only.
+CREATE INDEX powers_current_filters ON powers_current (category, status, usage, region, department);
 
 CREATE TABLE negative_list (
     seq          BIGINT PRIMARY KEY,
@@ -129,6 +132,14 @@ CREATE TABLE negative_list (
     measure      TEXT NOT NULL,
     basis        TEXT NOT NULL
 );
+
+-- Bumped by every transaction that changes the list, so cached list totals know when they
+-- are stale (in this process and in any other serving the same database).
+CREATE TABLE list_generation (
+    id BIGINT PRIMARY KEY,
+    n  BIGINT NOT NULL
+);
+INSERT INTO list_generation (id, n) VALUES (1, 0);
 
 -- Responses to mutating calls, by the caller's Idempotency-Key.
 CREATE TABLE idempotency_keys (
