@@ -42,8 +42,13 @@ pub fn router() -> OpenApiRouter<SharedState> {
         .routes(routes!(proposals::publish))
         .routes(routes!(proposals::import))
         .routes(routes!(registry::regions))
+        .routes(routes!(registry::put_region))
         .routes(routes!(registry::departments))
-        .routes(routes!(registry::negative_list))
+        .routes(routes!(registry::put_department))
+        .routes(routes!(
+            registry::negative_list,
+            registry::put_negative_list
+        ))
         .routes(routes!(registry::consistency))
         .routes(routes!(registry::login))
         .routes(routes!(registry::logout))

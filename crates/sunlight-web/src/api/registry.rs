@@ -56,6 +56,108 @@ pub async fn departments(
     )))
 }
 
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct RegionIn {
+    pub name: String,
+    /// province, city, county, township or village (must agree with the code)
+    pub level: String,
+}
+
+/// Add or rename a region (administrators). Its parent, which the code determines, must exist.
+#[utoipa::path(put, path = "/api/regions/{code}", tag = "registry", params(("code" = String, Path)), request_body = RegionIn,
+    responses((status = 200, body = Region), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn put_region(
+    State(state): State<SharedState>,
+    Staff(user): Staff,
+    ApiPath(code): ApiPath<String>,
+    ApiJson(body): ApiJson<RegionIn>,
+) -> ApiResult<ApiJson<Region>> {
+    user.require(Role::Admin)?;
+    let code = sunlight_core::RegionCode::parse(&code)?;
+    let level = sunlight_core::RegionLevel::parse(&body.level).ok_or_else(|| {
+        ApiError::field(
+            "level",
+            format!(
+                "«{}»: province, city, county, township or village",
+                body.level
+            ),
+        )
+    })?;
+    let region = Region::new(code, &body.name, level, code.parent())?;
+    state.store.put_region(&region).await?;
+    Ok(ApiJson(region))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct DepartmentIn {
+    pub name: String,
+    /// 12-digit (or 6-digit) region code
+    pub region: String,
+    /// legal_agency, authorized_organization or entrusted_organization (or 法定机关 …)
+    pub nature: String,
+}
+
+/// Add or rename a department (administrators), identified by its credit code.
+#[utoipa::path(put, path = "/api/departments/{credit_code}", tag = "registry", params(("credit_code" = String, Path)), request_body = DepartmentIn,
+    responses((status = 200, body = Department), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn put_department(
+    State(state): State<SharedState>,
+    Staff(user): Staff,
+    ApiPath(code): ApiPath<String>,
+    ApiJson(body): ApiJson<DepartmentIn>,
+) -> ApiResult<ApiJson<Department>> {
+    user.require(Role::Admin)?;
+    let mut errors = Vec::new();
+    let cc = CreditCode::parse(&code)
+        .map_err(|e| errors.extend(e.field_errors().to_vec()))
+        .ok();
+    let region = sunlight_core::RegionCode::parse(&body.region)
+        .map_err(|e| errors.extend(e.field_errors().to_vec()))
+        .ok();
+    let nature = sunlight_core::DepartmentNature::parse(&body.nature);
+    if nature.is_none() {
+        errors.push(sunlight_core::FieldError::new(
+            "nature",
+            format!(
+                "«{}»: legal_agency, authorized_organization or entrusted_organization",
+                body.nature
+            ),
+        ));
+    }
+    let (Some(cc), Some(region), Some(nature)) = (cc, region, nature) else {
+        return Err(ApiError::invalid(errors));
+    };
+    let d = Department::new(cc, &body.name, region, nature)?;
+    state.store.put_department(&d).await?;
+    Ok(ApiJson(d))
+}
+
+/// Replace the whole negative list (registry editors); it is published as a whole.
+#[utoipa::path(put, path = "/api/negative-list", tag = "registry", request_body = Vec<NegativeItem>,
+    responses((status = 200, body = Page<NegativeItem>), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn put_negative_list(
+    State(state): State<SharedState>,
+    Staff(user): Staff,
+    ApiJson(items): ApiJson<Vec<NegativeItem>>,
+) -> ApiResult<ApiJson<Page<NegativeItem>>> {
+    user.require(Role::RegistryEditor)?;
+    let errors: Vec<_> = items
+        .iter()
+        .enumerate()
+        .flat_map(|(i, it)| {
+            [("industry", &it.industry), ("item", &it.item)]
+                .into_iter()
+                .filter(|(_, v)| v.trim().is_empty())
+                .map(move |(f, _)| sunlight_core::FieldError::new(format!("[{i}].{f}"), "is empty"))
+        })
+        .collect();
+    if !errors.is_empty() {
+        return Err(ApiError::invalid(errors));
+    }
+    state.store.replace_negative_list(&items).await?;
+    Ok(ApiJson(page(items)))
+}
+
 /// The negative list (负面清单) for enterprise investment.
 #[utoipa::path(get, path = "/api/negative-list", tag = "registry", responses((status = 200, body = Page<NegativeItem>)))]
 pub async fn negative_list(

@@ -634,3 +634,104 @@ async fn real_server_on_port_zero() {
     tx.send(()).unwrap();
     server.await.unwrap().unwrap();
 }
+
+#[tokio::test]
+async fn administrators_keep_regions_departments_and_the_negative_list() {
+    let a = api().await;
+    let admin = a.login("admin").await;
+    let editor = a.login("li.na").await;
+    let r = a
+        .call(
+            "PUT",
+            "/api/regions/330122",
+            Some(&admin),
+            Some(json!({"name": "桐庐县", "level": "county"})),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert_eq!(r.json()["parent"], "330100000000");
+    let r = a
+        .call(
+            "PUT",
+            "/api/regions/330122",
+            Some(&admin),
+            Some(json!({"name": "桐庐县", "level": "city"})),
+            &[],
+        )
+        .await;
+    let p = assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, "invalid_input");
+    assert_eq!(p["errors"][0]["field"], "level");
+    let cc = CreditCode::with_check("11330122MB1750220")
+        .unwrap()
+        .to_string();
+    let body = json!({"name": "桐庐县市场监督管理局", "region": "330122", "nature": "法定机关"});
+    assert_problem(
+        &a.call(
+            "PUT",
+            &format!("/api/departments/{cc}"),
+            Some(&editor),
+            Some(body.clone()),
+            &[],
+        )
+        .await,
+        StatusCode::FORBIDDEN,
+        "role_required",
+    );
+    let r = a
+        .call(
+            "PUT",
+            &format!("/api/departments/{cc}"),
+            Some(&admin),
+            Some(body.clone()),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let bad = format!("{}0", &cc[..17]);
+    let r = a
+        .call(
+            "PUT",
+            &format!("/api/departments/{bad}"),
+            Some(&admin),
+            Some(body),
+            &[],
+        )
+        .await;
+    let p = assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, "invalid_input");
+    assert!(
+        p["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("check character"),
+        "{p}"
+    );
+    assert_eq!(
+        a.get("/api/departments?region=330122").await.json()["total"],
+        1
+    );
+
+    let items = json!([{"industry": "制造业", "category": "食品制造", "item": "未获得许可，不得从事食品生产", "measure": "needs_approval", "basis": "《中华人民共和国食品安全法》第三十五条"}]);
+    assert_problem(
+        &a.call(
+            "PUT",
+            "/api/negative-list",
+            Some(&admin),
+            Some(items.clone()),
+            &[],
+        )
+        .await,
+        StatusCode::FORBIDDEN,
+        "role_required",
+    );
+    assert_eq!(
+        a.call("PUT", "/api/negative-list", Some(&editor), Some(items), &[])
+            .await
+            .status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        a.get("/api/negative-list").await.json()["items"][0]["measure"],
+        "needs_approval"
+    );
+}
