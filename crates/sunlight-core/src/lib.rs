@@ -5,6 +5,7 @@
 //! [`CreditCode`], [`PowerCode`]) and the rules ([`lifecycle`], [`review`], [`consistency`]) take
 //! already-valid values and answer with a [`DomainError`] carrying a stable error code.
 
+pub mod calendar;
 pub mod clock;
 pub mod consistency;
 pub mod department;
