@@ -736,11 +736,10 @@ mod tests {
             let c = cal();
             let fast = c.deadline(start, wd(n), &stops).ok();
             prop_assert_eq!(fast, by_hand(&c, start, n, &stops));
-            if let Some(deadline) = fast {
-                if n > 0 {
+            if let Some(deadline) = fast
+                && n > 0 {
                     prop_assert!(c.is_working_day(deadline).unwrap(), "never lands on a day off");
                 }
-            }
         }
 
         #[test]

@@ -6,6 +6,7 @@
 //! Writes that change the list happen in one transaction each: a published proposal's versions,
 //! heads and projection rows commit together or not at all.
 
+mod calendar;
 mod idempotency;
 mod powers;
 mod proposals;
@@ -13,6 +14,7 @@ mod registry;
 mod sql;
 mod staff;
 
+pub use calendar::{LoadedYear, Scope};
 pub use idempotency::Claim;
 pub use powers::{PowerFilter, PowerSummary, PowerVersion, VersionMeta};
 pub use proposals::{ChangeError, PublishMeta};
@@ -92,6 +94,7 @@ pub struct Store {
     pool: AnyPool,
     backend: Backend,
     counts: std::sync::Arc<std::sync::Mutex<powers::CountCache>>,
+    calendars: std::sync::Arc<std::sync::Mutex<calendar::CalendarCache>>,
 }
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -139,6 +142,7 @@ impl Store {
             pool,
             backend,
             counts: Default::default(),
+            calendars: Default::default(),
         })
     }
 

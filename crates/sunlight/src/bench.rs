@@ -26,6 +26,11 @@ pub enum BenchCmd {
         #[arg(long)]
         keep: Option<std::path::PathBuf>,
     },
+    /// Deadline computations per second on one core (target: ≥ 1,000,000).
+    Deadline {
+        #[arg(long, default_value_t = 10_000_000)]
+        n: usize,
+    },
     /// Time list/filter API calls at this many powers (target: p99 < 5 ms).
     Api {
         #[arg(long, default_value_t = 100_000)]
@@ -122,6 +127,7 @@ pub async fn run(cmd: BenchCmd) -> anyhow::Result<()> {
     match cmd {
         BenchCmd::Import { rows, keep } => bench_import(rows, keep).await,
         BenchCmd::Api { powers, requests } => bench_api(powers, requests).await,
+        BenchCmd::Deadline { n } => bench_deadline(n),
     }
 }
 
@@ -344,6 +350,58 @@ async fn bench_api(n: usize, requests: usize) -> anyhow::Result<()> {
             ms(cold[cold.len() / 2])
         );
     }
+    Ok(())
+}
+
+fn bench_deadline(n: usize) -> anyhow::Result<()> {
+    use sunlight_core::calendar::{Calendar, SHIPPED_NATIONAL, Stop, YearSchedule};
+    let years = SHIPPED_NATIONAL
+        .iter()
+        .map(|(_, j)| YearSchedule::from_holiday_cn(j))
+        .collect::<Result<Vec<_>, _>>()?;
+    let cal = Calendar::compile(&[&years]).map_err(|e| anyhow::anyhow!("{e}"))?;
+    // Start dates over 2024-2025 and limits of 1-60 working days, precomputed so that only the
+    // arithmetic is timed.
+    let first = jiff::civil::date(2024, 1, 1);
+    let starts: Vec<Date> = (0..730)
+        .map(|i| first.checked_add(jiff::Span::new().days(i)))
+        .collect::<Result<_, _>>()?;
+    let limits: Vec<TimeLimit> = (1..=60).map(TimeLimit::working_days).collect();
+    let mut sink = 0i64;
+    let t = Instant::now();
+    for i in 0..n {
+        let d = cal
+            .deadline(starts[i % starts.len()], limits[i % limits.len()], &[])
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        sink += i64::from(d.day());
+    }
+    let plain = n as f64 / t.elapsed().as_secs_f64();
+    let stop = [Stop {
+        from: jiff::civil::date(2025, 3, 5),
+        to: jiff::civil::date(2025, 3, 11),
+        reason: "补正".into(),
+    }];
+    let m = n / 10;
+    let t = Instant::now();
+    for i in 0..m {
+        let d = cal
+            .deadline(starts[i % starts.len()], limits[i % limits.len()], &stop)
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        sink += i64::from(d.day());
+    }
+    let stopped = m as f64 / t.elapsed().as_secs_f64();
+    println!(
+        "deadlines (working days, no stop): {:.1} million/s on one core",
+        plain / 1e6
+    );
+    println!(
+        "deadlines with a stopped-clock period: {:.1} million/s",
+        stopped / 1e6
+    );
+    println!(
+        "target ≥ 1,000,000/s … {}  (checksum {sink})",
+        verdict(plain >= 1e6 && stopped >= 1e6)
+    );
     Ok(())
 }
 

@@ -68,6 +68,17 @@ enum Command {
 
 #[derive(Subcommand)]
 enum ImportCmd {
+    /// Load a year's holiday schedule (holiday-cn JSON: year, days with name, date, isOffDay),
+    /// nationally or as a region's own overrides. Replaces that year for that scope.
+    Calendar {
+        file: PathBuf,
+        /// A region code for local overrides; national if absent.
+        #[arg(long)]
+        region: Option<String>,
+        /// The notice the schedule comes from.
+        #[arg(long)]
+        source: Option<String>,
+    },
     /// Import a power list (.xlsx, .csv or .json). All or nothing: a bad file imports nothing
     /// and every problem is listed with its row and column.
     Powers {
@@ -154,6 +165,13 @@ async fn open(config: &Config) -> anyhow::Result<Store> {
         .await
         .with_context(|| format!("opening {}", config::mask_password(&config.database_url)))?;
     store.migrate().await.context("migrating the database")?;
+    let loaded = store
+        .ensure_shipped_calendars(SystemClock.now())
+        .await
+        .context("loading the shipped calendars")?;
+    if !loaded.is_empty() {
+        tracing::info!(?loaded, "national working-day calendars loaded");
+    }
     Ok(store)
 }
 
@@ -212,6 +230,40 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
         Command::Migrate => {
             open(&config).await?;
             println!("migrations applied");
+        }
+        Command::Import(ImportCmd::Calendar {
+            file,
+            region,
+            source,
+        }) => {
+            let store = open(&config).await?;
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("reading {}", file.display()))?;
+            let schedule = match sunlight_core::calendar::YearSchedule::from_holiday_cn(&text) {
+                Ok(s) => s,
+                Err(e) => {
+                    eprintln!("{}: nothing was loaded", file.display());
+                    for fe in e.field_errors() {
+                        eprintln!("  {fe}");
+                    }
+                    return Ok(std::process::ExitCode::from(2));
+                }
+            };
+            let scope = match region.as_deref() {
+                Some(r) => sunlight_store::Scope::parse(r)?,
+                None => sunlight_store::Scope::National,
+            };
+            let source = source.unwrap_or_else(|| file.display().to_string());
+            store
+                .put_year_schedule(scope, &schedule, &source, "operator", clock.now())
+                .await?;
+            let off = schedule.days.iter().filter(|d| d.off).count();
+            println!(
+                "{} {}: {off} days off, {} make-up working days loaded; deadlines on it are due for recomputation",
+                scope.key(),
+                schedule.year,
+                schedule.days.len() - off
+            );
         }
         Command::Import(ImportCmd::Powers {
             file,

@@ -3,6 +3,7 @@
 //! `postgres://postgres@127.0.0.1:5432/postgres`). Under `CI=true` a missing server fails the
 //! PostgreSQL half instead of skipping it.
 
+mod calendar;
 mod harness;
 mod registry;
 
@@ -45,4 +46,5 @@ on_both_backends!(
     registry::concurrent_reviews_have_one_winner,
     registry::negative_list_is_replaced_whole,
     registry::consistency_reads_shared_basic_codes,
+    calendar::shipped_calendars_load_once_and_layer_by_region,
 );

@@ -1,5 +1,6 @@
 //! The JSON API under `/api`, documented by OpenAPI 3.1 at `/api/openapi.json`.
 
+pub mod calendars;
 pub mod powers;
 pub mod proposals;
 pub mod registry;
@@ -22,6 +23,7 @@ use utoipa_axum::routes;
         (name = "registry", description = "Regions, departments, negative list, 五统一 consistency"),
         (name = "exchange", description = "Import and export as XLSX, CSV, JSON"),
         (name = "auth", description = "Sign-in and staff"),
+        (name = "calendar", description = "Working-day calendars and deadlines"),
     )
 )]
 struct ApiDoc;
@@ -55,4 +57,7 @@ pub fn router() -> OpenApiRouter<SharedState> {
         .routes(routes!(registry::me))
         .routes(routes!(registry::users, registry::add_user))
         .routes(routes!(registry::export))
+        .routes(routes!(calendars::list))
+        .routes(routes!(calendars::year, calendars::put_year))
+        .routes(routes!(calendars::deadline))
 }

@@ -83,6 +83,7 @@ async fn api() -> Api {
         };
         store.add_user(&u, "sunlight-test-1", now).await.unwrap();
     }
+    store.ensure_shipped_calendars(now).await.unwrap();
     let state = AppState {
         store,
         clock: Arc::new(ManualClock::new(now)),
@@ -734,4 +735,71 @@ async fn administrators_keep_regions_departments_and_the_negative_list() {
         a.get("/api/negative-list").await.json()["items"][0]["measure"],
         "needs_approval"
     );
+}
+
+#[tokio::test]
+async fn deadlines_explain_themselves() {
+    let a = api().await;
+    let r = a
+        .get("/api/calendars/330183/deadline?from=2025-09-26&amount=10")
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let e = r.json();
+    assert_eq!(e["deadline"], "2025-10-16");
+    assert_eq!(e["days"][2]["reason"]["kind"], "make_up_working_day");
+    let r = a.get("/api/calendars/national/deadline?from=2025-03-03&amount=5&stops=2025-03-05..2025-03-11:%E8%A1%A5%E6%AD%A3").await.json();
+    assert_eq!(r["deadline"], "2025-03-17");
+    assert_eq!(
+        r["days"][2]["reason"],
+        json!({"kind": "stopped", "reason": "补正"})
+    );
+    let p = assert_problem(
+        &a.get("/api/calendars/330183/deadline?from=2026-12-20&amount=30")
+            .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid_input",
+    );
+    assert!(
+        p["detail"].as_str().unwrap().contains("load that year"),
+        "{p}"
+    );
+    assert_problem(
+        &a.get("/api/calendars/330183/deadline?from=2025-03-03&amount=5&stops=soon")
+            .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid_input",
+    );
+    assert_eq!(
+        a.get("/api/calendars/national/2026").await.json()["days"]
+            .as_array()
+            .unwrap()
+            .len(),
+        39
+    );
+
+    // Loading 2027 extends the calendar; the admin alone may do it.
+    let y2027 =
+        r#"{"year": 2027, "days": [{"name": "元旦", "date": "2027-01-01", "isOffDay": true}]}"#;
+    let put = |token: String| {
+        Request::builder()
+            .method("PUT")
+            .uri("/api/calendars/national/2027")
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .body(Body::from(y2027))
+            .unwrap()
+    };
+    assert_problem(
+        &a.send(put(a.login("li.na").await)).await,
+        StatusCode::FORBIDDEN,
+        "role_required",
+    );
+    assert_eq!(
+        a.send(put(a.login("admin").await)).await.status,
+        StatusCode::OK
+    );
+    let e = a
+        .get("/api/calendars/330183/deadline?from=2026-12-20&amount=30")
+        .await
+        .json();
+    assert_eq!(e["deadline"], "2027-02-01");
 }

@@ -103,6 +103,29 @@ fn import_export_check_and_users_from_the_command_line() {
         "{}",
         text(&out)
     );
+    let y2027 = write(
+        dir.path(),
+        "2027.json",
+        r#"{"year": 2027, "days": [{"name": "元旦", "date": "2027-01-01", "isOffDay": true}]}"#,
+    );
+    let out = sunlight(&db, &["import", "calendar", &y2027]);
+    assert!(
+        out.status.success() && text(&out).contains("national 2027: 1 days off"),
+        "{}",
+        text(&out)
+    );
+    let bad = write(
+        dir.path(),
+        "bad.json",
+        r#"{"year": 2027, "days": [{"name": "元旦", "date": "2028-01-01", "isOffDay": true}]}"#,
+    );
+    let out = sunlight(&db, &["import", "calendar", &bad]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(
+        text(&out).contains("days[0].date: 2028-01-01 is not in 2027"),
+        "{}",
+        text(&out)
+    );
     let out = sunlight(&db, &["export", "powers", "list.pdf"]);
     assert!(
         !out.status.success() && text(&out).contains(".xlsx, .csv or .json"),
