@@ -11,6 +11,7 @@ pub mod consistency;
 pub mod department;
 pub mod diff;
 pub mod error;
+pub mod flow;
 pub mod lifecycle;
 pub mod negative;
 pub mod power;
