@@ -64,6 +64,7 @@ pub(crate) mod fixtures {
                 ..Default::default()
             },
             responsibility: Responsibility::default(),
+            flow: None,
             status: PowerStatus::Active,
         }
     }

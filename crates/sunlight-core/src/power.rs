@@ -720,6 +720,9 @@ pub struct Power {
     pub guide: ServiceGuide,
     #[serde(default)]
     pub responsibility: Responsibility,
+    /// The published procedure with its risk points (权力运行流程图、廉政风险防控图).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flow: Option<crate::flow::Flow>,
     #[serde(default)]
     pub status: PowerStatus,
 }
@@ -819,6 +822,19 @@ impl Power {
                 "guide.case_type",
                 "an immediate case (即办件) has no committed days",
             ));
+        }
+        if let Some(flow) = &self.flow {
+            let limits = crate::flow::Limits {
+                committed: self.guide.committed_limit,
+                statutory: self.guide.statutory_limit,
+            };
+            for e in flow.validate(limits) {
+                let field = match &e.node {
+                    Some(n) => format!("flow.{n}"),
+                    None => "flow".to_string(),
+                };
+                errors.push(FieldError::new(field, e.message));
+            }
         }
         for (i, d) in self.responsibility.duties.iter().enumerate() {
             if d.text.trim().is_empty() {

@@ -45,6 +45,8 @@ pub enum Col {
     DelegationMode,
     DelegatedTo,
     MergedInto,
+    /// The flow in its TOML authoring format.
+    Flow,
     Remarks,
 }
 
@@ -236,6 +238,7 @@ pub const ALIASES: &[(Col, &[&str])] = &[
     (Col::DelegationMode, &["下放方式"]),
     (Col::DelegatedTo, &["下放层级", "下放至"]),
     (Col::MergedInto, &["合并至", "并入事项编码"]),
+    (Col::Flow, &["权力运行流程", "权力运行流程图", "流程定义"]),
     (Col::Remarks, &["备注", "说明"]),
 ];
 
@@ -301,6 +304,7 @@ pub const EXPORT: &[Col] = &[
     Col::DelegationMode,
     Col::DelegatedTo,
     Col::MergedInto,
+    Col::Flow,
 ];
 
 /// Group headings of two-row headers (`责任事项` over 受理/审查/…, `办理时限` over 法定/承诺).

@@ -60,6 +60,7 @@ fn cell(p: &Power, col: Col, department_name: &dyn Fn(&CreditCode) -> Option<Str
             PowerStatus::Merged { into } => into.to_string(),
             _ => String::new(),
         },
+        Col::Flow => p.flow.as_ref().map(|f| f.to_toml()).unwrap_or_default(),
         Col::Seq | Col::SubName | Col::Duties | Col::Remarks => String::new(),
     }
 }

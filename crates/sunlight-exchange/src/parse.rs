@@ -310,6 +310,23 @@ impl RowParser {
             }
         }
         let status = self.status(row, &mut errors);
+        let flow = match self
+            .get(row, Col::Flow)
+            .map(sunlight_core::flow::Flow::from_toml)
+        {
+            Some(Ok(f)) => Some(f),
+            Some(Err(e)) => {
+                for fe in e.field_errors() {
+                    let line = fe
+                        .line
+                        .map(|l| format!(" (line {l} of the cell)"))
+                        .unwrap_or_default();
+                    errors.push(err(Col::Flow, format!("{}{line}", fe.message)));
+                }
+                None
+            }
+            None => None,
+        };
         let code_cell = self.get(row, Col::Code);
         let code = match code_cell.map(PowerCode::parse) {
             Some(Ok(c)) => Some(c),
@@ -381,6 +398,7 @@ impl RowParser {
                     self.get(row, Col::Accountability).unwrap_or(""),
                 ),
             },
+            flow,
             status,
         };
         let mut out = Vec::new();
@@ -457,6 +475,7 @@ impl RowParser {
             ["guide", "statutory_limit", ..] => Some(Col::StatutoryLimit),
             ["guide", "case_type", ..] => Some(Col::CaseType),
             ["parent", ..] => Some(Col::ParentCode),
+            ["flow", ..] => Some(Col::Flow),
             _ => None,
         };
         let field = col

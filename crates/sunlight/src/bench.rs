@@ -237,6 +237,7 @@ async fn bench_api(n: usize, requests: usize) -> anyhow::Result<()> {
                     ..Default::default()
                 },
                 responsibility: Responsibility::default(),
+                flow: None,
                 status: PowerStatus::Active,
             };
             PowerChange::Create {

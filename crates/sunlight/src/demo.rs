@@ -266,6 +266,31 @@ mod tests {
                 "{status}"
             );
         }
+        // Every power has a valid flow; 低保 has its two-person home visit under a high risk.
+        for p in &page.items {
+            let v = store.power(&p.code, None).await.unwrap().unwrap();
+            assert!(v.power.flow.is_some(), "{} has no flow", p.code);
+        }
+        let dibao = page
+            .items
+            .iter()
+            .find(|p| p.name == "最低生活保障金给付" && p.region == "330183000000")
+            .unwrap();
+        let flow = store
+            .power(&dibao.code, None)
+            .await
+            .unwrap()
+            .unwrap()
+            .power
+            .flow
+            .unwrap();
+        let visit = flow.node("visit").and_then(|n| n.task()).unwrap();
+        assert_eq!(visit.actors, 2);
+        assert!(
+            flow.risks
+                .iter()
+                .any(|r| r.node == "visit" && r.level == sunlight_core::flow::RiskLevel::High)
+        );
         let every_role: std::collections::HashSet<_> = loaded
             .users
             .iter()

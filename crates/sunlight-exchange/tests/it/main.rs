@@ -305,6 +305,48 @@ fn a_sheet_without_a_header_says_so() {
     assert_eq!(err.errors[0].field, "职权类型");
 }
 
+const FLOW: &str = r#"
+suspensions = ["补正"]
+[[nodes]]
+id = "start"
+type = "start"
+name = "申请"
+[[nodes]]
+id = "accept"
+type = "task"
+name = "受理"
+step = "accept"
+role = "window_clerk"
+days = 1
+[[nodes]]
+id = "decide"
+type = "task"
+name = "决定"
+step = "decide"
+role = "approver"
+days = 2
+differs_from = ["accept"]
+[[nodes]]
+id = "end"
+type = "end"
+name = "办结"
+[[edges]]
+from = "start"
+to = "accept"
+[[edges]]
+from = "accept"
+to = "decide"
+[[edges]]
+from = "decide"
+to = "end"
+[[risks]]
+node = "decide"
+level = "high"
+description = "违规作出许可决定"
+controls = ["集体研究"]
+post = "首席代表"
+"#;
+
 fn full_power() -> Power {
     Power {
         code: PowerCode::parse("330183-XK-00001").unwrap(),
@@ -388,6 +430,7 @@ fn full_power() -> Power {
                 basis: "《中华人民共和国行政许可法》第七十二条".into(),
             }],
         },
+        flow: Some(sunlight_core::flow::Flow::from_toml(FLOW).unwrap()),
         status: PowerStatus::Active,
     }
 }

@@ -190,6 +190,7 @@ pub fn power(code: &str) -> Power {
             ..Default::default()
         },
         responsibility: Responsibility::default(),
+        flow: None,
         status: PowerStatus::Active,
     }
 }

@@ -36,6 +36,7 @@ pub fn router() -> OpenApiRouter<SharedState> {
         .routes(routes!(powers::versions))
         .routes(routes!(powers::version))
         .routes(routes!(powers::diff_versions))
+        .routes(routes!(powers::flow))
         .routes(routes!(proposals::list, proposals::create))
         .routes(routes!(proposals::get))
         .routes(routes!(proposals::approve))

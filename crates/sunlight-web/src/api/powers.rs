@@ -258,3 +258,68 @@ pub async fn diff_versions(
         to: b.meta,
     }))
 }
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct FlowQuery {
+    /// Read the power as it stood on this date (YYYY-MM-DD).
+    pub as_of: Option<String>,
+    /// json (default) or toml (the authoring format)
+    pub format: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FlowOut {
+    pub code: String,
+    pub version: i64,
+    pub flow: sunlight_core::flow::Flow,
+    /// Working days along the longest way through the flow.
+    pub total_days: u32,
+}
+
+/// The procedure of a power (权力运行流程图) with its risk points (廉政风险防控图).
+#[utoipa::path(get, path = "/api/powers/{code}/flow", tag = "powers", params(("code" = String, Path), FlowQuery),
+    responses((status = 200, body = FlowOut), (status = 404, body = Problem)))]
+pub async fn flow(
+    State(state): State<SharedState>,
+    ApiPath(code): ApiPath<String>,
+    ApiQuery(q): ApiQuery<FlowQuery>,
+) -> ApiResult<axum::response::Response> {
+    use axum::response::IntoResponse;
+    let as_of = q
+        .as_of
+        .as_deref()
+        .filter(|d| !d.is_empty())
+        .map(|d| parse_date("as_of", d))
+        .transpose()?;
+    let v = state
+        .store
+        .power(&code, as_of)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("power {code} is not in the list")))?;
+    let flow = v
+        .power
+        .flow
+        .ok_or_else(|| ApiError::not_found(format!("power {code} has no published flow")))?;
+    match q.format.as_deref().unwrap_or("json") {
+        "toml" => Ok((
+            [(
+                axum::http::header::CONTENT_TYPE,
+                "application/toml; charset=utf-8",
+            )],
+            flow.to_toml(),
+        )
+            .into_response()),
+        "json" => Ok(ApiJson(FlowOut {
+            code,
+            version: v.meta.version,
+            total_days: flow.total_days(),
+            flow,
+        })
+        .into_response()),
+        other => Err(ApiError::field(
+            "format",
+            format!("«{other}»: json or toml"),
+        )),
+    }
+}

@@ -803,3 +803,67 @@ async fn deadlines_explain_themselves() {
         .json();
     assert_eq!(e["deadline"], "2027-02-01");
 }
+
+#[tokio::test]
+async fn flows_are_part_of_the_power_and_validated_with_it() {
+    let a = api().await;
+    let flow = json!({
+        "suspensions": ["补正"],
+        "nodes": [
+            {"id": "start", "type": "start", "name": "申请"},
+            {"id": "accept", "type": "task", "name": "受理", "step": "accept", "role": "window_clerk", "days": 1},
+            {"id": "visit", "type": "task", "name": "入户调查", "step": "on_site_check", "role": "case_officer", "days": 6, "actors": 2},
+            {"id": "decide", "type": "task", "name": "审核确认", "step": "decide", "role": "approver", "days": 2, "differs_from": ["visit"]},
+            {"id": "end", "type": "end", "name": "办结"}
+        ],
+        "edges": [{"from": "start", "to": "accept"}, {"from": "accept", "to": "visit"}, {"from": "visit", "to": "decide"}, {"from": "decide", "to": "end"}],
+        "risks": [{"node": "visit", "level": "high", "description": "虚报家庭收入", "controls": ["两人入户"], "post": "承办人"}]
+    });
+    let mut p = power("330183-JF-00001", "最低生活保障金给付", "benefit");
+    p["flow"] = flow.clone();
+    a.publish(draft("2026-01-01", vec![create(p.clone())]))
+        .await;
+    let out = a.get("/api/powers/330183-JF-00001/flow").await.json();
+    assert_eq!(out["total_days"], 9);
+    assert_eq!(out["flow"]["nodes"][2]["actors"], 2);
+    let toml = a.get("/api/powers/330183-JF-00001/flow?format=toml").await;
+    assert!(
+        toml.content_type.starts_with("application/toml") && toml.text().contains("on_site_check"),
+        "{}",
+        toml.text()
+    );
+
+    // Over the committed limit of 10 working days, and an unknown role: both named.
+    let mut bad = p.clone();
+    bad["code"] = json!("330183-JF-00002");
+    bad["flow"]["nodes"][2]["days"] = json!(9);
+    bad["flow"]["nodes"][3]["role"] = json!("mayor");
+    let editor = a.login("li.na").await;
+    let r = a
+        .call(
+            "POST",
+            "/api/proposals",
+            Some(&editor),
+            Some(draft("2026-01-01", vec![create(bad)])),
+            &[],
+        )
+        .await;
+    let problem = assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, "changes_refused");
+    let fields: Vec<&str> = problem["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        fields,
+        ["changes[0].flow.decide", "changes[0].flow"],
+        "{problem}"
+    );
+    assert!(
+        problem["errors"][1]["message"]
+            .as_str()
+            .unwrap()
+            .contains("12 working days")
+    );
+}
