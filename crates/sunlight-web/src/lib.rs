@@ -7,6 +7,7 @@
 pub mod api;
 mod auth;
 pub mod error;
+pub mod flowsvg;
 mod idempotency;
 pub mod import;
 mod pages;

@@ -31,6 +31,8 @@ pub enum BenchCmd {
         #[arg(long, default_value_t = 10_000_000)]
         n: usize,
     },
+    /// Validate and lay out a 60-node flow (target: < 50 ms).
+    Flow,
     /// Time list/filter API calls at this many powers (target: p99 < 5 ms).
     Api {
         #[arg(long, default_value_t = 100_000)]
@@ -128,6 +130,7 @@ pub async fn run(cmd: BenchCmd) -> anyhow::Result<()> {
         BenchCmd::Import { rows, keep } => bench_import(rows, keep).await,
         BenchCmd::Api { powers, requests } => bench_api(powers, requests).await,
         BenchCmd::Deadline { n } => bench_deadline(n),
+        BenchCmd::Flow => bench_flow(),
     }
 }
 
@@ -351,6 +354,140 @@ async fn bench_api(n: usize, requests: usize) -> anyhow::Result<()> {
             ms(cold[cold.len() / 2])
         );
     }
+    Ok(())
+}
+
+/// A 60-node flow: accept, a three-way parallel review of 18 steps a branch, decide, deliver.
+fn sixty_node_flow() -> sunlight_core::flow::Flow {
+    use sunlight_core::flow::{Edge, Flow, Node, NodeKind, RiskLevel, RiskPoint, StepKind, Task};
+    let task = |id: String, name: String, step: StepKind, role: &str| Node {
+        id,
+        name,
+        kind: NodeKind::Task(Task {
+            step,
+            role: role.into(),
+            department: None,
+            days: 0,
+            legal_basis: String::new(),
+            outputs: vec![],
+            differs_from: vec![],
+            actors: 1,
+        }),
+    };
+    let mut nodes = vec![
+        Node {
+            id: "start".into(),
+            name: "申请".into(),
+            kind: NodeKind::Start,
+        },
+        task(
+            "accept".into(),
+            "受理".into(),
+            StepKind::Accept,
+            "window_clerk",
+        ),
+        Node {
+            id: "split".into(),
+            name: "并联审查".into(),
+            kind: NodeKind::ParallelSplit,
+        },
+    ];
+    let mut edges = vec![("start", "accept"), ("accept", "split")]
+        .into_iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect::<Vec<_>>();
+    for b in 0..3 {
+        let mut prev = "split".to_string();
+        for s in 0..18 {
+            let id = format!("b{b}_{s}");
+            nodes.push(task(
+                id.clone(),
+                format!("第{}组审查{}", b + 1, s + 1),
+                StepKind::Review,
+                "case_officer",
+            ));
+            edges.push((prev, id.clone()));
+            prev = id;
+        }
+        edges.push((prev, "join".into()));
+    }
+    nodes.push(Node {
+        id: "join".into(),
+        name: "汇总".into(),
+        kind: NodeKind::ParallelJoin,
+    });
+    nodes.push(task(
+        "decide".into(),
+        "决定".into(),
+        StepKind::Decide,
+        "approver",
+    ));
+    nodes.push(Node {
+        id: "end".into(),
+        name: "办结".into(),
+        kind: NodeKind::End,
+    });
+    edges.push(("join".into(), "decide".into()));
+    edges.push(("decide".into(), "end".into()));
+    let edges = edges
+        .into_iter()
+        .map(|(from, to)| Edge {
+            from,
+            to,
+            when: None,
+            default: false,
+        })
+        .collect();
+    let risks = vec![RiskPoint {
+        node: "decide".into(),
+        level: RiskLevel::High,
+        description: "违规决定".into(),
+        controls: vec!["集体研究".into()],
+        post: "首席代表".into(),
+    }];
+    Flow {
+        suspensions: vec![],
+        nodes,
+        edges,
+        risks,
+    }
+}
+
+fn bench_flow() -> anyhow::Result<()> {
+    let flow = sixty_node_flow();
+    anyhow::ensure!(flow.nodes.len() >= 60, "{} nodes", flow.nodes.len());
+    let limits = sunlight_core::flow::Limits {
+        committed: Some(TimeLimit::working_days(20)),
+        statutory: Some(TimeLimit::working_days(20)),
+    };
+    let mut times = Vec::new();
+    for _ in 0..20 {
+        let t = Instant::now();
+        let errors = flow.validate(limits);
+        let svg = sunlight_web::flowsvg::render(&flow, sunlight_web::flowsvg::View::RiskMap);
+        times.push(t.elapsed());
+        anyhow::ensure!(errors.is_empty() && svg.contains("决定"), "{errors:?}");
+    }
+    let validate = {
+        let t = Instant::now();
+        for _ in 0..100 {
+            let _ = flow.validate(limits);
+        }
+        t.elapsed() / 100
+    };
+    times.sort();
+    let median = times[times.len() / 2];
+    println!(
+        "{}-node flow: validation {:.2} ms; validation + layout + SVG {:.1} ms (median of 20, max {:.1} ms)",
+        flow.nodes.len(),
+        validate.as_secs_f64() * 1e3,
+        median.as_secs_f64() * 1e3,
+        times.last().map_or(0.0, |d| d.as_secs_f64() * 1e3)
+    );
+    println!(
+        "target < 50 ms … {}",
+        verdict(median < Duration::from_millis(50))
+    );
     Ok(())
 }
 

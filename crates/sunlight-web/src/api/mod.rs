@@ -37,6 +37,8 @@ pub fn router() -> OpenApiRouter<SharedState> {
         .routes(routes!(powers::version))
         .routes(routes!(powers::diff_versions))
         .routes(routes!(powers::flow))
+        .routes(routes!(powers::flow_svg))
+        .routes(routes!(powers::riskmap_svg))
         .routes(routes!(proposals::list, proposals::create))
         .routes(routes!(proposals::get))
         .routes(routes!(proposals::approve))

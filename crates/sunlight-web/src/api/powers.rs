@@ -323,3 +323,68 @@ pub async fn flow(
         )),
     }
 }
+
+async fn svg(
+    state: &SharedState,
+    code: &str,
+    as_of: Option<String>,
+    view: crate::flowsvg::View,
+) -> ApiResult<axum::response::Response> {
+    use axum::response::IntoResponse;
+    let as_of = as_of
+        .as_deref()
+        .filter(|d| !d.is_empty())
+        .map(|d| parse_date("as_of", d))
+        .transpose()?;
+    let v = state
+        .store
+        .power(code, as_of)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("power {code} is not in the list")))?;
+    let flow = v
+        .power
+        .flow
+        .ok_or_else(|| ApiError::not_found(format!("power {code} has no published flow")))?;
+    let body = tokio::task::spawn_blocking(move || crate::flowsvg::render(&flow, view))
+        .await
+        .map_err(|e| {
+            ApiError::new(
+                axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                format!("rendering failed: {e}"),
+            )
+        })?;
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "image/svg+xml; charset=utf-8",
+            ),
+            (axum::http::header::CACHE_CONTROL, "public, max-age=300"),
+        ],
+        body,
+    )
+        .into_response())
+}
+
+/// The flowchart (权力运行流程图) as SVG.
+#[utoipa::path(get, path = "/api/powers/{code}/flow.svg", tag = "powers", params(("code" = String, Path), AsOf),
+    responses((status = 200, content_type = "image/svg+xml", description = "the flowchart"), (status = 404, body = Problem)))]
+pub async fn flow_svg(
+    State(state): State<SharedState>,
+    ApiPath(code): ApiPath<String>,
+    ApiQuery(q): ApiQuery<AsOf>,
+) -> ApiResult<axum::response::Response> {
+    svg(&state, &code, q.as_of, crate::flowsvg::View::Flowchart).await
+}
+
+/// The integrity-risk map (廉政风险防控图) as SVG: risk steps coloured by level, with controls.
+#[utoipa::path(get, path = "/api/powers/{code}/riskmap.svg", tag = "powers", params(("code" = String, Path), AsOf),
+    responses((status = 200, content_type = "image/svg+xml", description = "the risk map"), (status = 404, body = Problem)))]
+pub async fn riskmap_svg(
+    State(state): State<SharedState>,
+    ApiPath(code): ApiPath<String>,
+    ApiQuery(q): ApiQuery<AsOf>,
+) -> ApiResult<axum::response::Response> {
+    svg(&state, &code, q.as_of, crate::flowsvg::View::RiskMap).await
+}

@@ -826,6 +826,21 @@ async fn flows_are_part_of_the_power_and_validated_with_it() {
     let out = a.get("/api/powers/330183-JF-00001/flow").await.json();
     assert_eq!(out["total_days"], 9);
     assert_eq!(out["flow"]["nodes"][2]["actors"], 2);
+    for (path, needle) in [
+        ("flow.svg", "入户调查"),
+        ("riskmap.svg", "【高风险】虚报家庭收入"),
+    ] {
+        let svg = a.get(&format!("/api/powers/330183-JF-00001/{path}")).await;
+        assert_eq!(svg.status, StatusCode::OK);
+        assert!(svg.content_type.starts_with("image/svg+xml"));
+        let text = svg.text();
+        assert!(text.contains(needle) && !text.contains("Times"), "{path}");
+    }
+    let risk = a
+        .get("/api/powers/330183-JF-00001/riskmap.svg")
+        .await
+        .text();
+    assert!(risk.contains("#c62828"), "high risk drawn red");
     let toml = a.get("/api/powers/330183-JF-00001/flow?format=toml").await;
     assert!(
         toml.content_type.starts_with("application/toml") && toml.text().contains("on_site_check"),
