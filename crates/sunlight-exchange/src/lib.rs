@@ -6,12 +6,14 @@
 //! Writing ([`write_powers`]) uses headings and cell formats that read back to the same
 //! powers, so export → import is lossless.
 
+mod bpmn;
 mod cells;
 mod columns;
 mod export;
 mod parse;
 mod sheet;
 
+pub use bpmn::{from_bpmn, to_bpmn};
 pub use export::write_powers;
 pub use parse::Registry;
 

@@ -1,5 +1,7 @@
 //! Import of messy real-world sheets and the export round trip.
 
+mod bpmn;
+
 use rust_xlsxwriter::{Format as Fmt, Workbook};
 use sunlight_core::*;
 use sunlight_exchange::{Format, Registry, read_powers, write_powers};

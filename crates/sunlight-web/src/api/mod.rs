@@ -39,6 +39,7 @@ pub fn router() -> OpenApiRouter<SharedState> {
         .routes(routes!(powers::flow))
         .routes(routes!(powers::flow_svg))
         .routes(routes!(powers::riskmap_svg))
+        .routes(routes!(powers::check_flow))
         .routes(routes!(proposals::list, proposals::create))
         .routes(routes!(proposals::get))
         .routes(routes!(proposals::approve))

@@ -264,7 +264,7 @@ pub async fn diff_versions(
 pub struct FlowQuery {
     /// Read the power as it stood on this date (YYYY-MM-DD).
     pub as_of: Option<String>,
-    /// json (default) or toml (the authoring format)
+    /// json (default), toml (the authoring format) or bpmn (BPMN 2.0 XML for Camunda Modeler / bpmn.io)
     pub format: Option<String>,
 }
 
@@ -310,6 +310,18 @@ pub async fn flow(
             flow.to_toml(),
         )
             .into_response()),
+        "bpmn" => {
+            let name = format!("{} {}", v.power.name, v.power.code);
+            let xml = sunlight_exchange::to_bpmn(&flow, &name);
+            Ok((
+                [(
+                    axum::http::header::CONTENT_TYPE,
+                    "application/xml; charset=utf-8",
+                )],
+                xml,
+            )
+                .into_response())
+        }
         "json" => Ok(ApiJson(FlowOut {
             code,
             version: v.meta.version,
@@ -319,7 +331,7 @@ pub async fn flow(
         .into_response()),
         other => Err(ApiError::field(
             "format",
-            format!("«{other}»: json or toml"),
+            format!("«{other}»: json, toml or bpmn"),
         )),
     }
 }
@@ -387,4 +399,64 @@ pub async fn riskmap_svg(
     ApiQuery(q): ApiQuery<AsOf>,
 ) -> ApiResult<axum::response::Response> {
     svg(&state, &code, q.as_of, crate::flowsvg::View::RiskMap).await
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CheckQuery {
+    /// toml or bpmn (default: from Content-Type)
+    pub format: Option<String>,
+    /// The committed limit in working days the flow must fit.
+    pub committed_days: Option<u32>,
+    /// The statutory limit in working days.
+    pub statutory_days: Option<u32>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FlowCheck {
+    pub flow: sunlight_core::flow::Flow,
+    pub total_days: u32,
+    /// Every problem, by node; empty when the flow is valid.
+    pub errors: Vec<sunlight_core::flow::FlowError>,
+}
+
+/// Read and check a flow written in TOML or drawn as BPMN, without saving anything.
+#[utoipa::path(post, path = "/api/flows/check", tag = "powers", params(CheckQuery),
+    request_body(content = String, content_type = "application/toml"),
+    responses((status = 200, body = FlowCheck), (status = 422, body = Problem)))]
+pub async fn check_flow(
+    headers: axum::http::HeaderMap,
+    ApiQuery(q): ApiQuery<CheckQuery>,
+    body: String,
+) -> ApiResult<ApiJson<FlowCheck>> {
+    let ct = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let bpmn = match q.format.as_deref() {
+        Some("bpmn") => true,
+        Some("toml") => false,
+        Some(other) => {
+            return Err(ApiError::field(
+                "format",
+                format!("«{other}»: toml or bpmn"),
+            ));
+        }
+        None => ct.contains("xml"),
+    };
+    let flow = if bpmn {
+        sunlight_exchange::from_bpmn(&body).map_err(ApiError::invalid)?
+    } else {
+        sunlight_core::flow::Flow::from_toml(&body)?
+    };
+    let limits = sunlight_core::flow::Limits {
+        committed: q.committed_days.map(sunlight_core::TimeLimit::working_days),
+        statutory: q.statutory_days.map(sunlight_core::TimeLimit::working_days),
+    };
+    let errors = flow.validate(limits);
+    Ok(ApiJson(FlowCheck {
+        total_days: flow.total_days(),
+        flow,
+        errors,
+    }))
 }

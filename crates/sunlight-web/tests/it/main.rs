@@ -841,6 +841,23 @@ async fn flows_are_part_of_the_power_and_validated_with_it() {
         .await
         .text();
     assert!(risk.contains("#c62828"), "high risk drawn red");
+    let bpmn = a.get("/api/powers/330183-JF-00001/flow?format=bpmn").await;
+    assert!(
+        bpmn.content_type.starts_with("application/xml")
+            && bpmn.text().contains("<bpmn:userTask id=\"visit\""),
+        "{}",
+        bpmn.text()
+    );
+    // What a modeler sends back is checked before anyone saves it.
+    let check = Request::builder()
+        .method("POST")
+        .uri("/api/flows/check?committed_days=5")
+        .header(header::CONTENT_TYPE, "application/xml")
+        .body(Body::from(bpmn.body.clone()))
+        .unwrap();
+    let checked = a.send(check).await.json();
+    assert_eq!(checked["total_days"], 9);
+    assert_eq!(checked["errors"][0]["kind"], "over_budget");
     let toml = a.get("/api/powers/330183-JF-00001/flow?format=toml").await;
     assert!(
         toml.content_type.starts_with("application/toml") && toml.text().contains("on_site_check"),
