@@ -426,6 +426,34 @@ impl Calendar {
         }
     }
 
+    /// The deadline of a limit in hours: the instant that many hours after `start`, the clock
+    /// not running inside `stops` (whole days, counted in `zone`). Hour limits are natural
+    /// hours (即时办结 commitments such as 24小时内办结), not working hours.
+    pub fn deadline_in_hours(
+        &self,
+        start: crate::Timestamp,
+        hours: u32,
+        stops: &[Stop],
+        zone: crate::clock::Zone,
+    ) -> Result<crate::Timestamp, CalendarError> {
+        let mut end = start + jiff::SignedDuration::from_hours(i64::from(hours));
+        for (from, to) in merged(stops, zone.date(start)) {
+            let day_start = |d: Date| zone.start_of(d);
+            let (stop_start, stop_end) = (
+                day_start(from).max(start),
+                day_start(to.tomorrow().unwrap_or(to)),
+            );
+            if stop_start >= end {
+                break;
+            }
+            if stop_end > stop_start {
+                end = end + stop_end.duration_since(stop_start);
+            }
+        }
+        self.index(zone.date(end))?;
+        Ok(end)
+    }
+
     /// The same deadline as [`Calendar::deadline`], with every day from the start to it
     /// explained. Slower (day by day); meant for people.
     pub fn explain(
@@ -662,6 +690,33 @@ mod tests {
                 name: "国庆节、中秋节".into()
             }));
         assert_eq!(e.days.iter().filter(|x| x.counted).count(), 10);
+    }
+
+    #[test]
+    fn hour_limits_run_from_an_instant_and_wait_out_stops() {
+        let c = cal();
+        let zone = crate::clock::Zone::CHINA;
+        let start: crate::Timestamp = "2025-03-03T10:00:00+08:00".parse().unwrap();
+        let end = c.deadline_in_hours(start, 24, &[], zone).unwrap();
+        assert_eq!(zone.format(end), "2025-03-04T10:00:00+08:00");
+        let stop = Stop {
+            from: d("2025-03-04"),
+            to: d("2025-03-04"),
+            reason: "补正".into(),
+        };
+        let end = c.deadline_in_hours(start, 24, &[stop], zone).unwrap();
+        assert_eq!(zone.format(end), "2025-03-05T10:00:00+08:00");
+        assert_eq!(
+            c.deadline(
+                d("2025-03-03"),
+                TimeLimit {
+                    amount: 2,
+                    unit: TimeUnit::Hours
+                },
+                &[]
+            ),
+            Err(CalendarError::HoursNeedAnInstant)
+        );
     }
 
     #[test]

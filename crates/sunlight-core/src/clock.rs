@@ -64,6 +64,13 @@ impl Zone {
         t.to_zoned(TimeZone::fixed(self.0)).date()
     }
 
+    /// The first instant of `date` in this zone.
+    pub fn start_of(self, date: Date) -> Timestamp {
+        date.to_zoned(TimeZone::fixed(self.0))
+            .map(|z| z.timestamp())
+            .unwrap_or(Timestamp::UNIX_EPOCH)
+    }
+
     /// RFC 3339 with this zone's offset.
     pub fn format(self, t: Timestamp) -> String {
         t.to_zoned(TimeZone::fixed(self.0))

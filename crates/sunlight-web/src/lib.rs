@@ -70,6 +70,7 @@ pub fn app(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(idempotency::MAX_BODY));
     Router::new()
         .route("/", get(pages::index))
+        .route("/powers/{code}", get(pages::power))
         .merge(api)
         .fallback(|| async { error::ApiError::not_found("no such page or endpoint") })
         .layer(TraceLayer::new_for_http())

@@ -91,3 +91,95 @@ pub async fn index(
         }
     }
 }
+
+#[derive(Template)]
+#[template(path = "power.html")]
+struct PowerPage {
+    code: String,
+    name: String,
+    category: &'static str,
+    department: String,
+    status: String,
+    basis: Vec<String>,
+    conditions: Vec<String>,
+    materials: Vec<String>,
+    statutory: String,
+    committed: String,
+    fees: String,
+    place: String,
+    phone: String,
+    complaint: String,
+    has_flow: bool,
+}
+
+/// One power's service guide with its flowchart and risk map.
+pub async fn power(
+    State(state): State<SharedState>,
+    axum::extract::Path(code): axum::extract::Path<String>,
+) -> Response {
+    let found = match state.store.power(&code, None).await {
+        Ok(Some(v)) => v,
+        Ok(None) => {
+            return (
+                StatusCode::NOT_FOUND,
+                Html(format!(
+                    "<p>权力事项 {} 不在清单中 · not in the list</p>",
+                    askama::filters::escape(&code, askama::filters::Html)
+                        .map(|e| e.to_string())
+                        .unwrap_or_default()
+                )),
+            )
+                .into_response();
+        }
+        Err(e) => return crate::error::ApiError::from(e).into_response(),
+    };
+    let p = found.power;
+    let department = match state.store.department(&p.department).await {
+        Ok(Some(d)) => d.name,
+        _ => p.department.to_string(),
+    };
+    let g = &p.guide;
+    let limit = |l: Option<sunlight_core::TimeLimit>| {
+        l.map(|l| l.to_string()).unwrap_or_else(|| "—".into())
+    };
+    let page = PowerPage {
+        code: p.code.to_string(),
+        name: p.name.clone(),
+        category: p.category.zh(),
+        department,
+        status: p.status.zh(),
+        basis: p
+            .legal_basis
+            .iter()
+            .map(|b| format!("{}{} {}", b.instrument, b.article, b.text))
+            .collect(),
+        conditions: g.conditions.clone(),
+        materials: g
+            .materials
+            .iter()
+            .map(|m| format!("{}（{}，{}份）", m.name, m.form.zh(), m.copies))
+            .collect(),
+        statutory: limit(g.statutory_limit),
+        committed: limit(g.committed_limit),
+        fees: if g.fees.is_empty() {
+            "不收费".into()
+        } else {
+            g.fees
+                .iter()
+                .map(|f| format!("{}：{}", f.item, f.standard))
+                .collect::<Vec<_>>()
+                .join("；")
+        },
+        place: g.place.clone(),
+        phone: g.phone.clone(),
+        complaint: g.complaint_channel.clone(),
+        has_flow: p.flow.is_some(),
+    };
+    match page.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "template");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
+}

@@ -48,7 +48,7 @@ pub struct DeadlineQuery {
     /// The day counting starts from (e.g. the day of acceptance), YYYY-MM-DD.
     pub from: String,
     pub amount: u32,
-    /// working_days (default) or natural_days
+    /// working_days (default), natural_days, or hours (then `from` is an RFC 3339 instant)
     pub unit: Option<String>,
     /// Stopped-clock periods: `2025-03-05..2025-03-11:补正;2025-04-01..2025-04-02:听证`
     pub stops: Option<String>,

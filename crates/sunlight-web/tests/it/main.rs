@@ -858,6 +858,16 @@ async fn flows_are_part_of_the_power_and_validated_with_it() {
     let checked = a.send(check).await.json();
     assert_eq!(checked["total_days"], 9);
     assert_eq!(checked["errors"][0]["kind"], "over_budget");
+    let page = a.get("/powers/330183-JF-00001").await;
+    assert_eq!(page.status, StatusCode::OK);
+    let html = page.text();
+    assert!(
+        html.contains("最低生活保障金给付")
+            && html.contains("/api/powers/330183-JF-00001/riskmap.svg")
+            && html.contains("《中华人民共和国食品安全法》"),
+        "{html}"
+    );
+    assert_eq!(a.get("/powers/NOPE").await.status, StatusCode::NOT_FOUND);
     let toml = a.get("/api/powers/330183-JF-00001/flow?format=toml").await;
     assert!(
         toml.content_type.starts_with("application/toml") && toml.text().contains("on_site_check"),
