@@ -447,7 +447,7 @@ impl Calendar {
                 break;
             }
             if stop_end > stop_start {
-                end = end + stop_end.duration_since(stop_start);
+                end += stop_end.duration_since(stop_start);
             }
         }
         self.index(zone.date(end))?;
