@@ -523,6 +523,17 @@ impl Walker {
                 format!("region {} is not registered", power.region),
             ));
         }
+        // Departments of a parallel review (并联审批) must be registered like the power's own.
+        for node in power.flow.iter().flat_map(|f| f.nodes.iter()) {
+            if let Some(d) = node.task().and_then(|t| t.department.as_ref())
+                && !self.departments.contains(d.as_str())
+            {
+                problems.push(FieldError::new(
+                    format!("flow.{}", node.id),
+                    format!("department {d} is not registered"),
+                ));
+            }
+        }
         if let Some(parent) = &power.parent
             && !self
                 .heads

@@ -278,6 +278,36 @@ pub async fn a_refused_batch_writes_nothing_and_names_each_change(store: &Store)
     stray.department = CreditCode::with_check("11330183MB9999999").unwrap();
     let mut orphan = power("G-3");
     orphan.parent = Some(code("NOPE"));
+    // A parallel review by a department nobody registered.
+    orphan.flow = Some(
+        sunlight_core::flow::Flow::from_toml(
+            r#"
+[[nodes]]
+id = "s"
+type = "start"
+name = "申请"
+[[nodes]]
+id = "fire"
+type = "task"
+name = "消防审查"
+step = "review"
+role = "case_officer"
+department = "91350100M000100Y43"
+days = 1
+[[nodes]]
+id = "e"
+type = "end"
+name = "办结"
+[[edges]]
+from = "s"
+to = "fire"
+[[edges]]
+from = "fire"
+to = "e"
+"#,
+        )
+        .unwrap(),
+    );
     let err = store
         .propose(
             draft(
@@ -308,6 +338,13 @@ pub async fn a_refused_batch_writes_nothing_and_names_each_change(store: &Store)
         ]
     );
     assert!(errors[0].error.to_string().contains("not registered"));
+    let orphan_fields: Vec<&str> = errors[1]
+        .error
+        .field_errors()
+        .iter()
+        .map(|f| f.field.as_str())
+        .collect();
+    assert_eq!(orphan_fields, ["flow.fire", "parent"]);
     assert!(
         store.proposals(None, 10).await.unwrap().is_empty(),
         "nothing half-written"
