@@ -197,9 +197,6 @@ fn diagram(flow: &Flow, x: &mut String) {
             if let Some(&l) = layer.get(e.from.as_str()) {
                 let cur = layer.get(e.to.as_str()).copied();
                 if cur.is_none_or(|c| c < l + 1) && l < flow.nodes.len() {
-                    if cur.is_some() && e.to.as_str() < "" {
-                        continue;
-                    }
                     layer.insert(e.to.as_str(), l + 1);
                     changed = true;
                 }
