@@ -51,37 +51,42 @@ pub fn parse_date(field: &str, s: &str) -> Result<Date, ApiError> {
         .map_err(|_| ApiError::field(field, format!("«{s}» is not a date (YYYY-MM-DD)")))
 }
 
+/// Parses an optional, possibly empty query value, noting a value that does not parse.
+fn parse_opt<T>(
+    errors: &mut Vec<sunlight_core::FieldError>,
+    field: &str,
+    value: Option<&str>,
+    parse: impl Fn(&str) -> Option<T>,
+    complaint: &str,
+) -> Option<T> {
+    let v = value.filter(|v| !v.is_empty())?;
+    let parsed = parse(v);
+    if parsed.is_none() {
+        errors.push(sunlight_core::FieldError::new(
+            field,
+            format!("«{v}» {complaint}"),
+        ));
+    }
+    parsed
+}
+
 impl ListQuery {
     pub fn into_filter(self) -> Result<PowerFilter, ApiError> {
         let mut errors = Vec::new();
-        let category = self
-            .category
-            .as_deref()
-            .filter(|c| !c.is_empty())
-            .and_then(|c| {
-                let parsed = PowerCategory::parse(c);
-                if parsed.is_none() {
-                    errors.push(sunlight_core::FieldError::new(
-                        "category",
-                        format!("«{c}» is not a power category"),
-                    ));
-                }
-                parsed
-            });
-        let usage = self
-            .usage
-            .as_deref()
-            .filter(|u| !u.is_empty())
-            .and_then(|u| {
-                let parsed = Usage::parse(u);
-                if parsed.is_none() {
-                    errors.push(sunlight_core::FieldError::new(
-                        "usage",
-                        format!("«{u}»: common or uncommon"),
-                    ));
-                }
-                parsed
-            });
+        let category = parse_opt(
+            &mut errors,
+            "category",
+            self.category.as_deref(),
+            PowerCategory::parse,
+            "is not a power category",
+        );
+        let usage = parse_opt(
+            &mut errors,
+            "usage",
+            self.usage.as_deref(),
+            Usage::parse,
+            "is not common or uncommon",
+        );
         if let Some(s) = self
             .status
             .as_deref()
