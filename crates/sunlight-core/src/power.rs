@@ -850,35 +850,6 @@ impl Power {
             Err(DomainError::Invalid(errors))
         }
     }
-
-    /// The ten published facts (十公开) in order, as (label, present?) — used to show what a
-    /// guide still lacks.
-    pub fn ten_facts_missing(&self) -> Vec<&'static str> {
-        let g = &self.guide;
-        let mut missing = Vec::new();
-        if g.conditions.is_empty() {
-            missing.push("申请条件");
-        }
-        if g.quantity_limit.is_empty() {
-            missing.push("数量限制");
-        }
-        if g.procedure.is_empty() {
-            missing.push("办理程序");
-        }
-        if g.materials.is_empty() {
-            missing.push("申请材料");
-        }
-        if g.statutory_limit.is_none() {
-            missing.push("法定时限");
-        }
-        if g.committed_limit.is_none() {
-            missing.push("承诺时限");
-        }
-        if g.complaint_channel.is_empty() {
-            missing.push("投诉渠道");
-        }
-        missing
-    }
 }
 
 #[cfg(test)]

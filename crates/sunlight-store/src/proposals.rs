@@ -323,14 +323,6 @@ impl Store {
             .map(|r| Ok(r.try_get::<String, _>(0)?))
             .collect()
     }
-
-    /// Checks a batch of changes against today's list without writing anything.
-    pub async fn check_changes(&self, changes: &[PowerChange], effective_from: Date) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
-        check_changes(&mut tx, changes, effective_from).await?;
-        tx.rollback().await?;
-        Ok(())
-    }
 }
 
 async fn insert_proposal(

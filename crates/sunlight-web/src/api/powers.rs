@@ -70,6 +70,33 @@ fn parse_opt<T>(
     parsed
 }
 
+/// An optional date parameter (empty means absent).
+fn optional_date(field: &str, value: Option<&str>) -> Result<Option<Date>, ApiError> {
+    value
+        .filter(|d| !d.is_empty())
+        .map(|d| parse_date(field, d))
+        .transpose()
+}
+
+/// A power (in force, or as of a date) and its published flow; 404 if either is missing.
+async fn power_with_flow(
+    state: &SharedState,
+    code: &str,
+    as_of: Option<Date>,
+) -> Result<(PowerVersion, sunlight_core::flow::Flow), ApiError> {
+    let mut v = state
+        .store
+        .power(code, as_of)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("power {code} is not in the list")))?;
+    let flow = v
+        .power
+        .flow
+        .take()
+        .ok_or_else(|| ApiError::not_found(format!("power {code} has no published flow")))?;
+    Ok((v, flow))
+}
+
 impl ListQuery {
     pub fn into_filter(self) -> Result<PowerFilter, ApiError> {
         let mut errors = Vec::new();
@@ -174,12 +201,7 @@ pub async fn get(
     ApiPath(code): ApiPath<String>,
     ApiQuery(q): ApiQuery<AsOf>,
 ) -> ApiResult<ApiJson<PowerVersion>> {
-    let as_of = q
-        .as_of
-        .as_deref()
-        .filter(|d| !d.is_empty())
-        .map(|d| parse_date("as_of", d))
-        .transpose()?;
+    let as_of = optional_date("as_of", q.as_of.as_deref())?;
     match state.store.power(&code, as_of).await? {
         Some(v) => Ok(ApiJson(v)),
         None => Err(ApiError::not_found(match as_of {
@@ -291,21 +313,8 @@ pub async fn flow(
     ApiQuery(q): ApiQuery<FlowQuery>,
 ) -> ApiResult<axum::response::Response> {
     use axum::response::IntoResponse;
-    let as_of = q
-        .as_of
-        .as_deref()
-        .filter(|d| !d.is_empty())
-        .map(|d| parse_date("as_of", d))
-        .transpose()?;
-    let v = state
-        .store
-        .power(&code, as_of)
-        .await?
-        .ok_or_else(|| ApiError::not_found(format!("power {code} is not in the list")))?;
-    let flow = v
-        .power
-        .flow
-        .ok_or_else(|| ApiError::not_found(format!("power {code} has no published flow")))?;
+    let as_of = optional_date("as_of", q.as_of.as_deref())?;
+    let (v, flow) = power_with_flow(&state, &code, as_of).await?;
     match q.format.as_deref().unwrap_or("json") {
         "toml" => Ok((
             [(
@@ -348,20 +357,8 @@ async fn svg(
     view: crate::flowsvg::View,
 ) -> ApiResult<axum::response::Response> {
     use axum::response::IntoResponse;
-    let as_of = as_of
-        .as_deref()
-        .filter(|d| !d.is_empty())
-        .map(|d| parse_date("as_of", d))
-        .transpose()?;
-    let v = state
-        .store
-        .power(code, as_of)
-        .await?
-        .ok_or_else(|| ApiError::not_found(format!("power {code} is not in the list")))?;
-    let flow = v
-        .power
-        .flow
-        .ok_or_else(|| ApiError::not_found(format!("power {code} has no published flow")))?;
+    let as_of = optional_date("as_of", as_of.as_deref())?;
+    let (_, flow) = power_with_flow(state, code, as_of).await?;
     let body = tokio::task::spawn_blocking(move || crate::flowsvg::render(&flow, view))
         .await
         .map_err(|e| {
