@@ -33,6 +33,30 @@ pub enum ErrorCode {
     ProposalState,
     /// A referenced region, department, parent power or user does not exist.
     UnknownReference,
+    /// The power has no published flow, so no case can run along it.
+    NoPublishedFlow,
+    /// An uncommon power (非常用权力) needs an open per-use approval (一事一审).
+    CheckoutRequired,
+    /// The case is not in a state that allows this act (e.g. deciding a withdrawn case).
+    CaseState,
+    /// The task is not open, or is claimed by someone else.
+    TaskState,
+    /// The task belongs to another department.
+    WrongDepartment,
+    /// The step needs more distinct people (不能一人入户).
+    TwoPersonRequired,
+    /// Required materials are missing; request a supplement listing them (一次告知).
+    MaterialsIncomplete,
+    /// The penalty amount lies outside the discretion band of its violation and tier.
+    OutsideDiscretionBand,
+    /// A penalty power has no discretion benchmark, so no fine can be checked.
+    NoDiscretionBenchmark,
+    /// The extension exceeds the statutory allowance.
+    ExtensionOverAllowance,
+    /// The flow does not allow stopping the clock for this reason.
+    SuspensionReason,
+    /// The deadline cannot be computed: the calendar lacks the years it runs through.
+    CalendarNotLoaded,
 }
 
 impl ErrorCode {
@@ -49,6 +73,18 @@ impl ErrorCode {
             Self::SeparationOfDuties => "separation_of_duties",
             Self::ProposalState => "proposal_state",
             Self::UnknownReference => "unknown_reference",
+            Self::NoPublishedFlow => "no_published_flow",
+            Self::CheckoutRequired => "checkout_required",
+            Self::CaseState => "case_state",
+            Self::TaskState => "task_state",
+            Self::WrongDepartment => "wrong_department",
+            Self::TwoPersonRequired => "two_person_required",
+            Self::MaterialsIncomplete => "materials_incomplete",
+            Self::OutsideDiscretionBand => "outside_discretion_band",
+            Self::NoDiscretionBenchmark => "no_discretion_benchmark",
+            Self::ExtensionOverAllowance => "extension_over_allowance",
+            Self::SuspensionReason => "suspension_reason",
+            Self::CalendarNotLoaded => "calendar_not_loaded",
         }
     }
 }

@@ -137,6 +137,11 @@ pub struct Task {
     /// Distinct people needed (2 for 入户核查).
     #[serde(default = "one", skip_serializing_if = "is_one")]
     pub actors: u8,
+    /// A decision here may be taken collectively (集体讨论, 行政处罚法 Art. 57 ¶2): a penalty
+    /// outside its discretion band is then accepted with the recorded reason and flagged for
+    /// supervision instead of refused.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub collective: bool,
 }
 
 fn one() -> u8 {
@@ -874,6 +879,39 @@ impl Condition {
             return Err(bad("texts and true/false compare only with == or !="));
         }
         Ok(Self { subject, op, value })
+    }
+}
+
+impl Condition {
+    /// Whether the condition holds for the outcome of the task just done and the case's data.
+    /// A missing data field, or one of another type, does not satisfy it.
+    pub fn holds(&self, outcome: Option<&str>, data: &serde_json::Value) -> bool {
+        use std::cmp::Ordering;
+        let ordering = match (&self.subject, &self.value) {
+            (Subject::Outcome, Value::Text(t)) => outcome.map(|o| o.cmp(t.as_str())),
+            (Subject::Data(f), Value::Text(t)) => data
+                .get(f)
+                .and_then(|v| v.as_str())
+                .map(|v| v.cmp(t.as_str())),
+            (Subject::Data(f), Value::Number(n)) => data
+                .get(f)
+                .and_then(serde_json::Value::as_f64)
+                .and_then(|v| v.partial_cmp(n)),
+            (Subject::Data(f), Value::Bool(b)) => data
+                .get(f)
+                .and_then(serde_json::Value::as_bool)
+                .map(|v| v.cmp(b)),
+            (Subject::Outcome, _) => None,
+        };
+        let Some(o) = ordering else { return false };
+        match self.op {
+            Op::Eq => o == Ordering::Equal,
+            Op::Ne => o != Ordering::Equal,
+            Op::Lt => o == Ordering::Less,
+            Op::Le => o != Ordering::Greater,
+            Op::Gt => o == Ordering::Greater,
+            Op::Ge => o != Ordering::Less,
+        }
     }
 }
 

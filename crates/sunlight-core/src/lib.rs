@@ -6,10 +6,12 @@
 //! already-valid values and answer with a [`DomainError`] carrying a stable error code.
 
 pub mod calendar;
+pub mod case;
 pub mod clock;
 pub mod consistency;
 pub mod department;
 pub mod diff;
+pub mod discretion;
 pub mod error;
 pub mod flow;
 pub mod lifecycle;

@@ -121,11 +121,14 @@ pub fn to_bpmn(flow: &Flow, process_name: &str) -> String {
             NodeKind::Task(t) => {
                 let _ = writeln!(x, r#"    <bpmn:userTask id="{id}" name="{name}">"#);
                 x.push_str("      <bpmn:extensionElements>\n");
-                let dept = t
+                let mut dept = t
                     .department
                     .as_ref()
                     .map(|d| format!(r#" department="{d}""#))
                     .unwrap_or_default();
+                if t.collective {
+                    dept.push_str(r#" collective="true""#);
+                }
                 let _ = writeln!(
                     x,
                     r#"        <sunlight:task step="{}" role="{}" days="{}" actors="{}" legalBasis="{}"{dept} />"#,
@@ -358,6 +361,7 @@ pub fn from_bpmn(xml: &str) -> Result<Flow, Vec<FieldError>> {
                         outputs: vec![],
                         differs_from: vec![],
                         actors: 1,
+                        collective: false,
                     };
                     current_node = node(NodeKind::Task(task))
                 }
@@ -394,6 +398,7 @@ pub fn from_bpmn(xml: &str) -> Result<Flow, Vec<FieldError>> {
                         }
                         t.days = a.get("days").and_then(|d| d.parse().ok()).unwrap_or(0);
                         t.actors = a.get("actors").and_then(|d| d.parse().ok()).unwrap_or(1);
+                        t.collective = a.get("collective").is_some_and(|c| c == "true");
                         t.legal_basis = a.get("legalBasis").cloned().unwrap_or_default();
                         if let Some(d) = a.get("department") {
                             match CreditCode::parse(d) {

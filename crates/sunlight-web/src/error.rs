@@ -44,6 +44,66 @@ pub const CODES: &[(&str, u16, &str)] = &[
     ),
     ("not_found", 404, "No such record"),
     (
+        "no_published_flow",
+        422,
+        "The power has no published flow; no case can run along it",
+    ),
+    (
+        "checkout_required",
+        422,
+        "An uncommon power needs an open per-use approval (一事一审)",
+    ),
+    (
+        "case_state",
+        409,
+        "The case is not in a state that allows this",
+    ),
+    (
+        "task_state",
+        409,
+        "The task is not open, or someone else has claimed it",
+    ),
+    (
+        "wrong_department",
+        403,
+        "The task belongs to another department",
+    ),
+    (
+        "two_person_required",
+        403,
+        "This step needs more distinct people (不能一人入户)",
+    ),
+    (
+        "materials_incomplete",
+        422,
+        "Required materials are missing; request a supplement listing them",
+    ),
+    (
+        "outside_discretion_band",
+        422,
+        "The penalty lies outside its discretion band",
+    ),
+    (
+        "no_discretion_benchmark",
+        422,
+        "The penalty power has no discretion benchmark",
+    ),
+    (
+        "extension_over_allowance",
+        422,
+        "The extension exceeds the statutory allowance",
+    ),
+    (
+        "suspension_reason",
+        422,
+        "The flow does not allow stopping the clock for this reason",
+    ),
+    (
+        "calendar_not_loaded",
+        422,
+        "The calendar lacks the years the deadline runs through",
+    ),
+    (
         "conflict",
         409,
         "Someone changed the record meanwhile; reload",
@@ -165,11 +225,24 @@ impl From<DomainError> for ApiError {
             | ErrorCode::EffectiveDateRegression
             | ErrorCode::InvalidDelegation
             | ErrorCode::InvalidMergeTarget
-            | ErrorCode::PowerNotInList => StatusCode::UNPROCESSABLE_ENTITY,
-            ErrorCode::RoleRequired | ErrorCode::SeparationOfDuties => StatusCode::FORBIDDEN,
+            | ErrorCode::PowerNotInList
+            | ErrorCode::NoPublishedFlow
+            | ErrorCode::CheckoutRequired
+            | ErrorCode::MaterialsIncomplete
+            | ErrorCode::OutsideDiscretionBand
+            | ErrorCode::NoDiscretionBenchmark
+            | ErrorCode::ExtensionOverAllowance
+            | ErrorCode::SuspensionReason
+            | ErrorCode::CalendarNotLoaded => StatusCode::UNPROCESSABLE_ENTITY,
+            ErrorCode::RoleRequired
+            | ErrorCode::SeparationOfDuties
+            | ErrorCode::WrongDepartment
+            | ErrorCode::TwoPersonRequired => StatusCode::FORBIDDEN,
             ErrorCode::DuplicatePowerCode
             | ErrorCode::InvalidTransition
-            | ErrorCode::ProposalState => StatusCode::CONFLICT,
+            | ErrorCode::ProposalState
+            | ErrorCode::CaseState
+            | ErrorCode::TaskState => StatusCode::CONFLICT,
         };
         let errors = e.field_errors().to_vec();
         Self {

@@ -372,6 +372,7 @@ fn sixty_node_flow() -> sunlight_core::flow::Flow {
             outputs: vec![],
             differs_from: vec![],
             actors: 1,
+            collective: false,
         }),
     };
     let mut nodes = vec![

@@ -69,6 +69,7 @@ fn flow() -> impl Strategy<Value = Flow> {
                                 outputs,
                                 differs_from: vec![format!("n{}", (i + 1) % n)],
                                 actors,
+                                collective: days % 2 == 1,
                             }),
                         },
                     },

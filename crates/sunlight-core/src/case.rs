@@ -1,0 +1,2148 @@
+//! Cases (办件): one application or one penalty case, handled along the flow of the power
+//! version it was opened with.
+//!
+//! Event-sourced and pure. [`Case::submit`] and [`Case::decide`] check a command against the
+//! rules (清单之外无权力, 程序固化, 裁量限定, 时限) and answer with exactly one [`CaseEvent`] —
+//! a fact that carries its consequences (the tasks it opens, the deadlines it sets), so
+//! [`Case::apply`] is mechanical and the state is always the fold of the events
+//! ([`Case::replay`]). Nothing here reads a clock, a database or a random source: the engine
+//! hands those in through [`Env`].
+//!
+//! Steps with legal meaning have their own commands: an `accept` step is finished by
+//! [`CaseCommand::Accept`], [`CaseCommand::RequestSupplement`] (一次告知: every missing item at
+//! once) or [`CaseCommand::Refuse`]; a `decide` step by [`CaseCommand::Decide`]; a `deliver`
+//! step by [`CaseCommand::Deliver`]; every other step by [`CaseCommand::Complete`].
+
+use crate::calendar::{Calendar, CalendarError, Stop};
+use crate::clock::Zone;
+use crate::department::CreditCode;
+use crate::discretion::{BandCheck, Benchmark, Tier};
+use crate::error::{DomainError, ErrorCode, FieldError};
+use crate::flow::{Condition, Flow, NodeKind, StepKind};
+use crate::power::{Power, PowerCategory, PowerCode, TimeLimit, TimeUnit, Usage};
+use crate::region::RegionCode;
+use crate::staff::{Role, User};
+use crate::{Date, Timestamp};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::fmt;
+
+// ---------------------------------------------------------------------------------------------
+// Receipt numbers
+
+/// A case's number (受理编号), given at submission and printed on every notice.
+///
+/// `{county}-{yymmdd}-{XXXXX}-{XXXXX}`: the six-digit code of the county that holds the power,
+/// the submission date, and ten characters of Crockford base32 (0-9, A-Z without I, L, O, U)
+/// drawn from 50 random bits. Knowing one number tells nothing about the next: among the
+/// 2^50 possible tails a county issuing a million numbers a day has one in a billion of them
+/// in use, so the progress lookup cannot be walked. The engine re-draws on the (rare) clash.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(value_type = String, example = "330183-261123-7K2M9-QXD4T"))]
+pub struct ReceiptNumber(String);
+
+const CROCKFORD: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+impl ReceiptNumber {
+    pub fn generate(region: &RegionCode, date: Date, random: [u8; 7]) -> Self {
+        let mut bits = u64::from_be_bytes([
+            0, random[0], random[1], random[2], random[3], random[4], random[5], random[6],
+        ]);
+        let mut tail = [0u8; 10];
+        for c in tail.iter_mut().rev() {
+            *c = CROCKFORD[(bits & 31) as usize];
+            bits >>= 5;
+        }
+        let tail = std::str::from_utf8(&tail).unwrap_or_default();
+        Self(format!(
+            "{}-{:02}{:02}{:02}-{}-{}",
+            &region.as_str()[..6],
+            date.year() % 100,
+            date.month(),
+            date.day(),
+            &tail[..5],
+            &tail[5..]
+        ))
+    }
+
+    /// Reads a number as people type it: case and spaces do not matter, and the letters
+    /// Crockford base32 leaves out are read as the digits they look like (O→0, I/L→1).
+    pub fn parse(input: &str) -> Result<Self, DomainError> {
+        let bad = || {
+            DomainError::field(
+                "receipt",
+                format!("«{input}» is not a receipt number such as 330183-261123-7K2M9-QXD4T"),
+            )
+        };
+        let cleaned: String = input
+            .trim()
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .map(|c| match c.to_ascii_uppercase() {
+                'O' => '0',
+                'I' | 'L' => '1',
+                c => c,
+            })
+            .collect();
+        let parts: Vec<&str> = cleaned.split('-').collect();
+        let ok = parts.len() == 4
+            && parts[0].len() == 6
+            && parts[1].len() == 6
+            && parts[0..2]
+                .iter()
+                .all(|p| p.bytes().all(|b| b.is_ascii_digit()))
+            && parts[2..]
+                .iter()
+                .all(|p| p.len() == 5 && p.bytes().all(|b| CROCKFORD.contains(&b)));
+        if ok { Ok(Self(cleaned)) } else { Err(bad()) }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for ReceiptNumber {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl TryFrom<String> for ReceiptNumber {
+    type Error = DomainError;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        Self::parse(&s)
+    }
+}
+
+impl From<ReceiptNumber> for String {
+    fn from(r: ReceiptNumber) -> Self {
+        r.0
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Applicants
+
+/// Who applies, or (for a penalty) the party (当事人). ID numbers and phones are kept for the
+/// department and masked in every public view ([`Applicant::masked`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum Applicant {
+    Person {
+        name: String,
+        /// 居民身份证号码 (GB 11643, 18 characters with its check character).
+        id_number: String,
+        #[serde(default)]
+        phone: String,
+    },
+    Organisation {
+        name: String,
+        /// 统一社会信用代码
+        credit_code: String,
+        /// 法定代表人
+        #[serde(default)]
+        representative: String,
+        #[serde(default)]
+        phone: String,
+    },
+}
+
+/// Checks an 18-character resident ID number's check character (GB 11643-1999).
+pub fn id_number_is_valid(id: &str) -> bool {
+    const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    const C: &[u8; 11] = b"10X98765432";
+    let b = id.as_bytes();
+    if b.len() != 18 || !b[..17].iter().all(u8::is_ascii_digit) {
+        return false;
+    }
+    let sum: u32 = b[..17]
+        .iter()
+        .zip(W)
+        .map(|(d, w)| u32::from(d - b'0') * w)
+        .sum();
+    C[(sum % 11) as usize] == b[17].to_ascii_uppercase()
+}
+
+fn mask_middle(s: &str, keep_head: usize, keep_tail: usize) -> String {
+    let chars: Vec<char> = s.chars().collect();
+    if chars.len() <= keep_head + keep_tail {
+        return "*".repeat(chars.len());
+    }
+    let mut out: String = chars[..keep_head].iter().collect();
+    out.push_str(&"*".repeat(chars.len() - keep_head - keep_tail));
+    out.extend(&chars[chars.len() - keep_tail..]);
+    out
+}
+
+impl Applicant {
+    pub fn name(&self) -> &str {
+        match self {
+            Self::Person { name, .. } | Self::Organisation { name, .. } => name,
+        }
+    }
+
+    pub fn validate(&self) -> Vec<FieldError> {
+        let mut errors = Vec::new();
+        if self.name().trim().is_empty() {
+            errors.push(FieldError::new(
+                "applicant.name",
+                "the applicant's name is required",
+            ));
+        }
+        let phone_ok = |p: &str| {
+            p.is_empty()
+                || (p.len() >= 7
+                    && p.len() <= 13
+                    && p.bytes().all(|b| b.is_ascii_digit() || b == b'-'))
+        };
+        match self {
+            Self::Person {
+                id_number, phone, ..
+            } => {
+                if !id_number_is_valid(id_number) {
+                    errors.push(FieldError::new(
+                        "applicant.id_number",
+                        "not a valid 18-character resident ID number (check character wrong or bad length)",
+                    ));
+                }
+                if !phone_ok(phone) {
+                    errors.push(FieldError::new(
+                        "applicant.phone",
+                        "digits and '-' only, 7 to 13 characters",
+                    ));
+                }
+            }
+            Self::Organisation {
+                credit_code, phone, ..
+            } => {
+                if let Err(e) = CreditCode::parse(credit_code) {
+                    errors.extend(
+                        e.field_errors()
+                            .iter()
+                            .map(|f| FieldError::new("applicant.credit_code", f.message.clone())),
+                    );
+                }
+                if !phone_ok(phone) {
+                    errors.push(FieldError::new(
+                        "applicant.phone",
+                        "digits and '-' only, 7 to 13 characters",
+                    ));
+                }
+            }
+        }
+        errors
+    }
+
+    /// As the public may see it: a person's name keeps its first character, ID numbers their
+    /// region and last four, phones their first three and last four.
+    pub fn masked(&self) -> Applicant {
+        match self {
+            Self::Person {
+                name,
+                id_number,
+                phone,
+            } => Self::Person {
+                name: mask_middle(name, 1, 0),
+                id_number: mask_middle(id_number, 6, 4),
+                phone: mask_middle(phone, 3, 4),
+            },
+            Self::Organisation {
+                name,
+                credit_code,
+                representative,
+                phone,
+            } => Self::Organisation {
+                name: name.clone(),
+                credit_code: credit_code.clone(),
+                representative: mask_middle(representative, 1, 0),
+                phone: mask_middle(phone, 3, 4),
+            },
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// State
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum CaseStatus {
+    /// Waiting for the accept step.
+    Submitted,
+    /// 补正: waiting for the applicant's materials.
+    AwaitingSupplement,
+    InProgress,
+    /// Clock stopped for a legal reason.
+    Suspended,
+    /// Finished along the flow (decided and delivered).
+    Closed,
+    /// 不予受理
+    NotAccepted,
+    /// 撤回
+    Withdrawn,
+}
+
+impl CaseStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Submitted => "submitted",
+            Self::AwaitingSupplement => "awaiting_supplement",
+            Self::InProgress => "in_progress",
+            Self::Suspended => "suspended",
+            Self::Closed => "closed",
+            Self::NotAccepted => "not_accepted",
+            Self::Withdrawn => "withdrawn",
+        }
+    }
+
+    pub fn zh(self) -> &'static str {
+        match self {
+            Self::Submitted => "待受理",
+            Self::AwaitingSupplement => "待补正",
+            Self::InProgress => "办理中",
+            Self::Suspended => "已挂起",
+            Self::Closed => "已办结",
+            Self::NotAccepted => "不予受理",
+            Self::Withdrawn => "已撤回",
+        }
+    }
+
+    pub fn is_finished(self) -> bool {
+        matches!(self, Self::Closed | Self::NotAccepted | Self::Withdrawn)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum Channel {
+    /// 网上申报
+    Online,
+    /// 窗口受理
+    Window,
+    /// 立案 by the department itself (penalties, inspections).
+    Ex,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum TaskStatus {
+    Open,
+    Done,
+    /// Closed unfinished (the case was withdrawn or ended elsewhere).
+    Cancelled,
+}
+
+/// A flow node as work for someone.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TaskState {
+    pub id: u32,
+    pub node: String,
+    pub name: String,
+    pub step: StepKind,
+    pub role: String,
+    pub department: CreditCode,
+    pub status: TaskStatus,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub opened_at: Timestamp,
+    /// The node's budget counted from the day it opened.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Date))]
+    pub due: Option<Date>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assignee: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub done_by: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub co_actors: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<String>,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub opinion: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub done_at: Option<Timestamp>,
+}
+
+/// The statutory and committed deadlines: the last day to finish. `None` while the clock is
+/// stopped (the day it restarts decides them) or before acceptance.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Deadlines {
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Date))]
+    pub statutory: Option<Date>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Date))]
+    pub committed: Option<Date>,
+}
+
+/// The remedies a denial or penalty must name (行政复议法 Art. 20: 60 days; 行政诉讼法 Art. 46:
+/// six months).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Remedy {
+    pub review_days: u32,
+    pub litigation_months: u32,
+    pub text: String,
+}
+
+impl Remedy {
+    pub fn statutory() -> Self {
+        Self {
+            review_days: 60,
+            litigation_months: 6,
+            text: "如不服本决定，可以自收到本决定书之日起六十日内依法申请行政复议，或者在六个月内依法向人民法院提起行政诉讼。".into(),
+        }
+    }
+}
+
+/// A fine as decided, with its check against the benchmark.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Penalty {
+    pub violation: String,
+    pub tier: Tier,
+    pub amount_fen: i64,
+    pub band: BandCheck,
+    /// The reason recorded by a collective decision (集体讨论) that went outside the band.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub collective_reason: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum Verdict {
+    /// 准予 (licensing) / 作出处罚决定 (penalty)
+    Approve,
+    /// 不予许可 / 不予处罚
+    Deny,
+}
+
+impl Verdict {
+    /// The outcome word flow conditions see.
+    pub fn outcome(self) -> &'static str {
+        match self {
+            Self::Approve => "准予",
+            Self::Deny => "不予",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Decision {
+    pub verdict: Verdict,
+    /// 决定书文号 / 证书编号
+    pub document_no: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub reasons: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub legal_basis: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remedy: Option<Remedy>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub penalty: Option<Penalty>,
+}
+
+/// 送达方式 (民事诉讼法 Arts. 87–95 as 行政处罚法 Art. 61 applies them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum DeliveryMethod {
+    /// 直接送达
+    InPerson,
+    /// 邮寄送达
+    Post,
+    /// 电子送达
+    Electronic,
+    /// 留置送达
+    LeftAtAddress,
+    /// 委托送达
+    Entrusted,
+    /// 公告送达
+    PublicNotice,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Delivery {
+    pub method: DeliveryMethod,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
+    pub date: Date,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Rating {
+    /// 1 (非常不满意) to 5 (非常满意).
+    pub level: u8,
+    #[serde(default)]
+    pub comment: String,
+}
+
+/// A task a step opens.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct OpenedTask {
+    pub id: u32,
+    pub node: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Date))]
+    pub due: Option<Date>,
+}
+
+/// What finishing a task did to the flow.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Progress {
+    pub task: u32,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub co_actors: Vec<String>,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub opinion: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub opened: Vec<OpenedTask>,
+    /// Arrivals counted at parallel joins after this step.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub joins: BTreeMap<String, u32>,
+    /// The flow reached its end.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub finished: bool,
+}
+
+/// The facts of a submission.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Opened {
+    pub receipt: ReceiptNumber,
+    pub power: PowerCode,
+    pub power_version: i64,
+    pub power_name: String,
+    pub category: PowerCategory,
+    pub region: RegionCode,
+    pub department: CreditCode,
+    pub applicant: Applicant,
+    pub channel: Channel,
+    #[serde(default)]
+    pub form: serde_json::Value,
+    #[serde(default)]
+    pub materials: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub statutory_limit: Option<TimeLimit>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub committed_limit: Option<TimeLimit>,
+    /// SHA-256 (hex) of the query code the applicant was given; the code itself is never kept.
+    pub query_code_hash: String,
+    /// The per-use approval (一事一审) this case used, for an uncommon power.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub checkout: Option<i64>,
+    pub opened: Vec<OpenedTask>,
+    /// Deadlines run from submission when the flow has no accept step (立案 of a penalty).
+    #[serde(default)]
+    pub deadlines: Deadlines,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Date))]
+    pub accepted_on: Option<Date>,
+}
+
+/// What happened, one per accepted command.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum EventBody {
+    Submitted(Box<Opened>),
+    Claimed {
+        task: u32,
+    },
+    SupplementRequested {
+        task: u32,
+        missing: Vec<String>,
+        note: String,
+        notice: u32,
+    },
+    Supplemented {
+        materials: Vec<String>,
+    },
+    Accepted {
+        #[serde(flatten)]
+        progress: Progress,
+        #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
+        accepted_on: Date,
+        deadlines: Deadlines,
+    },
+    Refused {
+        task: u32,
+        reason: String,
+        legal_basis: String,
+    },
+    TaskCompleted {
+        #[serde(flatten)]
+        progress: Progress,
+        outcome: String,
+    },
+    Decided {
+        #[serde(flatten)]
+        progress: Progress,
+        decision: Decision,
+    },
+    Delivered {
+        #[serde(flatten)]
+        progress: Progress,
+        delivery: Delivery,
+    },
+    Suspended {
+        reason: String,
+        #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
+        from: Date,
+    },
+    Resumed {
+        #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
+        on: Date,
+        deadlines: Deadlines,
+    },
+    Extended {
+        days: u32,
+        reason: String,
+        deadlines: Deadlines,
+    },
+    Withdrawn {
+        reason: String,
+    },
+    Rated(Rating),
+}
+
+impl EventBody {
+    /// The event's kind as the ledger and the history name it.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::Submitted(_) => "case.submitted",
+            Self::Claimed { .. } => "case.claimed",
+            Self::SupplementRequested { .. } => "case.supplement_requested",
+            Self::Supplemented { .. } => "case.supplemented",
+            Self::Accepted { .. } => "case.accepted",
+            Self::Refused { .. } => "case.refused",
+            Self::TaskCompleted { .. } => "case.task_completed",
+            Self::Decided { .. } => "case.decided",
+            Self::Delivered { .. } => "case.delivered",
+            Self::Suspended { .. } => "case.suspended",
+            Self::Resumed { .. } => "case.resumed",
+            Self::Extended { .. } => "case.extended",
+            Self::Withdrawn { .. } => "case.withdrawn",
+            Self::Rated(_) => "case.rated",
+        }
+    }
+
+    pub fn zh(&self) -> &'static str {
+        match self {
+            Self::Submitted(_) => "提交申请",
+            Self::Claimed { .. } => "签收",
+            Self::SupplementRequested { .. } => "一次性告知补正",
+            Self::Supplemented { .. } => "补正材料",
+            Self::Accepted { .. } => "受理",
+            Self::Refused { .. } => "不予受理",
+            Self::TaskCompleted { .. } => "办理",
+            Self::Decided { .. } => "决定",
+            Self::Delivered { .. } => "送达",
+            Self::Suspended { .. } => "挂起（停止计时）",
+            Self::Resumed { .. } => "恢复计时",
+            Self::Extended { .. } => "延期",
+            Self::Withdrawn { .. } => "撤回",
+            Self::Rated(_) => "评价",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CaseEvent {
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub at: Timestamp,
+    /// A username, or `applicant`.
+    pub actor: String,
+    #[serde(flatten)]
+    pub body: EventBody,
+}
+
+/// A case as its events left it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Case {
+    #[serde(flatten)]
+    pub opened: Opened,
+    pub status: CaseStatus,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub submitted_at: Timestamp,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Date))]
+    pub accepted_on: Option<Date>,
+    pub deadlines: Deadlines,
+    /// Finished clock stops.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub stops: Vec<Stop>,
+    /// The stop running now.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suspended: Option<Stop>,
+    #[serde(default)]
+    pub extension_days: u32,
+    #[serde(default)]
+    pub supplement_notices: u32,
+    pub tasks: Vec<TaskState>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub joins: BTreeMap<String, u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decision: Option<Decision>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivery: Option<Delivery>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rating: Option<Rating>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub finished_at: Option<Timestamp>,
+    /// Events applied so far; the optimistic-concurrency version.
+    pub version: u64,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Commands
+
+/// Who acts.
+#[derive(Debug, Clone)]
+pub enum Actor {
+    Staff(User),
+    /// The applicant, proven at the edge (query code, or their own online session).
+    Applicant,
+}
+
+impl Actor {
+    pub fn name(&self) -> &str {
+        match self {
+            Self::Staff(u) => u.username.as_str(),
+            Self::Applicant => "applicant",
+        }
+    }
+
+    fn staff(&self) -> Result<&User, DomainError> {
+        match self {
+            Self::Staff(u) => Ok(u),
+            Self::Applicant => Err(DomainError::rule(
+                ErrorCode::RoleRequired,
+                "this act is for department staff, not the applicant",
+            )),
+        }
+    }
+}
+
+/// An application as it arrives.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Submission {
+    pub power: String,
+    /// The region the applicant applies in; the power's own if absent.
+    #[serde(default)]
+    pub region: Option<String>,
+    pub applicant: Applicant,
+    #[serde(default)]
+    pub form: serde_json::Value,
+    /// Names of the materials handed in (as the guide names them).
+    #[serde(default)]
+    pub materials: Vec<String>,
+}
+
+/// The penalty a decision imposes.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PenaltyInput {
+    pub violation: String,
+    pub tier: Tier,
+    pub amount_fen: i64,
+    /// Given only by a collective decision (集体讨论) that goes outside the band: why.
+    #[serde(default)]
+    pub collective_reason: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DecisionInput {
+    pub verdict: Verdict,
+    #[serde(default)]
+    pub document_no: String,
+    #[serde(default)]
+    pub reasons: String,
+    #[serde(default)]
+    pub legal_basis: String,
+    #[serde(default)]
+    pub penalty: Option<PenaltyInput>,
+}
+
+#[derive(Debug, Clone)]
+pub enum CaseCommand {
+    Claim {
+        task: u32,
+    },
+    Accept {
+        task: u32,
+    },
+    RequestSupplement {
+        task: u32,
+        extra: Vec<String>,
+        note: String,
+    },
+    Supplement {
+        materials: Vec<String>,
+    },
+    Refuse {
+        task: u32,
+        reason: String,
+        legal_basis: String,
+    },
+    /// `co_actors`: the other people of a two-person step, resolved by the engine.
+    Complete {
+        task: u32,
+        outcome: String,
+        opinion: String,
+        co_actors: Vec<User>,
+    },
+    Decide {
+        task: u32,
+        decision: DecisionInput,
+        opinion: String,
+    },
+    Deliver {
+        task: u32,
+        method: DeliveryMethod,
+        date: Date,
+    },
+    Suspend {
+        reason: String,
+    },
+    Resume,
+    Extend {
+        days: u32,
+        reason: String,
+    },
+    Withdraw {
+        reason: String,
+    },
+    Rate(Rating),
+}
+
+/// What the engine decides about a new case before the rules see it.
+#[derive(Debug, Clone)]
+pub struct Intake {
+    pub receipt: ReceiptNumber,
+    /// SHA-256 (hex) of the query code handed to the applicant.
+    pub query_code_hash: String,
+    /// The open per-use approval this case will use, if any.
+    pub checkout: Option<i64>,
+    pub channel: Channel,
+    pub power_version: i64,
+}
+
+/// What the rules need besides the case and the command.
+#[derive(Debug, Clone, Copy)]
+pub struct Env<'a> {
+    pub now: Timestamp,
+    pub zone: Zone,
+    /// The working-day calendar of the case's region.
+    pub calendar: &'a Calendar,
+    /// The power version the case runs on.
+    pub power: &'a Power,
+    /// Working days a statutory limit may be extended by (行政许可法 Art. 42: ten).
+    pub extension_allowance: u32,
+    /// The power's discretion benchmark, for penalties.
+    pub benchmark: Option<&'a Benchmark>,
+}
+
+impl Env<'_> {
+    fn today(&self) -> Date {
+        self.zone.date(self.now)
+    }
+
+    fn flow(&self) -> Result<&Flow, DomainError> {
+        self.power
+            .flow
+            .as_ref()
+            .ok_or_else(|| no_flow(&self.power.code))
+    }
+}
+
+fn no_flow(code: &PowerCode) -> DomainError {
+    DomainError::rule(
+        ErrorCode::NoPublishedFlow,
+        format!("{code} has no published flow (权力运行流程图); no case can run along it"),
+    )
+}
+
+fn calendar_error(e: CalendarError) -> DomainError {
+    DomainError::rule(ErrorCode::CalendarNotLoaded, e.to_string())
+}
+
+/// Whether a case may be opened for `power` in `region` (清单之外无权力): the power must be
+/// exercisable, held by that region, have a flow, and — if uncommon — an open per-use approval.
+pub fn check_exercisable<'p>(
+    power: &'p Power,
+    region: Option<&RegionCode>,
+    checkout_open: bool,
+) -> Result<&'p Flow, DomainError> {
+    use crate::power::PowerStatus::*;
+    let code = &power.code;
+    match &power.status {
+        Active | StrictlyControlled => {}
+        Cancelled => {
+            return Err(DomainError::rule(
+                ErrorCode::PowerNotInList,
+                format!(
+                    "{code} {} has been cancelled (已取消); it is no longer exercised",
+                    power.name
+                ),
+            ));
+        }
+        Delegated { mode, to_level } => {
+            return Err(DomainError::rule(
+                ErrorCode::PowerNotInList,
+                format!(
+                    "{code} {} has been delegated ({}) to the {} level; apply there",
+                    power.name,
+                    mode.zh(),
+                    to_level.zh()
+                ),
+            ));
+        }
+        Merged { into } => {
+            return Err(DomainError::rule(
+                ErrorCode::PowerNotInList,
+                format!(
+                    "{code} {} has been merged into {into}; apply for that power",
+                    power.name
+                ),
+            ));
+        }
+    }
+    if let Some(r) = region
+        && r != &power.region
+    {
+        return Err(DomainError::rule(
+            ErrorCode::PowerNotInList,
+            format!(
+                "{code} is a power of region {}, not of {r}; that region's own list applies there",
+                power.region
+            ),
+        ));
+    }
+    let flow = power.flow.as_ref().ok_or_else(|| no_flow(code))?;
+    if power.usage == Usage::Uncommon && !checkout_open {
+        return Err(DomainError::rule(
+            ErrorCode::CheckoutRequired,
+            format!(
+                "{code} {} is an uncommon power (非常用权力); it is used only while a per-use approval (一事一审) is open",
+                power.name
+            ),
+        ));
+    }
+    Ok(flow)
+}
+
+// ---------------------------------------------------------------------------------------------
+// The flow walk
+
+struct Walk<'a> {
+    flow: &'a Flow,
+    outcome: Option<&'a str>,
+    data: &'a serde_json::Value,
+    joins: BTreeMap<String, u32>,
+    to_open: Vec<String>,
+    finished: bool,
+}
+
+impl Walk<'_> {
+    fn leave(&mut self, from: &str) -> Result<(), DomainError> {
+        let node = self.flow.node(from).ok_or_else(|| corrupt_flow(from))?;
+        let edges: Vec<&crate::flow::Edge> =
+            self.flow.edges.iter().filter(|e| e.from == from).collect();
+        if node.kind == NodeKind::Choice {
+            let taken = edges
+                .iter()
+                .find(|e| {
+                    e.when
+                        .as_deref()
+                        .and_then(|w| Condition::parse(w).ok())
+                        .is_some_and(|c| c.holds(self.outcome, self.data))
+                })
+                .or_else(|| edges.iter().find(|e| e.default))
+                .ok_or_else(|| {
+                    DomainError::field(
+                        "outcome",
+                        format!(
+                            "no way out of «{}» fits outcome «{}»: give one of the outcomes its conditions name",
+                            node.name,
+                            self.outcome.unwrap_or("")
+                        ),
+                    )
+                })?;
+            return self.enter(&taken.to);
+        }
+        for e in edges {
+            self.enter(&e.to)?;
+        }
+        Ok(())
+    }
+
+    fn enter(&mut self, id: &str) -> Result<(), DomainError> {
+        let node = self.flow.node(id).ok_or_else(|| corrupt_flow(id))?;
+        match &node.kind {
+            NodeKind::Task(_) => self.to_open.push(id.to_string()),
+            NodeKind::ParallelSplit | NodeKind::Choice => self.leave(id)?,
+            NodeKind::ParallelJoin => {
+                let want = self.flow.edges.iter().filter(|e| e.to == id).count() as u32;
+                let got = self.joins.get(id).copied().unwrap_or(0) + 1;
+                if got >= want {
+                    self.joins.remove(id);
+                    self.leave(id)?;
+                } else {
+                    self.joins.insert(id.to_string(), got);
+                }
+            }
+            NodeKind::End => self.finished = true,
+            NodeKind::Start => return Err(corrupt_flow(id)),
+        }
+        Ok(())
+    }
+}
+
+fn corrupt_flow(id: &str) -> DomainError {
+    DomainError::rule(
+        ErrorCode::NoPublishedFlow,
+        format!("the case's flow is broken at «{id}»; the registry must publish a valid flow"),
+    )
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rules
+
+fn rule(code: ErrorCode, message: impl Into<String>) -> DomainError {
+    DomainError::rule(code, message)
+}
+
+fn required(field: &str, value: &str, what: &str) -> Result<(), DomainError> {
+    if value.trim().is_empty() {
+        Err(DomainError::field(field, format!("{what} is required")))
+    } else {
+        Ok(())
+    }
+}
+
+impl Case {
+    /// Opens a case: the first event of its stream.
+    pub fn submit(
+        sub: &Submission,
+        intake: Intake,
+        actor: &Actor,
+        env: &Env,
+    ) -> Result<CaseEvent, DomainError> {
+        let Intake {
+            receipt,
+            query_code_hash,
+            checkout,
+            channel,
+            power_version,
+        } = intake;
+        let power = env.power;
+        let region = match &sub.region {
+            Some(r) if !r.trim().is_empty() => Some(RegionCode::parse(r)?),
+            _ => None,
+        };
+        let flow = check_exercisable(power, region.as_ref(), checkout.is_some())?;
+        let mut errors = sub.applicant.validate();
+        if !(sub.form.is_object() || sub.form.is_null()) {
+            errors.push(FieldError::new("form", "the form data is a JSON object"));
+        }
+        if !errors.is_empty() {
+            return Err(DomainError::Invalid(errors));
+        }
+        match (channel, actor) {
+            (Channel::Online, _) => {}
+            (Channel::Window | Channel::Ex, Actor::Staff(u)) => {
+                if u.department.as_ref() != Some(&power.department)
+                    && !(channel == Channel::Window && u.roles.contains(&Role::WindowClerk))
+                {
+                    return Err(rule(
+                        ErrorCode::WrongDepartment,
+                        format!(
+                            "{} may not open cases for {} of another department",
+                            u.username, power.code
+                        ),
+                    ));
+                }
+            }
+            (_, Actor::Applicant) => {
+                return Err(rule(
+                    ErrorCode::RoleRequired,
+                    "only staff open cases at the window or ex officio",
+                ));
+            }
+        }
+        let start = flow
+            .nodes
+            .iter()
+            .find(|n| n.kind == NodeKind::Start)
+            .ok_or_else(|| corrupt_flow("start"))?;
+        let form = if sub.form.is_null() {
+            serde_json::json!({})
+        } else {
+            sub.form.clone()
+        };
+        let mut walk = Walk {
+            flow,
+            outcome: None,
+            data: &form,
+            joins: BTreeMap::new(),
+            to_open: vec![],
+            finished: false,
+        };
+        walk.leave(&start.id)?;
+        let today = env.today();
+        let opened = open_tasks(flow, &walk.to_open, 1, env, today);
+        let has_accept = flow
+            .nodes
+            .iter()
+            .any(|n| n.task().is_some_and(|t| t.step == StepKind::Accept));
+        let mut opened_case = Opened {
+            receipt,
+            power: power.code.clone(),
+            power_version,
+            power_name: power.name.clone(),
+            category: power.category,
+            region: power.region.clone(),
+            department: power.department.clone(),
+            applicant: sub.applicant.clone(),
+            channel,
+            form,
+            materials: dedup(&sub.materials),
+            statutory_limit: power.guide.statutory_limit,
+            committed_limit: power.guide.committed_limit,
+            query_code_hash,
+            checkout,
+            opened,
+            deadlines: Deadlines::default(),
+            accepted_on: None,
+        };
+        if !has_accept {
+            opened_case.deadlines = compute_deadlines(&opened_case, env, today, env.now, &[], 0)?;
+            opened_case.accepted_on = Some(today);
+        }
+        Ok(CaseEvent {
+            at: env.now,
+            actor: actor.name().to_string(),
+            body: EventBody::Submitted(Box::new(opened_case)),
+        })
+    }
+
+    /// The state after the first event.
+    pub fn from_submitted(ev: &CaseEvent, flow: &Flow) -> Option<Case> {
+        let EventBody::Submitted(o) = &ev.body else {
+            return None;
+        };
+        let mut c = Case {
+            opened: (**o).clone(),
+            status: CaseStatus::Submitted,
+            submitted_at: ev.at,
+            accepted_on: o.accepted_on,
+            deadlines: o.deadlines,
+            stops: vec![],
+            suspended: None,
+            extension_days: 0,
+            supplement_notices: 0,
+            tasks: vec![],
+            joins: BTreeMap::new(),
+            decision: None,
+            delivery: None,
+            rating: None,
+            finished_at: None,
+            version: 1,
+        };
+        c.open(&o.opened, ev.at, flow);
+        if o.accepted_on.is_some() {
+            c.status = CaseStatus::InProgress;
+        }
+        c.opened.opened = vec![];
+        Some(c)
+    }
+
+    /// The state from its events, first to last.
+    pub fn replay<'e>(
+        events: impl IntoIterator<Item = &'e CaseEvent>,
+        flow: &Flow,
+    ) -> Option<Case> {
+        let mut it = events.into_iter();
+        let mut case = Case::from_submitted(it.next()?, flow)?;
+        for ev in it {
+            case.apply(ev, flow);
+        }
+        Some(case)
+    }
+
+    pub fn task(&self, id: u32) -> Option<&TaskState> {
+        self.tasks.iter().find(|t| t.id == id)
+    }
+
+    pub fn open_tasks(&self) -> impl Iterator<Item = &TaskState> {
+        self.tasks.iter().filter(|t| t.status == TaskStatus::Open)
+    }
+
+    fn open(&mut self, opened: &[OpenedTask], at: Timestamp, flow: &Flow) {
+        for o in opened {
+            // The node's facts are copied into the task: the case's flow version never changes.
+            let node = flow.node(&o.node);
+            let task = node.and_then(|n| n.task());
+            self.tasks.push(TaskState {
+                id: o.id,
+                node: o.node.clone(),
+                name: node.map(|n| n.name.clone()).unwrap_or_default(),
+                step: task.map(|t| t.step).unwrap_or(StepKind::Other),
+                role: task.map(|t| t.role.clone()).unwrap_or_default(),
+                department: task
+                    .and_then(|t| t.department.clone())
+                    .unwrap_or_else(|| self.opened.department.clone()),
+                status: TaskStatus::Open,
+                opened_at: at,
+                due: o.due,
+                assignee: None,
+                done_by: None,
+                co_actors: vec![],
+                outcome: None,
+                opinion: String::new(),
+                done_at: None,
+            });
+        }
+    }
+
+    fn finish_task(
+        &mut self,
+        p: &Progress,
+        actor: &str,
+        outcome: Option<&str>,
+        at: Timestamp,
+        flow: &Flow,
+    ) {
+        if let Some(t) = self.tasks.iter_mut().find(|t| t.id == p.task) {
+            t.status = TaskStatus::Done;
+            t.done_by = Some(actor.to_string());
+            t.co_actors = p.co_actors.clone();
+            t.outcome = outcome.map(str::to_string);
+            t.opinion = p.opinion.clone();
+            t.done_at = Some(at);
+        }
+        self.joins = p.joins.clone();
+        self.open(&p.opened, at, flow);
+        if p.finished {
+            self.end(CaseStatus::Closed, at);
+        }
+    }
+
+    fn end(&mut self, status: CaseStatus, at: Timestamp) {
+        for t in self
+            .tasks
+            .iter_mut()
+            .filter(|t| t.status == TaskStatus::Open)
+        {
+            t.status = TaskStatus::Cancelled;
+        }
+        self.status = status;
+        self.finished_at = Some(at);
+    }
+
+    /// Applies an event this case's [`Case::decide`] produced.
+    pub fn apply(&mut self, ev: &CaseEvent, flow: &Flow) {
+        self.version += 1;
+        match &ev.body {
+            EventBody::Submitted(_) => {}
+            EventBody::Claimed { task } => {
+                if let Some(t) = self.tasks.iter_mut().find(|t| t.id == *task) {
+                    t.assignee = Some(ev.actor.clone());
+                }
+            }
+            EventBody::SupplementRequested { notice, .. } => {
+                self.supplement_notices = *notice;
+                self.status = CaseStatus::AwaitingSupplement;
+            }
+            EventBody::Supplemented { materials } => {
+                let mut all = self.opened.materials.clone();
+                all.extend(materials.iter().cloned());
+                self.opened.materials = dedup(&all);
+                self.status = CaseStatus::Submitted;
+            }
+            EventBody::Accepted {
+                progress,
+                accepted_on,
+                deadlines,
+            } => {
+                self.accepted_on = Some(*accepted_on);
+                self.deadlines = *deadlines;
+                self.status = CaseStatus::InProgress;
+                self.finish_task(progress, &ev.actor, Some("受理"), ev.at, flow);
+            }
+            EventBody::Refused { task, .. } => {
+                if let Some(t) = self.tasks.iter_mut().find(|t| t.id == *task) {
+                    t.status = TaskStatus::Done;
+                    t.done_by = Some(ev.actor.clone());
+                    t.outcome = Some("不予受理".into());
+                    t.done_at = Some(ev.at);
+                }
+                self.end(CaseStatus::NotAccepted, ev.at);
+            }
+            EventBody::TaskCompleted { progress, outcome } => {
+                self.finish_task(progress, &ev.actor, Some(outcome), ev.at, flow);
+            }
+            EventBody::Decided { progress, decision } => {
+                self.decision = Some(decision.clone());
+                self.finish_task(
+                    progress,
+                    &ev.actor,
+                    Some(decision.verdict.outcome()),
+                    ev.at,
+                    flow,
+                );
+            }
+            EventBody::Delivered { progress, delivery } => {
+                self.delivery = Some(delivery.clone());
+                self.finish_task(progress, &ev.actor, Some("已送达"), ev.at, flow);
+            }
+            EventBody::Suspended { reason, from } => {
+                self.suspended = Some(Stop {
+                    from: *from,
+                    to: *from,
+                    reason: reason.clone(),
+                });
+                self.deadlines = Deadlines::default();
+                self.status = CaseStatus::Suspended;
+            }
+            EventBody::Resumed { on, deadlines } => {
+                if let Some(mut s) = self.suspended.take() {
+                    s.to = *on;
+                    self.stops.push(s);
+                }
+                self.deadlines = *deadlines;
+                self.status = CaseStatus::InProgress;
+            }
+            EventBody::Extended {
+                days, deadlines, ..
+            } => {
+                self.extension_days += days;
+                if self.suspended.is_none() {
+                    self.deadlines = *deadlines;
+                }
+            }
+            EventBody::Withdrawn { .. } => self.end(CaseStatus::Withdrawn, ev.at),
+            EventBody::Rated(r) => self.rating = Some(r.clone()),
+        }
+    }
+
+    /// Checks `cmd` against the rules and answers with the event it causes.
+    pub fn decide(
+        &self,
+        cmd: &CaseCommand,
+        actor: &Actor,
+        env: &Env,
+    ) -> Result<CaseEvent, DomainError> {
+        let body = self.decide_body(cmd, actor, env)?;
+        Ok(CaseEvent {
+            at: env.now,
+            actor: actor.name().to_string(),
+            body,
+        })
+    }
+
+    fn decide_body(
+        &self,
+        cmd: &CaseCommand,
+        actor: &Actor,
+        env: &Env,
+    ) -> Result<EventBody, DomainError> {
+        use CaseCommand::*;
+        let receipt = &self.opened.receipt;
+        let live = || -> Result<(), DomainError> {
+            if self.status.is_finished() {
+                Err(rule(
+                    ErrorCode::CaseState,
+                    format!("case {receipt} is {} (finished)", self.status.zh()),
+                ))
+            } else {
+                Ok(())
+            }
+        };
+        match cmd {
+            Claim { task } => {
+                live()?;
+                let t = self.open_task(*task)?;
+                self.may_do(actor, t)?;
+                if let Some(a) = &t.assignee {
+                    return Err(rule(
+                        ErrorCode::TaskState,
+                        format!("task «{}» is already claimed by {a}", t.name),
+                    ));
+                }
+                Ok(EventBody::Claimed { task: *task })
+            }
+            Accept { task } => {
+                let t = self.step_task(*task, StepKind::Accept, actor, "accept")?;
+                if self.status != CaseStatus::Submitted {
+                    return Err(rule(
+                        ErrorCode::CaseState,
+                        format!(
+                            "case {receipt} is {}; accept it once the materials are complete",
+                            self.status.zh()
+                        ),
+                    ));
+                }
+                let missing = self.missing_materials(env.power);
+                if !missing.is_empty() {
+                    return Err(rule(
+                        ErrorCode::MaterialsIncomplete,
+                        format!(
+                            "required materials are missing: {}; request a supplement listing them all at once (一次告知)",
+                            missing.join("、")
+                        ),
+                    ));
+                }
+                let today = env.today();
+                let deadlines = compute_deadlines(&self.opened, env, today, env.now, &[], 0)?;
+                let progress = self.progress(t, Some("受理"), actor, vec![], String::new(), env)?;
+                Ok(EventBody::Accepted {
+                    progress,
+                    accepted_on: today,
+                    deadlines,
+                })
+            }
+            RequestSupplement { task, extra, note } => {
+                let _ = self.step_task(*task, StepKind::Accept, actor, "request_supplement")?;
+                if self.status != CaseStatus::Submitted {
+                    return Err(rule(
+                        ErrorCode::CaseState,
+                        format!("case {receipt} is {}", self.status.zh()),
+                    ));
+                }
+                let mut missing = self.missing_materials(env.power);
+                missing.extend(extra.iter().filter(|e| !e.trim().is_empty()).cloned());
+                let missing = dedup(&missing);
+                if missing.is_empty() {
+                    return Err(DomainError::field(
+                        "extra",
+                        "the materials are complete; name what is missing or accept the case",
+                    ));
+                }
+                Ok(EventBody::SupplementRequested {
+                    task: *task,
+                    missing,
+                    note: note.clone(),
+                    notice: self.supplement_notices + 1,
+                })
+            }
+            Supplement { materials } => {
+                if self.status != CaseStatus::AwaitingSupplement {
+                    return Err(rule(
+                        ErrorCode::CaseState,
+                        format!(
+                            "case {receipt} is {}; no supplement is awaited",
+                            self.status.zh()
+                        ),
+                    ));
+                }
+                if materials.iter().all(|m| m.trim().is_empty()) {
+                    return Err(DomainError::field(
+                        "materials",
+                        "name the materials handed in",
+                    ));
+                }
+                Ok(EventBody::Supplemented {
+                    materials: dedup(materials),
+                })
+            }
+            Refuse {
+                task,
+                reason,
+                legal_basis,
+            } => {
+                let _ = self.step_task(*task, StepKind::Accept, actor, "refuse")?;
+                required("reason", reason, "a refusal's reason")?;
+                required("legal_basis", legal_basis, "a refusal's legal basis")?;
+                Ok(EventBody::Refused {
+                    task: *task,
+                    reason: reason.clone(),
+                    legal_basis: legal_basis.clone(),
+                })
+            }
+            Complete {
+                task,
+                outcome,
+                opinion,
+                co_actors,
+            } => {
+                live()?;
+                self.not_suspended()?;
+                let t = self.open_task(*task)?;
+                if matches!(
+                    t.step,
+                    StepKind::Accept | StepKind::Decide | StepKind::Deliver
+                ) {
+                    return Err(rule(
+                        ErrorCode::TaskState,
+                        format!(
+                            "«{}» is a {} step: finish it with {}",
+                            t.name,
+                            t.step.zh(),
+                            match t.step {
+                                StepKind::Accept => "accept, request_supplement or refuse",
+                                StepKind::Decide => "decide",
+                                _ => "deliver",
+                            }
+                        ),
+                    ));
+                }
+                self.may_do(actor, t)?;
+                let outcome = if outcome.trim().is_empty() {
+                    "同意".to_string()
+                } else {
+                    outcome.trim().to_string()
+                };
+                let progress = self.progress(
+                    t,
+                    Some(&outcome),
+                    actor,
+                    co_actors.clone(),
+                    opinion.clone(),
+                    env,
+                )?;
+                Ok(EventBody::TaskCompleted { progress, outcome })
+            }
+            Decide {
+                task,
+                decision,
+                opinion,
+            } => {
+                self.not_suspended()?;
+                let t = self.step_task(*task, StepKind::Decide, actor, "decide")?;
+                let decision = self.check_decision(decision, t, env)?;
+                let progress = self.progress(
+                    t,
+                    Some(decision.verdict.outcome()),
+                    actor,
+                    vec![],
+                    opinion.clone(),
+                    env,
+                )?;
+                Ok(EventBody::Decided { progress, decision })
+            }
+            Deliver { task, method, date } => {
+                self.not_suspended()?;
+                let t = self.step_task(*task, StepKind::Deliver, actor, "deliver")?;
+                let decided_on = self
+                    .tasks
+                    .iter()
+                    .filter(|x| x.step == StepKind::Decide && x.status == TaskStatus::Done)
+                    .filter_map(|x| x.done_at)
+                    .map(|at| env.zone.date(at))
+                    .max();
+                if let Some(d) = decided_on
+                    && *date < d
+                {
+                    return Err(DomainError::field(
+                        "date",
+                        format!("delivery on {date} precedes the decision of {d}"),
+                    ));
+                }
+                if *date > env.today() {
+                    return Err(DomainError::field(
+                        "date",
+                        format!("{date} is in the future"),
+                    ));
+                }
+                let progress =
+                    self.progress(t, Some("已送达"), actor, vec![], String::new(), env)?;
+                Ok(EventBody::Delivered {
+                    progress,
+                    delivery: Delivery {
+                        method: *method,
+                        date: *date,
+                    },
+                })
+            }
+            Suspend { reason } => {
+                live()?;
+                if self.status != CaseStatus::InProgress {
+                    return Err(rule(
+                        ErrorCode::CaseState,
+                        format!(
+                            "case {receipt} is {}; only a case in progress can stop its clock",
+                            self.status.zh()
+                        ),
+                    ));
+                }
+                self.case_staff(actor, &[Role::CaseOfficer, Role::Approver])?;
+                let allowed = &env.flow()?.suspensions;
+                if !allowed.iter().any(|a| a == reason.trim()) {
+                    return Err(rule(
+                        ErrorCode::SuspensionReason,
+                        format!(
+                            "the flow stops the clock only for: {}; «{reason}» is not one of them",
+                            if allowed.is_empty() {
+                                "nothing".to_string()
+                            } else {
+                                allowed.join("、")
+                            }
+                        ),
+                    ));
+                }
+                Ok(EventBody::Suspended {
+                    reason: reason.trim().to_string(),
+                    from: env.today(),
+                })
+            }
+            Resume => {
+                let Some(open) = &self.suspended else {
+                    return Err(rule(
+                        ErrorCode::CaseState,
+                        format!("case {receipt} is not suspended"),
+                    ));
+                };
+                self.case_staff(actor, &[Role::CaseOfficer, Role::Approver])?;
+                let today = env.today();
+                let mut stops = self.stops.clone();
+                stops.push(Stop {
+                    from: open.from,
+                    to: today,
+                    reason: open.reason.clone(),
+                });
+                let deadlines = self.recompute(env, &stops, self.extension_days)?;
+                Ok(EventBody::Resumed {
+                    on: today,
+                    deadlines,
+                })
+            }
+            Extend { days, reason } => {
+                live()?;
+                if self.accepted_on.is_none() {
+                    return Err(rule(
+                        ErrorCode::CaseState,
+                        format!(
+                            "case {receipt} has not been accepted; there is no time limit to extend"
+                        ),
+                    ));
+                }
+                self.case_staff(actor, &[Role::Approver])?;
+                required("reason", reason, "an extension's reason")?;
+                if *days == 0 {
+                    return Err(DomainError::field(
+                        "days",
+                        "extend by at least one working day",
+                    ));
+                }
+                let total = self.extension_days + days;
+                if total > env.extension_allowance {
+                    return Err(rule(
+                        ErrorCode::ExtensionOverAllowance,
+                        format!(
+                            "extensions would total {total} working days; the law allows {} (行政许可法第四十二条)",
+                            env.extension_allowance
+                        ),
+                    ));
+                }
+                let deadlines = self.recompute(env, &self.stops, total)?;
+                Ok(EventBody::Extended {
+                    days: *days,
+                    reason: reason.clone(),
+                    deadlines,
+                })
+            }
+            Withdraw { reason } => {
+                live()?;
+                if let Actor::Staff(u) = actor
+                    && !u.roles.contains(&Role::WindowClerk)
+                {
+                    return Err(rule(
+                        ErrorCode::RoleRequired,
+                        "the applicant withdraws, in person or through a window clerk",
+                    ));
+                }
+                Ok(EventBody::Withdrawn {
+                    reason: reason.clone(),
+                })
+            }
+            Rate(r) => {
+                if !matches!(actor, Actor::Applicant) {
+                    return Err(rule(
+                        ErrorCode::RoleRequired,
+                        "only the applicant rates a case (好差评)",
+                    ));
+                }
+                if !self.status.is_finished() {
+                    return Err(rule(
+                        ErrorCode::CaseState,
+                        format!(
+                            "case {receipt} is {}; rate it once finished",
+                            self.status.zh()
+                        ),
+                    ));
+                }
+                if self.rating.is_some() {
+                    return Err(rule(
+                        ErrorCode::CaseState,
+                        format!("case {receipt} has been rated already"),
+                    ));
+                }
+                if !(1..=5).contains(&r.level) {
+                    return Err(DomainError::field(
+                        "level",
+                        "from 1 (非常不满意) to 5 (非常满意)",
+                    ));
+                }
+                Ok(EventBody::Rated(r.clone()))
+            }
+        }
+    }
+
+    fn not_suspended(&self) -> Result<(), DomainError> {
+        if self.status == CaseStatus::Suspended {
+            Err(rule(
+                ErrorCode::CaseState,
+                format!("case {} is suspended; resume it first", self.opened.receipt),
+            ))
+        } else {
+            Ok(())
+        }
+    }
+
+    fn open_task(&self, id: u32) -> Result<&TaskState, DomainError> {
+        let t = self.task(id).ok_or_else(|| {
+            DomainError::field(
+                "task",
+                format!("case {} has no task {id}", self.opened.receipt),
+            )
+        })?;
+        if t.status != TaskStatus::Open {
+            return Err(rule(
+                ErrorCode::TaskState,
+                format!(
+                    "task «{}» is no longer open (done by {})",
+                    t.name,
+                    t.done_by.as_deref().unwrap_or("nobody")
+                ),
+            ));
+        }
+        Ok(t)
+    }
+
+    fn step_task(
+        &self,
+        id: u32,
+        step: StepKind,
+        actor: &Actor,
+        verb: &str,
+    ) -> Result<&TaskState, DomainError> {
+        if self.status.is_finished() {
+            return Err(rule(
+                ErrorCode::CaseState,
+                format!(
+                    "case {} is {} (finished)",
+                    self.opened.receipt,
+                    self.status.zh()
+                ),
+            ));
+        }
+        let t = self.open_task(id)?;
+        if t.step != step {
+            return Err(rule(
+                ErrorCode::TaskState,
+                format!(
+                    "«{}» is a {} step; `{verb}` finishes a {} step",
+                    t.name,
+                    t.step.zh(),
+                    step.zh()
+                ),
+            ));
+        }
+        self.may_do(actor, t)?;
+        Ok(t)
+    }
+
+    /// Role, department, claim and separation of duties for one task.
+    fn may_do(&self, actor: &Actor, t: &TaskState) -> Result<(), DomainError> {
+        let u = actor.staff()?;
+        holds(u, t)?;
+        if let Some(a) = &t.assignee
+            && a != u.username.as_str()
+        {
+            return Err(rule(
+                ErrorCode::TaskState,
+                format!("task «{}» is claimed by {a}", t.name),
+            ));
+        }
+        Ok(())
+    }
+
+    fn check_separation(
+        &self,
+        flow: &Flow,
+        t: &TaskState,
+        people: &[&str],
+    ) -> Result<(), DomainError> {
+        let Some(task) = flow.node(&t.node).and_then(|n| n.task()) else {
+            return Ok(());
+        };
+        for other in &task.differs_from {
+            for done in self
+                .tasks
+                .iter()
+                .filter(|x| &x.node == other && x.status == TaskStatus::Done)
+            {
+                let mut did: Vec<&str> = done.done_by.iter().map(String::as_str).collect();
+                did.extend(done.co_actors.iter().map(String::as_str));
+                if let Some(p) = people.iter().find(|p| did.contains(p)) {
+                    return Err(rule(
+                        ErrorCode::SeparationOfDuties,
+                        format!(
+                            "{p} did «{}» on this case and may not also do «{}» ({}≠{})",
+                            done.name, t.name, done.name, t.name
+                        ),
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Finishing task `t`: who, separation of duties, two-person rule, then the flow walk.
+    fn progress(
+        &self,
+        t: &TaskState,
+        outcome: Option<&str>,
+        actor: &Actor,
+        co_actors: Vec<User>,
+        opinion: String,
+        env: &Env,
+    ) -> Result<Progress, DomainError> {
+        let flow = env.flow()?;
+        let node = flow
+            .node(&t.node)
+            .and_then(|n| n.task())
+            .ok_or_else(|| corrupt_flow(&t.node))?;
+        let me = actor.name();
+        let mut people: Vec<&str> = vec![me];
+        for c in &co_actors {
+            holds(c, t)?;
+            if people.contains(&c.username.as_str()) {
+                return Err(rule(
+                    ErrorCode::TwoPersonRequired,
+                    format!(
+                        "{} is named twice; «{}» needs {} different people",
+                        c.username, t.name, node.actors
+                    ),
+                ));
+            }
+            people.push(c.username.as_str());
+        }
+        if people.len() < usize::from(node.actors) {
+            return Err(rule(
+                ErrorCode::TwoPersonRequired,
+                format!(
+                    "«{}» needs {} different people (不能一人办理); name the others as co_actors",
+                    t.name, node.actors
+                ),
+            ));
+        }
+        self.check_separation(flow, t, &people)?;
+        let mut walk = Walk {
+            flow,
+            outcome,
+            data: &self.opened.form,
+            joins: self.joins.clone(),
+            to_open: vec![],
+            finished: false,
+        };
+        walk.leave(&t.node)?;
+        let next_id = self.tasks.iter().map(|t| t.id).max().unwrap_or(0) + 1;
+        Ok(Progress {
+            task: t.id,
+            co_actors: co_actors.iter().map(|c| c.username.to_string()).collect(),
+            opinion,
+            opened: open_tasks(flow, &walk.to_open, next_id, env, env.today()),
+            joins: walk.joins,
+            finished: walk.finished,
+        })
+    }
+
+    fn check_decision(
+        &self,
+        d: &DecisionInput,
+        t: &TaskState,
+        env: &Env,
+    ) -> Result<Decision, DomainError> {
+        let penalty_power = self.opened.category == PowerCategory::Penalty;
+        let mut errors = Vec::new();
+        match d.verdict {
+            Verdict::Approve => {
+                if d.document_no.trim().is_empty() {
+                    errors.push(FieldError::new(
+                        "decision.document_no",
+                        "the decision's document or certificate number is required",
+                    ));
+                }
+            }
+            Verdict::Deny => {
+                if d.reasons.trim().is_empty() {
+                    errors.push(FieldError::new(
+                        "decision.reasons",
+                        "a denial states its reasons (行政许可法第三十八条)",
+                    ));
+                }
+                if d.legal_basis.trim().is_empty() {
+                    errors.push(FieldError::new(
+                        "decision.legal_basis",
+                        "a denial states its legal basis",
+                    ));
+                }
+            }
+        }
+        if !errors.is_empty() {
+            return Err(DomainError::Invalid(errors));
+        }
+        let penalty = match (&d.penalty, penalty_power, d.verdict) {
+            (Some(p), true, Verdict::Approve) => Some(self.check_penalty(p, t, env)?),
+            (None, true, Verdict::Approve) => {
+                return Err(DomainError::field(
+                    "decision.penalty",
+                    "a penalty decision names the violation, the circumstance tier and the amount",
+                ));
+            }
+            (Some(_), _, _) => {
+                return Err(DomainError::field(
+                    "decision.penalty",
+                    "only a penalty power's decision to punish carries a penalty",
+                ));
+            }
+            (None, _, _) => None,
+        };
+        let remedy = (d.verdict == Verdict::Deny || penalty.is_some()).then(Remedy::statutory);
+        Ok(Decision {
+            verdict: d.verdict,
+            document_no: d.document_no.trim().to_string(),
+            reasons: d.reasons.clone(),
+            legal_basis: d.legal_basis.clone(),
+            remedy,
+            penalty,
+        })
+    }
+
+    fn check_penalty(
+        &self,
+        p: &PenaltyInput,
+        t: &TaskState,
+        env: &Env,
+    ) -> Result<Penalty, DomainError> {
+        let b = env.benchmark.ok_or_else(|| {
+            rule(ErrorCode::NoDiscretionBenchmark, format!("{} has no discretion benchmark (自由裁量基准); the registry must publish one before fines are decided", self.opened.power))
+        })?;
+        if p.amount_fen < 0 {
+            return Err(DomainError::field(
+                "decision.penalty.amount_fen",
+                "an amount is not negative",
+            ));
+        }
+        let band = b.check(&p.violation, p.tier, p.amount_fen, &self.opened.form)?;
+        let collective = env
+            .flow()?
+            .node(&t.node)
+            .and_then(|n| n.task())
+            .is_some_and(|t| t.collective);
+        let reason = p
+            .collective_reason
+            .as_deref()
+            .map(str::trim)
+            .filter(|r| !r.is_empty());
+        if !band.within {
+            let yuan = |f: i64| format!("{}.{:02}", f / 100, f % 100);
+            let why = format!(
+                "{} yuan is outside the {} band {}–{} yuan for «{}»",
+                yuan(p.amount_fen),
+                p.tier.zh(),
+                yuan(band.min_fen),
+                yuan(band.max_fen),
+                p.violation
+            );
+            match (collective, reason) {
+                (true, Some(_)) => {}
+                (true, None) => {
+                    return Err(rule(
+                        ErrorCode::OutsideDiscretionBand,
+                        format!(
+                            "{why}; a collective decision (集体讨论) may go outside it with a recorded reason"
+                        ),
+                    ));
+                }
+                (false, _) => return Err(rule(ErrorCode::OutsideDiscretionBand, why)),
+            }
+        }
+        Ok(Penalty {
+            violation: p.violation.clone(),
+            tier: p.tier,
+            amount_fen: p.amount_fen,
+            band,
+            collective_reason: reason.map(str::to_string),
+        })
+    }
+
+    /// Staff of the case's department (or of a department with an open task) with one of `roles`.
+    fn case_staff(&self, actor: &Actor, roles: &[Role]) -> Result<(), DomainError> {
+        let u = actor.staff()?;
+        if !roles.iter().any(|r| u.roles.contains(r)) {
+            return Err(rule(
+                ErrorCode::RoleRequired,
+                format!(
+                    "this needs the role {}",
+                    roles
+                        .iter()
+                        .map(|r| r.zh())
+                        .collect::<Vec<_>>()
+                        .join(" or ")
+                ),
+            ));
+        }
+        let ours = u.department.as_ref().is_some_and(|d| {
+            d == &self.opened.department || self.open_tasks().any(|t| &t.department == d)
+        });
+        if !ours {
+            return Err(rule(
+                ErrorCode::WrongDepartment,
+                format!("case {} belongs to another department", self.opened.receipt),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Required materials of the power's guide the case does not have yet.
+    pub fn missing_materials(&self, power: &Power) -> Vec<String> {
+        power
+            .guide
+            .materials
+            .iter()
+            .filter(|m| m.required && !self.opened.materials.iter().any(|h| h == &m.name))
+            .map(|m| m.name.clone())
+            .collect()
+    }
+
+    fn recompute(
+        &self,
+        env: &Env,
+        stops: &[Stop],
+        extension: u32,
+    ) -> Result<Deadlines, DomainError> {
+        let Some(on) = self.accepted_on else {
+            return Ok(Deadlines::default());
+        };
+        let at = self
+            .tasks
+            .iter()
+            .find(|t| t.step == StepKind::Accept)
+            .and_then(|t| t.done_at)
+            .unwrap_or(self.submitted_at);
+        compute_deadlines(&self.opened, env, on, at, stops, extension)
+    }
+}
+
+fn holds(u: &User, t: &TaskState) -> Result<(), DomainError> {
+    let role = Role::parse(&t.role);
+    if role.is_none_or(|r| !u.roles.contains(&r)) {
+        return Err(rule(
+            ErrorCode::RoleRequired,
+            format!(
+                "«{}» is done by a {}; {} is not one",
+                t.name,
+                role.map(Role::zh).unwrap_or(t.role.as_str()),
+                u.username
+            ),
+        ));
+    }
+    if u.department.as_ref() != Some(&t.department) {
+        return Err(rule(
+            ErrorCode::WrongDepartment,
+            format!(
+                "«{}» belongs to department {}; {} is not of it",
+                t.name, t.department, u.username
+            ),
+        ));
+    }
+    Ok(())
+}
+
+fn dedup(items: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::with_capacity(items.len());
+    for i in items {
+        let i = i.trim();
+        if !i.is_empty() && !out.iter().any(|o| o == i) {
+            out.push(i.to_string());
+        }
+    }
+    out
+}
+
+fn open_tasks(
+    flow: &Flow,
+    nodes: &[String],
+    first_id: u32,
+    env: &Env,
+    today: Date,
+) -> Vec<OpenedTask> {
+    nodes
+        .iter()
+        .enumerate()
+        .map(|(i, n)| OpenedTask {
+            id: first_id + i as u32,
+            node: n.clone(),
+            due: flow
+                .node(n)
+                .and_then(|n| n.task())
+                .and_then(|t| env.calendar.add_working_days(today, t.days).ok()),
+        })
+        .collect()
+}
+
+/// The statutory limit (plus extensions) and the committed limit, counted from `start` on the
+/// region's calendar, with the clock stopped during `stops`.
+fn compute_deadlines(
+    o: &Opened,
+    env: &Env,
+    start: Date,
+    start_at: Timestamp,
+    stops: &[Stop],
+    extension: u32,
+) -> Result<Deadlines, DomainError> {
+    let one = |limit: Option<TimeLimit>, extra: u32| -> Result<Option<Date>, DomainError> {
+        let Some(mut l) = limit else { return Ok(None) };
+        if l.unit == TimeUnit::Hours {
+            return env
+                .calendar
+                .deadline_in_hours(start_at, l.amount, stops, env.zone)
+                .map(|t| Some(env.zone.date(t)))
+                .map_err(calendar_error);
+        }
+        if l.unit == TimeUnit::WorkingDays {
+            l.amount += extra;
+        }
+        env.calendar
+            .deadline(start, l, stops)
+            .map(Some)
+            .map_err(calendar_error)
+    };
+    Ok(Deadlines {
+        statutory: one(o.statutory_limit, extension)?,
+        committed: one(o.committed_limit, 0)?,
+    })
+}
+
+#[cfg(test)]
+mod tests;
