@@ -7,7 +7,9 @@
 //! heads and projection rows commit together or not at all.
 
 mod calendar;
+mod cases;
 mod idempotency;
+mod ledger;
 mod powers;
 mod proposals;
 mod registry;
@@ -15,7 +17,9 @@ mod sql;
 mod staff;
 
 pub use calendar::{LoadedYear, Scope};
+pub use cases::{CaseBatch, CaseWrite, Checkout, TaskRow};
 pub use idempotency::Claim;
+pub use ledger::{NewEntry, StoredEntry, VerifyReport};
 pub use powers::{PowerFilter, PowerSummary, PowerVersion, VersionMeta};
 pub use proposals::{ChangeError, PublishMeta};
 pub use staff::{LoginOutcome, Session};
@@ -95,6 +99,7 @@ pub struct Store {
     backend: Backend,
     counts: std::sync::Arc<std::sync::Mutex<powers::CountCache>>,
     calendars: std::sync::Arc<std::sync::Mutex<calendar::CalendarCache>>,
+    ledger: std::sync::Arc<std::sync::Mutex<ledger::LedgerCache>>,
 }
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -121,14 +126,15 @@ impl Store {
         let options = AnyPoolOptions::new().acquire_timeout(Duration::from_secs(30));
         let pool = match backend {
             Backend::Sqlite => {
-                // WAL lets readers run beside the writer; NORMAL sync is durable in WAL mode
-                // against process crashes and costs one fsync per checkpoint, not per commit.
+                // WAL lets readers run beside the writer. FULL sync makes every commit durable
+                // against power loss too (one fsync per commit: the case engine's group commit
+                // shares it among many commands).
                 // A 32 MB page cache and memory-mapped reads keep list scans off read(2).
                 options
                     .max_connections(8)
                     .after_connect(|conn, _| {
                         Box::pin(async move {
-                            conn.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA cache_size = -32768; PRAGMA mmap_size = 268435456;")
+                            conn.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA cache_size = -32768; PRAGMA mmap_size = 268435456;")
                                 .await?;
                             Ok(())
                         })
@@ -143,6 +149,7 @@ impl Store {
             backend,
             counts: Default::default(),
             calendars: Default::default(),
+            ledger: Default::default(),
         })
     }
 

@@ -1,0 +1,645 @@
+//! The case engine: commands in, events out.
+//!
+//! Callers ([`Engine::submit`], [`Engine::act`]) hand a command to one writer task and wait
+//! for its answer. The writer takes whatever has queued up (up to `max_batch`), loads the
+//! cases concerned in one read, lets `sunlight-core` decide each command in order against the
+//! state the earlier ones left (so two clerks finishing one task in the same batch: the first
+//! wins, the second is refused as the rules say), then writes every event — as a ledger leaf —
+//! with the case and task projections and the idempotency results in **one transaction**
+//! ([`Store::commit_cases`]). Only then does anyone get an answer: an acknowledged command is
+//! durable, and one fsync serves the whole batch (group commit).
+//!
+//! Several processes may share one PostgreSQL: writers are serialised by an advisory lock and
+//! each batch checks that its cases are still at the versions it decided on; if not, its
+//! commands are retried one by one against fresh state.
+
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use sunlight_core::case::{
+    Actor, Case, CaseCommand, CaseEvent, Channel, Env, EventBody, Intake, ReceiptNumber,
+    Submission, TaskState,
+};
+use sunlight_core::clock::{Clock, Zone};
+use sunlight_core::discretion::Benchmark;
+use sunlight_core::{DomainError, ErrorCode, Power, RegionCode, Usage};
+use sunlight_ledger::entry::canonical_json;
+use sunlight_store::{CaseBatch, CaseWrite, NewEntry, Store, StoreError, StoredEntry, TaskRow};
+use tokio::sync::{mpsc, oneshot};
+
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error(transparent)]
+    Domain(#[from] DomainError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("the engine has stopped")]
+    Stopped,
+}
+
+pub type Result<T, E = EngineError> = std::result::Result<T, E>;
+
+#[derive(Debug, Clone)]
+pub struct EngineConfig {
+    /// Working days a statutory limit may be extended by (行政许可法 Art. 42: ten).
+    pub extension_allowance: u32,
+    /// The most commands one transaction carries.
+    pub max_batch: usize,
+}
+
+impl Default for EngineConfig {
+    fn default() -> Self {
+        Self {
+            extension_allowance: 10,
+            max_batch: 512,
+        }
+    }
+}
+
+/// The answer to an accepted command.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Ack {
+    pub receipt: ReceiptNumber,
+    /// The case's version after the command.
+    pub version: u64,
+    /// The event it caused (`case.accepted` …).
+    pub kind: String,
+    /// Given once, at submission: with the receipt number it lets the applicant follow,
+    /// supplement, withdraw and rate the case.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub query_code: Option<String>,
+}
+
+/// One event of a case's history.
+#[derive(Debug, Clone, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct HistoryItem {
+    /// Its place in the ledger.
+    pub seq: u64,
+    pub kind: String,
+    pub zh: String,
+    pub actor: String,
+    /// RFC 3339 in the configured zone.
+    pub at: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub event: serde_json::Value,
+}
+
+enum Op {
+    Submit {
+        sub: Box<Submission>,
+        prepared: Box<Prepared>,
+    },
+    Act {
+        receipt: ReceiptNumber,
+        cmd: CaseCommand,
+    },
+}
+
+/// What a submission needs decided before the writer sees it.
+struct Prepared {
+    power: Arc<Power>,
+    intake: Intake,
+    query_code: String,
+}
+
+struct Job {
+    op: Op,
+    actor: Actor,
+    key: Option<String>,
+    reply: oneshot::Sender<Result<Ack>>,
+}
+
+struct Inner {
+    store: Store,
+    clock: Arc<dyn Clock>,
+    zone: Zone,
+    config: EngineConfig,
+    /// Power versions are immutable: cached forever by (code, version).
+    powers: Mutex<HashMap<(String, i64), Arc<Power>>>,
+}
+
+/// The running case engine. Cheap to clone.
+#[derive(Clone)]
+pub struct Engine {
+    inner: Arc<Inner>,
+    tx: mpsc::Sender<Job>,
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine").finish_non_exhaustive()
+    }
+}
+
+fn random<const N: usize>() -> [u8; N] {
+    let mut b = [0u8; N];
+    // The OS random source failing is not something a case can recover from.
+    getrandom::fill(&mut b).expect("the operating system's random source");
+    b
+}
+
+pub fn hash_query_code(code: &str) -> String {
+    hex::encode(Sha256::digest(code.trim().as_bytes()))
+}
+
+impl Engine {
+    /// Starts the writer task on the current tokio runtime.
+    pub fn start(store: Store, clock: Arc<dyn Clock>, zone: Zone, config: EngineConfig) -> Self {
+        let (tx, rx) = mpsc::channel(config.max_batch * 4);
+        let inner = Arc::new(Inner {
+            store,
+            clock,
+            zone,
+            config,
+            powers: Mutex::default(),
+        });
+        tokio::spawn(writer(inner.clone(), rx));
+        Self { inner, tx }
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.inner.store
+    }
+
+    pub fn zone(&self) -> Zone {
+        self.inner.zone
+    }
+
+    async fn send(&self, op: Op, actor: Actor, key: Option<String>) -> Result<Ack> {
+        let (reply, rx) = oneshot::channel();
+        self.tx
+            .send(Job {
+                op,
+                actor,
+                key,
+                reply,
+            })
+            .await
+            .map_err(|_| EngineError::Stopped)?;
+        rx.await.map_err(|_| EngineError::Stopped)?
+    }
+
+    /// Opens a case (online by the applicant, at the window or ex officio by staff).
+    pub async fn submit(
+        &self,
+        sub: Submission,
+        channel: Channel,
+        actor: Actor,
+        key: Option<String>,
+    ) -> Result<Ack> {
+        let store = &self.inner.store;
+        let now = self.inner.clock.now();
+        let current = store
+            .power(sub.power.trim(), Some(self.inner.zone.date(now)))
+            .await?
+            .ok_or_else(|| {
+                DomainError::rule(
+                    ErrorCode::PowerNotInList,
+                    format!(
+                        "«{}» is not in the power list (清单之外无权力)",
+                        sub.power.trim()
+                    ),
+                )
+            })?;
+        let power = Arc::new(current.power);
+        self.inner
+            .powers
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(
+                (power.code.to_string(), current.meta.version),
+                power.clone(),
+            );
+        let checkout = if power.usage == Usage::Uncommon {
+            store
+                .open_checkout(power.code.as_str(), now)
+                .await?
+                .map(|c| c.id)
+        } else {
+            None
+        };
+        let region = match &sub.region {
+            Some(r) if !r.trim().is_empty() => RegionCode::parse(r)?,
+            _ => power.region.clone(),
+        };
+        let query_code = format!("{:08}", u64::from_le_bytes(random::<8>()) % 100_000_000);
+        let intake = Intake {
+            receipt: ReceiptNumber::generate(&region, self.inner.zone.date(now), random::<7>()),
+            query_code_hash: hash_query_code(&query_code),
+            checkout,
+            channel,
+            power_version: current.meta.version,
+        };
+        let prepared = Prepared {
+            power,
+            intake,
+            query_code,
+        };
+        self.send(
+            Op::Submit {
+                sub: Box::new(sub),
+                prepared: Box::new(prepared),
+            },
+            actor,
+            key,
+        )
+        .await
+    }
+
+    /// Runs a command on a case.
+    pub async fn act(
+        &self,
+        receipt: ReceiptNumber,
+        cmd: CaseCommand,
+        actor: Actor,
+        key: Option<String>,
+    ) -> Result<Ack> {
+        self.send(Op::Act { receipt, cmd }, actor, key).await
+    }
+
+    pub async fn case(&self, receipt: &ReceiptNumber) -> Result<Option<Case>> {
+        Ok(self.inner.store.case_state(receipt.as_str()).await?)
+    }
+
+    pub async fn open_tasks(&self, receipt: &ReceiptNumber) -> Result<Vec<TaskRow>> {
+        Ok(self.inner.store.open_tasks(receipt.as_str()).await?)
+    }
+
+    /// Whether `code` is the query code handed out with the case.
+    pub async fn query_code_matches(&self, receipt: &ReceiptNumber, code: &str) -> Result<bool> {
+        Ok(self
+            .inner
+            .store
+            .case_state(receipt.as_str())
+            .await?
+            .is_some_and(|c| c.opened.query_code_hash == hash_query_code(code)))
+    }
+
+    /// Every event of the case, oldest first, as the ledger holds it.
+    pub async fn history(&self, receipt: &ReceiptNumber) -> Result<Vec<HistoryItem>> {
+        let entries = self.inner.store.stream_entries(&stream(receipt)).await?;
+        entries
+            .into_iter()
+            .map(|e| {
+                let event: serde_json::Value = serde_json::from_str(&e.payload)
+                    .map_err(|err| StoreError::Corrupt(format!("event {}: {err}", e.seq)))?;
+                let zh = serde_json::from_value::<EventBody>(event.clone())
+                    .map(|b| b.zh())
+                    .unwrap_or("");
+                let at = sunlight_core::Timestamp::from_millisecond(e.at_ms)
+                    .map(|t| self.inner.zone.format(t))
+                    .unwrap_or_default();
+                Ok(HistoryItem {
+                    seq: e.seq,
+                    kind: e.kind,
+                    zh: zh.to_string(),
+                    actor: e.actor,
+                    at,
+                    event,
+                })
+            })
+            .collect()
+    }
+
+    /// The case rebuilt from its ledger entries alone (the projection must equal it).
+    pub async fn replay(&self, receipt: &ReceiptNumber) -> Result<Option<Case>> {
+        let entries: Vec<StoredEntry> = self.inner.store.stream_entries(&stream(receipt)).await?;
+        let events: Vec<CaseEvent> = entries
+            .iter()
+            .map(|e| {
+                let body: EventBody = serde_json::from_str(&e.payload)
+                    .map_err(|err| StoreError::Corrupt(format!("event {}: {err}", e.seq)))?;
+                let at = sunlight_core::Timestamp::from_millisecond(e.at_ms)
+                    .map_err(|err| StoreError::Corrupt(err.to_string()))?;
+                Ok(CaseEvent {
+                    at,
+                    actor: e.actor.clone(),
+                    body,
+                })
+            })
+            .collect::<Result<_>>()?;
+        let Some(EventBody::Submitted(o)) = events.first().map(|e| &e.body) else {
+            return Ok(None);
+        };
+        let power = self.inner.power(o.power.as_str(), o.power_version).await?;
+        let flow = power.flow.clone().unwrap_or_default();
+        Ok(Case::replay(&events, &flow))
+    }
+}
+
+fn stream(receipt: &ReceiptNumber) -> String {
+    format!("case/{receipt}")
+}
+
+impl Inner {
+    async fn power(&self, code: &str, version: i64) -> Result<Arc<Power>> {
+        if let Some(p) = self
+            .powers
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&(code.to_string(), version))
+        {
+            return Ok(p.clone());
+        }
+        let v = self
+            .store
+            .power_version(code, version)
+            .await?
+            .ok_or_else(|| {
+                StoreError::Corrupt(format!("power {code} version {version} is gone"))
+            })?;
+        let p = Arc::new(v.power);
+        self.powers
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert((code.to_string(), version), p.clone());
+        Ok(p)
+    }
+}
+
+async fn writer(inner: Arc<Inner>, mut rx: mpsc::Receiver<Job>) {
+    while let Some(first) = rx.recv().await {
+        let mut jobs = vec![first];
+        while jobs.len() < inner.config.max_batch {
+            match rx.try_recv() {
+                Ok(j) => jobs.push(j),
+                Err(_) => break,
+            }
+        }
+        if let Some(retry) = run_batch(&inner, jobs).await {
+            // Another process moved a case under this batch: one by one, on fresh state.
+            for job in retry {
+                if let Some(again) = run_batch(&inner, vec![job]).await {
+                    for j in again {
+                        let _ = j.reply.send(Err(StoreError::Conflict(
+                            "the case changed meanwhile; try again".into(),
+                        )
+                        .into()));
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A job decided in this batch, waiting for the commit.
+struct Pending {
+    job: Job,
+    ack: Ack,
+}
+
+/// Decides and commits one batch. Returns the jobs to retry one by one on a version conflict.
+async fn run_batch(inner: &Inner, jobs: Vec<Job>) -> Option<Vec<Job>> {
+    let store = &inner.store;
+    let now = inner.clock.now();
+    // 1. Retries answer from memory of the first result.
+    let keys: Vec<&str> = jobs.iter().filter_map(|j| j.key.as_deref()).collect();
+    let known = match store.command_results(&keys).await {
+        Ok(k) => k,
+        Err(e) => return fail_all(jobs, e.into()),
+    };
+    // 2. The cases concerned, in one read.
+    let receipts: Vec<&str> = jobs
+        .iter()
+        .filter_map(|j| match &j.op {
+            Op::Act { receipt, .. } => Some(receipt.as_str()),
+            Op::Submit { .. } => None,
+        })
+        .collect();
+    let mut states: HashMap<String, Case> = match store.case_states(&receipts).await {
+        Ok(s) => s,
+        Err(e) => return fail_all(jobs, e.into()),
+    };
+    let mut loaded_at: HashMap<String, u64> =
+        states.iter().map(|(k, c)| (k.clone(), c.version)).collect();
+    let mut touched: Vec<String> = Vec::new();
+    let mut before_tasks: HashMap<String, Vec<TaskState>> = HashMap::new();
+    let mut batch = CaseBatch {
+        at: Some(now),
+        ..Default::default()
+    };
+    let mut pending: Vec<Pending> = Vec::new();
+    let mut in_batch_keys: HashMap<String, Ack> = HashMap::new();
+    let mut calendars: HashMap<RegionCode, Arc<sunlight_core::calendar::Calendar>> = HashMap::new();
+
+    for job in jobs {
+        if let Some(k) = &job.key {
+            if let Some(r) = known.get(k) {
+                let ack = serde_json::from_str::<Ack>(r)
+                    .map_err(|e| StoreError::Corrupt(e.to_string()).into());
+                let _ = job.reply.send(ack);
+                continue;
+            }
+            if let Some(a) = in_batch_keys.get(k) {
+                let _ = job.reply.send(Ok(a.clone()));
+                continue;
+            }
+        }
+        let decided = decide(inner, &job, &mut states, &mut calendars, now).await;
+        match decided {
+            Err(e) => {
+                let _ = job.reply.send(Err(e));
+            }
+            Ok((event, receipt, query_code)) => {
+                let r = receipt.to_string();
+                if matches!(job.op, Op::Submit { .. }) {
+                    before_tasks.insert(r.clone(), vec![]);
+                    loaded_at.insert(r.clone(), 0);
+                } else if let Some(case) = states.get_mut(&r) {
+                    before_tasks
+                        .entry(r.clone())
+                        .or_insert_with(|| case.tasks.clone());
+                    match inner
+                        .power(case.opened.power.as_str(), case.opened.power_version)
+                        .await
+                    {
+                        Ok(p) => case.apply(&event, p.flow.as_ref().unwrap_or(&Default::default())),
+                        Err(e) => {
+                            let _ = job.reply.send(Err(e));
+                            continue;
+                        }
+                    }
+                }
+                let case = &states[&r];
+                if !touched.contains(&receipt.to_string()) {
+                    touched.push(receipt.to_string());
+                }
+                let payload = serde_json::to_value(&event.body)
+                    .map(|v| canonical_json(&v))
+                    .unwrap_or_default();
+                batch.entries.push(NewEntry {
+                    stream: stream(&receipt),
+                    kind: event.body.kind().to_string(),
+                    actor: event.actor.clone(),
+                    at: event.at,
+                    payload,
+                });
+                if let (EventBody::Submitted(o), Some(id)) = (&event.body, event_checkout(&event)) {
+                    batch.checkouts_used.push((id, o.receipt.to_string()));
+                }
+                let ack = Ack {
+                    receipt: receipt.clone(),
+                    version: case.version,
+                    kind: event.body.kind().to_string(),
+                    query_code,
+                };
+                if let Some(k) = &job.key {
+                    batch
+                        .keys
+                        .push((k.clone(), serde_json::to_string(&ack).unwrap_or_default()));
+                    in_batch_keys.insert(k.clone(), ack.clone());
+                }
+                pending.push(Pending { job, ack });
+            }
+        }
+    }
+    if pending.is_empty() {
+        return None;
+    }
+    for r in &touched {
+        let case = states[r].clone();
+        let before = &before_tasks[r];
+        let tasks = case
+            .tasks
+            .iter()
+            .filter(|t| !before.contains(t))
+            .cloned()
+            .collect();
+        batch.cases.push(CaseWrite {
+            expected: loaded_at[r],
+            tasks,
+            case,
+        });
+    }
+    match store.commit_cases(&batch).await {
+        Ok(_) => {
+            for p in pending {
+                let _ = p.job.reply.send(Ok(p.ack));
+            }
+            None
+        }
+        Err(StoreError::Conflict(m)) if pending.len() > 1 => {
+            tracing::debug!(%m, "batch conflicted; retrying its commands one by one");
+            Some(pending.into_iter().map(|p| p.job).collect())
+        }
+        Err(e) => {
+            let msg = e.to_string();
+            let conflict = matches!(e, StoreError::Conflict(_));
+            for p in pending {
+                let err = if conflict {
+                    StoreError::Conflict(msg.clone())
+                } else {
+                    StoreError::Corrupt(format!("the batch failed to commit: {msg}"))
+                };
+                let _ = p.job.reply.send(Err(err.into()));
+            }
+            None
+        }
+    }
+}
+
+fn event_checkout(e: &CaseEvent) -> Option<i64> {
+    match &e.body {
+        EventBody::Submitted(o) => o.checkout,
+        _ => None,
+    }
+}
+
+fn fail_all(jobs: Vec<Job>, e: EngineError) -> Option<Vec<Job>> {
+    let msg = e.to_string();
+    for j in jobs {
+        let _ = j.reply.send(Err(StoreError::Corrupt(msg.clone()).into()));
+    }
+    None
+}
+
+/// Decides one job against the batch's current states; a new case is put into `states`.
+async fn decide(
+    inner: &Inner,
+    job: &Job,
+    states: &mut HashMap<String, Case>,
+    calendars: &mut HashMap<RegionCode, Arc<sunlight_core::calendar::Calendar>>,
+    now: sunlight_core::Timestamp,
+) -> Result<(CaseEvent, ReceiptNumber, Option<String>)> {
+    match &job.op {
+        Op::Submit { sub, prepared } => {
+            let calendar = calendar(inner, calendars, &prepared.power.region).await?;
+            let benchmark: Option<Benchmark> = None;
+            let env = Env {
+                now,
+                zone: inner.zone,
+                calendar: &calendar,
+                power: &prepared.power,
+                extension_allowance: inner.config.extension_allowance,
+                benchmark: benchmark.as_ref(),
+            };
+            let mut intake = prepared.intake.clone();
+            // Re-draw the (astronomically rare) receipt number already in use.
+            while states.contains_key(intake.receipt.as_str())
+                || !inner
+                    .store
+                    .receipts_taken(&[intake.receipt.as_str()])
+                    .await?
+                    .is_empty()
+            {
+                intake.receipt = ReceiptNumber::generate(
+                    &prepared.power.region,
+                    inner.zone.date(now),
+                    random::<7>(),
+                );
+            }
+            let event = Case::submit(sub, intake, &job.actor, &env)?;
+            let flow = prepared.power.flow.clone().unwrap_or_default();
+            let case = Case::from_submitted(&event, &flow)
+                .ok_or_else(|| StoreError::Corrupt("submission".into()))?;
+            let receipt = case.opened.receipt.clone();
+            states.insert(receipt.to_string(), case);
+            Ok((event, receipt, Some(prepared.query_code.clone())))
+        }
+        Op::Act { receipt, cmd } => {
+            let case = states
+                .get(receipt.as_str())
+                .ok_or_else(|| StoreError::NotFound {
+                    what: "case",
+                    key: receipt.to_string(),
+                })?;
+            let power = inner
+                .power(case.opened.power.as_str(), case.opened.power_version)
+                .await?;
+            let calendar = calendar(inner, calendars, &case.opened.region).await?;
+            let benchmark = match cmd {
+                CaseCommand::Decide { .. } => inner
+                    .store
+                    .benchmark(case.opened.power.as_str())
+                    .await?
+                    .map(|(_, b)| b),
+                _ => None,
+            };
+            let env = Env {
+                now,
+                zone: inner.zone,
+                calendar: &calendar,
+                power: &power,
+                extension_allowance: inner.config.extension_allowance,
+                benchmark: benchmark.as_ref(),
+            };
+            let event = case.decide(cmd, &job.actor, &env)?;
+            Ok((event, receipt.clone(), None))
+        }
+    }
+}
+
+async fn calendar(
+    inner: &Inner,
+    cache: &mut HashMap<RegionCode, Arc<sunlight_core::calendar::Calendar>>,
+    region: &RegionCode,
+) -> Result<Arc<sunlight_core::calendar::Calendar>> {
+    if let Some(c) = cache.get(region) {
+        return Ok(c.clone());
+    }
+    let c = inner.store.calendar(Some(region.clone())).await?;
+    cache.insert(region.clone(), c.clone());
+    Ok(c)
+}

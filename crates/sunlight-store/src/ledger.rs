@@ -1,0 +1,538 @@
+//! The ledger's storage: every event is a row of `ledger_entries` (its `seq` is its leaf index),
+//! completed subtrees at every fourth level are rows of `ledger_nodes`, signed tree heads are
+//! rows of `ledger_checkpoints`. The tree arithmetic lives in `sunlight-ledger`.
+//!
+//! Appends happen inside the caller's write transaction ([`Store::append_entries`]) so an
+//! event, its effects and its leaf commit together. Writers are serialised (SQLite's write
+//! lock; a transaction-scoped advisory lock on PostgreSQL), so leaf indexes never collide; the
+//! frontier is cached between batches and re-read whenever another process has appended.
+
+use crate::{Backend, Result, Store, StoreError, sql};
+use sqlx::Row;
+use std::collections::HashMap;
+use sunlight_core::Timestamp;
+use sunlight_ledger::checkpoint::{Checkpoint, SignedCheckpoint, Signer, Verifier};
+use sunlight_ledger::proof::{consistency_ranges, inclusion_ranges, range_hash, range_nodes};
+use sunlight_ledger::tree::{NodeId, perfect_root};
+use sunlight_ledger::{Entry, Frontier, Hash, MemoryTree};
+
+pub(crate) type Tx<'a> = sqlx::Transaction<'a, sqlx::Any>;
+
+/// The advisory-lock key that serialises ledger writers on PostgreSQL ("sunlight" in ASCII).
+const WRITER_LOCK: i64 = 0x73756e6c69676874;
+
+/// An event to append.
+#[derive(Debug, Clone)]
+pub struct NewEntry {
+    pub stream: String,
+    pub kind: String,
+    pub actor: String,
+    pub at: Timestamp,
+    /// Canonical JSON.
+    pub payload: String,
+}
+
+/// An event as stored.
+#[derive(Debug, Clone, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct StoredEntry {
+    pub seq: u64,
+    pub stream: String,
+    pub kind: String,
+    pub actor: String,
+    /// Milliseconds since the epoch.
+    pub at_ms: i64,
+    pub payload: String,
+    /// Hex of the stored leaf hash.
+    pub leaf: String,
+}
+
+impl StoredEntry {
+    fn from_row(r: &sqlx::any::AnyRow) -> Result<(Self, Hash)> {
+        let leaf: Vec<u8> = r.try_get("leaf")?;
+        let leaf: Hash = leaf
+            .try_into()
+            .map_err(|_| StoreError::Corrupt("a ledger leaf is not 32 bytes".into()))?;
+        Ok((
+            Self {
+                seq: r.try_get::<i64, _>("seq")? as u64,
+                stream: r.try_get("stream")?,
+                kind: r.try_get("kind")?,
+                actor: r.try_get("actor")?,
+                at_ms: r.try_get("at")?,
+                payload: r.try_get("payload")?,
+                leaf: sunlight_ledger::to_hex(&leaf),
+            },
+            leaf,
+        ))
+    }
+
+    /// The leaf hash its columns give now.
+    pub fn recomputed_leaf(&self) -> Hash {
+        Entry {
+            seq: self.seq,
+            at_ms: self.at_ms,
+            stream: &self.stream,
+            kind: &self.kind,
+            actor: &self.actor,
+            payload: &self.payload,
+        }
+        .leaf_hash()
+    }
+}
+
+/// The cached right edge of the tree.
+#[derive(Debug, Default)]
+pub(crate) struct LedgerCache {
+    frontier: Option<Frontier>,
+}
+
+/// What `ledger verify` found.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct VerifyReport {
+    pub entries: u64,
+    pub checkpoints: u64,
+    /// Each problem, in order, naming the entry (seq) or checkpoint (size) concerned.
+    pub problems: Vec<String>,
+}
+
+impl VerifyReport {
+    pub fn ok(&self) -> bool {
+        self.problems.is_empty()
+    }
+}
+
+impl Store {
+    /// Begins a write transaction that will append to the ledger, holding the writer lock.
+    pub(crate) async fn ledger_tx(&self) -> Result<Tx<'static>> {
+        let mut tx = self.write_tx().await?;
+        if self.backend == Backend::Postgres {
+            sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                .bind(WRITER_LOCK)
+                .execute(&mut *tx)
+                .await?;
+        }
+        Ok(tx)
+    }
+
+    /// Appends `entries` inside `tx`; returns the first seq and the frontier after them, which
+    /// the caller hands to [`Store::ledger_committed`] once `tx` has committed.
+    pub(crate) async fn append_entries(
+        &self,
+        tx: &mut Tx<'_>,
+        entries: &[NewEntry],
+    ) -> Result<(u64, Frontier)> {
+        let size: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(seq) + 1, 0) FROM ledger_entries")
+            .fetch_one(&mut **tx)
+            .await?;
+        let size = size as u64;
+        let cached = {
+            let cache = self.ledger.lock().unwrap_or_else(|e| e.into_inner());
+            cache.frontier.clone().filter(|f| f.size() == size)
+        };
+        let mut frontier = match cached {
+            Some(f) => f,
+            None => load_frontier(tx, size).await?,
+        };
+        let marks = sql::Marks::of(tx);
+        let mut nodes: Vec<(NodeId, Hash)> = Vec::new();
+        let mut leaves: Vec<Hash> = Vec::with_capacity(entries.len());
+        for (i, e) in entries.iter().enumerate() {
+            let leaf = Entry {
+                seq: size + i as u64,
+                at_ms: sql::millis(e.at),
+                stream: &e.stream,
+                kind: &e.kind,
+                actor: &e.actor,
+                payload: &e.payload,
+            }
+            .leaf_hash();
+            leaves.push(leaf);
+            frontier.push(leaf, |id, h| {
+                if id.level > 0 && id.is_stored() {
+                    nodes.push((id, *h));
+                }
+            });
+        }
+        for (n, chunk) in entries.chunks(sql::batch_rows(7)).enumerate() {
+            let stmt = format!(
+                "INSERT INTO ledger_entries (seq, stream, kind, actor, at, payload, leaf) VALUES {}",
+                sql::values(marks, chunk.len(), 7)
+            );
+            let mut q = sqlx::query(sql::dynamic(stmt));
+            for (i, e) in chunk.iter().enumerate() {
+                let k = n * sql::batch_rows(7) + i;
+                q = q
+                    .bind((size + k as u64) as i64)
+                    .bind(e.stream.as_str())
+                    .bind(e.kind.as_str())
+                    .bind(e.actor.as_str())
+                    .bind(sql::millis(e.at))
+                    .bind(e.payload.as_str())
+                    .bind(leaves[k].to_vec());
+            }
+            q.execute(&mut **tx).await?;
+        }
+        for chunk in nodes.chunks(sql::batch_rows(3)) {
+            let stmt = format!(
+                "INSERT INTO ledger_nodes (level, idx, hash) VALUES {}",
+                sql::values(marks, chunk.len(), 3)
+            );
+            let mut q = sqlx::query(sql::dynamic(stmt));
+            for (id, h) in chunk {
+                q = q
+                    .bind(i64::from(id.level))
+                    .bind(id.index as i64)
+                    .bind(h.to_vec());
+            }
+            q.execute(&mut **tx).await?;
+        }
+        Ok((size, frontier))
+    }
+
+    /// Remembers the frontier of a committed append.
+    pub(crate) fn ledger_committed(&self, frontier: Frontier) {
+        self.ledger
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .frontier = Some(frontier);
+    }
+
+    /// Appends events in a transaction of their own (registry acts, per-use approvals).
+    pub async fn append_standalone(&self, entries: &[NewEntry]) -> Result<u64> {
+        let mut tx = self.ledger_tx().await?;
+        let (first, frontier) = self.append_entries(&mut tx, entries).await?;
+        tx.commit().await?;
+        self.ledger_committed(frontier);
+        Ok(first)
+    }
+
+    /// The tree's size and head now.
+    pub async fn ledger_head(&self) -> Result<(u64, Hash)> {
+        let mut tx = self.pool.begin().await?;
+        let size: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(seq) + 1, 0) FROM ledger_entries")
+            .fetch_one(&mut *tx)
+            .await?;
+        let f = load_frontier(&mut tx, size as u64).await?;
+        tx.commit().await?;
+        Ok((f.size(), f.root()))
+    }
+
+    /// The events of one stream (`case/<receipt>`), in order.
+    pub async fn stream_entries(&self, stream: &str) -> Result<Vec<StoredEntry>> {
+        let rows = sqlx::query(
+            "SELECT seq, stream, kind, actor, at, payload, leaf FROM ledger_entries WHERE stream = $1 ORDER BY seq",
+        )
+        .bind(stream)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| StoredEntry::from_row(r).map(|(e, _)| e))
+            .collect()
+    }
+
+    pub async fn entry(&self, seq: u64) -> Result<Option<StoredEntry>> {
+        let row = sqlx::query(
+            "SELECT seq, stream, kind, actor, at, payload, leaf FROM ledger_entries WHERE seq = $1",
+        )
+        .bind(seq as i64)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref()
+            .map(|r| StoredEntry::from_row(r).map(|(e, _)| e))
+            .transpose()
+    }
+
+    /// The audit path of entry `seq` in the tree of `size` entries.
+    pub async fn inclusion_proof(&self, seq: u64, size: u64) -> Result<Vec<Hash>> {
+        if seq >= size {
+            return Err(StoreError::invalid(
+                "seq",
+                format!("entry {seq} is not inside a tree of {size}"),
+            ));
+        }
+        self.check_size(size).await?;
+        self.proof_from_ranges(&inclusion_ranges(seq, size)).await
+    }
+
+    /// The proof that the tree of `new` entries extends the tree of `old`.
+    pub async fn consistency_proof(&self, old: u64, new: u64) -> Result<Vec<Hash>> {
+        if old > new {
+            return Err(StoreError::invalid(
+                "from",
+                format!("{old} is larger than {new}"),
+            ));
+        }
+        self.check_size(new).await?;
+        self.proof_from_ranges(&consistency_ranges(old, new)).await
+    }
+
+    /// The head of the tree's first `size` entries.
+    pub async fn ledger_root(&self, size: u64) -> Result<Hash> {
+        self.check_size(size).await?;
+        let nodes = range_nodes(0, size);
+        let mut tx = self.pool.begin().await?;
+        let got = fetch_nodes(&mut tx, &nodes).await?;
+        tx.commit().await?;
+        range_hash(0, size, &got)
+            .ok_or_else(|| StoreError::Corrupt("a ledger node is missing".into()))
+    }
+
+    async fn check_size(&self, size: u64) -> Result<()> {
+        let have: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(seq) + 1, 0) FROM ledger_entries")
+            .fetch_one(&self.pool)
+            .await?;
+        if size > have as u64 {
+            return Err(StoreError::invalid(
+                "size",
+                format!("the ledger holds {have} entries, fewer than {size}"),
+            ));
+        }
+        Ok(())
+    }
+
+    async fn proof_from_ranges(&self, ranges: &[(u64, u64)]) -> Result<Vec<Hash>> {
+        let ids: Vec<NodeId> = ranges
+            .iter()
+            .flat_map(|&(a, b)| range_nodes(a, b))
+            .collect();
+        let mut tx = self.pool.begin().await?;
+        let nodes = fetch_nodes(&mut tx, &ids).await?;
+        tx.commit().await?;
+        ranges
+            .iter()
+            .map(|&(a, b)| {
+                range_hash(a, b, &nodes)
+                    .ok_or_else(|| StoreError::Corrupt("a ledger node is missing".into()))
+            })
+            .collect()
+    }
+
+    /// Signs the current head, unless the latest checkpoint already covers it.
+    pub async fn sign_checkpoint(
+        &self,
+        signer: &Signer,
+        origin: &str,
+        now: Timestamp,
+    ) -> Result<SignedCheckpoint> {
+        let (size, root) = self.ledger_head().await?;
+        if let Some(latest) = self.latest_checkpoint().await?
+            && latest.size == size
+            && latest.origin == origin
+        {
+            return Ok(latest);
+        }
+        let signed = signer.sign(&Checkpoint {
+            origin: origin.to_string(),
+            size,
+            root,
+            timestamp_ms: sql::millis(now),
+        });
+        sqlx::query(
+            "INSERT INTO ledger_checkpoints (size, root, at, origin, signature, key) VALUES ($1, $2, $3, $4, $5, $6)
+             ON CONFLICT (size) DO NOTHING",
+        )
+        .bind(size as i64)
+        .bind(signed.root.as_str())
+        .bind(signed.timestamp_ms)
+        .bind(signed.origin.as_str())
+        .bind(signed.signature.as_str())
+        .bind(signed.key.as_str())
+        .execute(&self.pool)
+        .await?;
+        Ok(signed)
+    }
+
+    pub async fn latest_checkpoint(&self) -> Result<Option<SignedCheckpoint>> {
+        Ok(self
+            .checkpoints_where("ORDER BY size DESC LIMIT 1")
+            .await?
+            .pop())
+    }
+
+    pub async fn checkpoints(&self) -> Result<Vec<SignedCheckpoint>> {
+        self.checkpoints_where("ORDER BY size").await
+    }
+
+    async fn checkpoints_where(&self, tail: &'static str) -> Result<Vec<SignedCheckpoint>> {
+        let rows = sqlx::query(sql::dynamic(format!(
+            "SELECT size, root, at, origin, signature, key FROM ledger_checkpoints {tail}"
+        )))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(SignedCheckpoint {
+                    origin: r.try_get("origin")?,
+                    size: r.try_get::<i64, _>("size")? as u64,
+                    root: r.try_get("root")?,
+                    timestamp_ms: r.try_get("at")?,
+                    signature: r.try_get("signature")?,
+                    key: r.try_get("key")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Recomputes every leaf from its row and the tree from the leaves, and checks every
+    /// checkpoint against it (and against `verifier`, the key kept outside the database).
+    /// Names each altered, missing, inserted or reordered entry it can pin down.
+    pub async fn verify_ledger(&self, verifier: Option<&Verifier>) -> Result<VerifyReport> {
+        use futures_util::TryStreamExt;
+        let mut report = VerifyReport::default();
+        let mut tree = MemoryTree::new();
+        let mut stored_leaves = MemoryTree::new();
+        let mut expected: u64 = 0;
+        {
+            let mut rows = sqlx::query(
+                "SELECT seq, stream, kind, actor, at, payload, leaf FROM ledger_entries ORDER BY seq",
+            )
+            .fetch(&self.pool);
+            while let Some(row) = rows.try_next().await? {
+                let (e, stored) = StoredEntry::from_row(&row)?;
+                if e.seq != expected {
+                    if e.seq > expected {
+                        report.problems.push(format!(
+                            "entries {expected}–{} are missing (deleted): the log jumps from {} to {}",
+                            e.seq - 1,
+                            expected as i64 - 1,
+                            e.seq
+                        ));
+                    }
+                    expected = e.seq;
+                }
+                let now = e.recomputed_leaf();
+                if now != stored {
+                    report.problems.push(format!(
+                        "entry {} ({} {}) was altered, inserted or moved: its content no longer hashes to the leaf recorded for it",
+                        e.seq, e.stream, e.kind
+                    ));
+                }
+                tree.push(now);
+                stored_leaves.push(stored);
+                expected += 1;
+                report.entries += 1;
+            }
+        }
+        // Stored subtrees must agree with the leaves (a rewrite that recomputed leaves shows here).
+        let rows = sqlx::query("SELECT level, idx, hash FROM ledger_nodes ORDER BY level, idx")
+            .fetch_all(&self.pool)
+            .await?;
+        for r in rows {
+            let id = NodeId::new(
+                r.try_get::<i64, _>("level")? as u8,
+                r.try_get::<i64, _>("idx")? as u64,
+            );
+            let hash: Vec<u8> = r.try_get("hash")?;
+            let (first, n) = id.leaves();
+            if first + n > tree.len() {
+                report.problems.push(format!(
+                    "a stored subtree covers entries {first}–{} but the log holds only {}: entries were deleted from its end",
+                    first + n - 1,
+                    tree.len()
+                ));
+                continue;
+            }
+            if tree.range_root(first, first + n).as_slice() != hash.as_slice() {
+                report.problems.push(format!(
+                    "entries {first}–{} do not hash to the subtree recorded when they were written: one of them was rewritten",
+                    first + n - 1
+                ));
+            }
+        }
+        for cp in self.checkpoints().await? {
+            report.checkpoints += 1;
+            if let Some(v) = verifier
+                && v.verify(&cp).is_err()
+            {
+                report.problems.push(format!(
+                    "checkpoint at size {} does not carry a valid signature of our key",
+                    cp.size
+                ));
+                continue;
+            }
+            if cp.size > tree.len() {
+                report.problems.push(format!(
+                    "checkpoint at size {} covers more entries than the {} stored: the log was truncated",
+                    cp.size,
+                    tree.len()
+                ));
+                continue;
+            }
+            let root = tree.root(cp.size);
+            if sunlight_ledger::to_hex(&root) != cp.root {
+                let first = (0..cp.size)
+                    .find(|&i| tree.leaves()[i as usize] != stored_leaves.leaves()[i as usize]);
+                report.problems.push(match first {
+                    Some(i) => format!("checkpoint at size {} no longer matches; the first changed entry is {i}", cp.size),
+                    None => format!(
+                        "checkpoint at size {} no longer matches the log: entries before {} were rewritten together with their leaves",
+                        cp.size, cp.size
+                    ),
+                });
+            }
+        }
+        Ok(report)
+    }
+}
+
+/// The frontier of the tree of `size` leaves, from the stored subtrees.
+async fn load_frontier(tx: &mut Tx<'_>, size: u64) -> Result<Frontier> {
+    let ids = Frontier::peak_ids(size);
+    let nodes = fetch_nodes(tx, &ids).await?;
+    let peaks: Vec<Hash> = ids
+        .iter()
+        .map(|id| {
+            nodes
+                .get(id)
+                .copied()
+                .ok_or_else(|| StoreError::Corrupt(format!("ledger subtree {id:?} is missing")))
+        })
+        .collect::<Result<_>>()?;
+    Frontier::from_peaks(size, peaks).ok_or_else(|| StoreError::Corrupt("ledger frontier".into()))
+}
+
+/// The hashes of perfect subtrees, each computed from the stored nodes below it.
+async fn fetch_nodes(tx: &mut Tx<'_>, ids: &[NodeId]) -> Result<HashMap<NodeId, Hash>> {
+    let mut out = HashMap::new();
+    for &id in ids {
+        if out.contains_key(&id) {
+            continue;
+        }
+        let (level, span) = id.stored_parts();
+        let rows = if level == 0 {
+            sqlx::query(
+                "SELECT leaf AS hash FROM ledger_entries WHERE seq >= $1 AND seq < $2 ORDER BY seq",
+            )
+            .bind(span.start as i64)
+            .bind(span.end as i64)
+            .fetch_all(&mut **tx)
+            .await?
+        } else {
+            sqlx::query("SELECT hash FROM ledger_nodes WHERE level = $1 AND idx >= $2 AND idx < $3 ORDER BY idx")
+                .bind(i64::from(level))
+                .bind(span.start as i64)
+                .bind(span.end as i64)
+                .fetch_all(&mut **tx)
+                .await?
+        };
+        if rows.len() as u64 != span.end - span.start {
+            return Err(StoreError::Corrupt(format!(
+                "ledger: {} of {} stored hashes under subtree {id:?} are missing",
+                span.end - span.start - rows.len() as u64,
+                span.end - span.start
+            )));
+        }
+        let parts: Vec<Hash> = rows
+            .iter()
+            .map(|r| {
+                let h: Vec<u8> = r.try_get("hash")?;
+                h.try_into()
+                    .map_err(|_| StoreError::Corrupt("a ledger hash is not 32 bytes".into()))
+            })
+            .collect::<Result<_>>()?;
+        out.insert(id, perfect_root(&parts));
+    }
+    Ok(out)
+}
