@@ -5,6 +5,7 @@
 
 mod calendar;
 mod harness;
+mod ledger;
 mod registry;
 
 use harness::TestDb;
@@ -47,4 +48,9 @@ on_both_backends!(
     registry::negative_list_is_replaced_whole,
     registry::consistency_reads_shared_basic_codes,
     calendar::shipped_calendars_load_once_and_layer_by_region,
+    ledger::proofs_from_the_store_verify,
+    ledger::verify_names_an_edited_entry,
+    ledger::verify_names_a_deleted_entry,
+    ledger::verify_names_a_swapped_pair,
+    ledger::verify_notices_a_truncated_log,
 );
