@@ -673,7 +673,6 @@ pub struct CaseEvent {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Case {
-    #[serde(flatten)]
     pub opened: Opened,
     pub status: CaseStatus,
     #[cfg_attr(feature = "openapi", schema(value_type = String))]

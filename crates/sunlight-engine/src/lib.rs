@@ -13,6 +13,8 @@
 //! each batch checks that its cases are still at the versions it decided on; if not, its
 //! commands are retried one by one against fresh state.
 
+pub mod reference;
+
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};

@@ -719,6 +719,8 @@ fn a_case_runs_to_the_end_and_its_events_rebuild_it() {
     let json = serde_json::to_string(&events).unwrap();
     let back: Vec<CaseEvent> = serde_json::from_str(&json).unwrap();
     assert_eq!(Case::replay(&back, &w.flow).unwrap(), case);
+    let state: Case = serde_json::from_str(&serde_json::to_string(&case).unwrap()).unwrap();
+    assert_eq!(state, case, "the stored state reads back");
     assert_eq!(case.version, events.len() as u64);
 }
 

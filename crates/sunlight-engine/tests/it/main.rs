@@ -1,0 +1,315 @@
+//! The engine on a real store: SQLite (a temporary file) and PostgreSQL (a fresh database on
+//! the server named by `SUNLIGHT_TEST_POSTGRES`; under `CI=true` a missing server fails).
+
+use std::sync::Arc;
+use sunlight_core::case::{Actor, CaseCommand, CaseStatus, Channel};
+use sunlight_core::clock::{ManualClock, Zone};
+use sunlight_core::{ErrorCode, Timestamp};
+use sunlight_engine::reference::{self, finish};
+use sunlight_engine::{Engine, EngineConfig, EngineError};
+use sunlight_ledger::verify_inclusion;
+use sunlight_store::Store;
+
+fn now() -> Timestamp {
+    "2026-11-23T09:30:00+08:00".parse().unwrap()
+}
+
+struct Db {
+    store: Store,
+    _dir: Option<tempfile::TempDir>,
+    pg: Option<(String, String)>,
+}
+
+async fn sqlite() -> Db {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::connect(&format!("sqlite:{}", dir.path().join("e.db").display()))
+        .await
+        .unwrap();
+    store.migrate().await.unwrap();
+    Db {
+        store,
+        _dir: Some(dir),
+        pg: None,
+    }
+}
+
+async fn postgres() -> Option<Db> {
+    let Ok(admin_url) = std::env::var("SUNLIGHT_TEST_POSTGRES") else {
+        assert_ne!(
+            std::env::var("CI").as_deref(),
+            Ok("true"),
+            "CI=true but SUNLIGHT_TEST_POSTGRES is not set"
+        );
+        eprintln!(
+            "SUNLIGHT_TEST_POSTGRES not set: PostgreSQL half not run here (CI always runs it)"
+        );
+        return None;
+    };
+    let mut b = [0u8; 6];
+    getrandom::fill(&mut b).unwrap();
+    let name = format!("sunlight_e_{}", hex::encode(b));
+    let admin = Store::connect(&admin_url).await.unwrap();
+    admin
+        .execute_raw(&format!("CREATE DATABASE {name}"))
+        .await
+        .unwrap();
+    admin.close().await;
+    let base = admin_url.rsplit_once('/').unwrap().0;
+    let store = Store::connect(&format!("{base}/{name}")).await.unwrap();
+    store.migrate().await.unwrap();
+    Some(Db {
+        store,
+        _dir: None,
+        pg: Some((admin_url, name)),
+    })
+}
+
+impl Db {
+    async fn engine(&self) -> Engine {
+        reference::seed(&self.store, now()).await.unwrap();
+        Engine::start(
+            self.store.clone(),
+            Arc::new(ManualClock::new(now())),
+            Zone::CHINA,
+            EngineConfig::default(),
+        )
+    }
+
+    async fn drop(self) {
+        self.store.close().await;
+        if let Some((admin_url, name)) = self.pg {
+            let admin = Store::connect(&admin_url).await.unwrap();
+            admin
+                .execute_raw(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                .await
+                .unwrap();
+            admin.close().await;
+        }
+    }
+}
+
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let db = super::sqlite().await;
+                    super::$name(&db).await;
+                    db.drop().await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let Some(db) = super::postgres().await else { return };
+                    super::$name(&db).await;
+                    db.drop().await;
+                }
+            )*
+        }
+    };
+}
+
+on_both_backends!(
+    a_case_runs_its_flow_and_every_event_is_in_the_ledger,
+    sixteen_clerks_finish_one_task_and_one_wins,
+    a_retried_command_writes_nothing_new,
+    refusals_come_back_with_their_rule,
+);
+
+fn domain_code(e: EngineError) -> ErrorCode {
+    match e {
+        EngineError::Domain(d) => d.code(),
+        EngineError::Store(sunlight_store::StoreError::Domain(d)) => d.code(),
+        other => panic!("expected a rule's refusal, got {other}"),
+    }
+}
+
+async fn a_case_runs_its_flow_and_every_event_is_in_the_ledger(db: &Db) {
+    let engine = db.engine().await;
+    let today = Zone::CHINA.date(now());
+    let calls = reference::drive(&engine, 1, today).await.unwrap();
+    assert_eq!(calls, 12, "submit, 4 task lists and 7 completions");
+    assert_eq!(db.store.case_count().await.unwrap(), 1);
+    let (size, _) = db.store.ledger_head().await.unwrap();
+    assert_eq!(
+        size, 7,
+        "submitted, accepted, three reviews, decided, delivered"
+    );
+    let first = db.store.entry(0).await.unwrap().unwrap();
+    let history_receipt =
+        sunlight_core::case::ReceiptNumber::parse(first.stream.strip_prefix("case/").unwrap())
+            .unwrap();
+    let case = engine.case(&history_receipt).await.unwrap().unwrap();
+    assert_eq!(case.status, CaseStatus::Closed);
+    assert!(case.deadlines.committed.is_some() && case.deadlines.statutory.is_some());
+    assert_eq!(
+        engine.replay(&history_receipt).await.unwrap().unwrap(),
+        case,
+        "the projection is the fold of the events"
+    );
+    let history = engine.history(&history_receipt).await.unwrap();
+    let kinds: Vec<&str> = history.iter().map(|h| h.kind.as_str()).collect();
+    assert_eq!(
+        kinds,
+        [
+            "case.submitted",
+            "case.accepted",
+            "case.task_completed",
+            "case.task_completed",
+            "case.task_completed",
+            "case.decided",
+            "case.delivered"
+        ]
+    );
+    assert_eq!(history[1].zh, "受理");
+    // Every event of the receipt is provably in the tree a checkpoint signs.
+    let signer = sunlight_ledger::Signer::from_secret([9; 32]);
+    let cp = db
+        .store
+        .sign_checkpoint(&signer, "sunlight 330183", now())
+        .await
+        .unwrap();
+    let root = sunlight_ledger::from_hex(&cp.root).unwrap();
+    for e in db
+        .store
+        .stream_entries(&format!("case/{history_receipt}"))
+        .await
+        .unwrap()
+    {
+        let proof = db.store.inclusion_proof(e.seq, cp.size).await.unwrap();
+        verify_inclusion(&e.recomputed_leaf(), e.seq, cp.size, &proof, &root).unwrap();
+    }
+    assert!(
+        db.store
+            .verify_ledger(Some(&signer.verifier()))
+            .await
+            .unwrap()
+            .ok()
+    );
+}
+
+async fn sixteen_clerks_finish_one_task_and_one_wins(db: &Db) {
+    let engine = db.engine().await;
+    let ack = engine
+        .submit(
+            reference::submission(2),
+            Channel::Online,
+            Actor::Applicant,
+            None,
+        )
+        .await
+        .unwrap();
+    let accept = engine.open_tasks(&ack.receipt).await.unwrap().remove(0);
+    let today = Zone::CHINA.date(now());
+    let mut handles = Vec::new();
+    for _ in 0..16 {
+        let (engine, receipt, task) = (engine.clone(), ack.receipt.clone(), accept.clone());
+        handles.push(tokio::spawn(async move {
+            let (cmd, who) = finish(&task, today);
+            engine.act(receipt, cmd, Actor::Staff(who), None).await
+        }));
+    }
+    let mut wins = 0;
+    for h in handles {
+        match h.await.unwrap() {
+            Ok(_) => wins += 1,
+            Err(e) => assert!(matches!(
+                domain_code(e),
+                ErrorCode::TaskState | ErrorCode::CaseState
+            )),
+        }
+    }
+    assert_eq!(wins, 1);
+    let case = engine.case(&ack.receipt).await.unwrap().unwrap();
+    assert_eq!(case.version, 2, "one submission and one acceptance");
+    assert_eq!(engine.open_tasks(&ack.receipt).await.unwrap().len(), 3);
+}
+
+async fn a_retried_command_writes_nothing_new(db: &Db) {
+    let engine = db.engine().await;
+    let key = Some("c0ffee-submit-1".to_string());
+    let first = engine
+        .submit(
+            reference::submission(3),
+            Channel::Online,
+            Actor::Applicant,
+            key.clone(),
+        )
+        .await
+        .unwrap();
+    let (size, _) = db.store.ledger_head().await.unwrap();
+    let again = engine
+        .submit(
+            reference::submission(3),
+            Channel::Online,
+            Actor::Applicant,
+            key,
+        )
+        .await
+        .unwrap();
+    assert_eq!(first, again, "the first result, query code and all");
+    assert_eq!(db.store.ledger_head().await.unwrap().0, size);
+    assert_eq!(db.store.case_count().await.unwrap(), 1);
+    let accept = engine.open_tasks(&first.receipt).await.unwrap().remove(0);
+    let (cmd, who) = finish(&accept, Zone::CHINA.date(now()));
+    let k = Some("c0ffee-accept-1".to_string());
+    let a = engine
+        .act(
+            first.receipt.clone(),
+            cmd.clone(),
+            Actor::Staff(who.clone()),
+            k.clone(),
+        )
+        .await
+        .unwrap();
+    let b = engine
+        .act(first.receipt.clone(), cmd, Actor::Staff(who), k)
+        .await
+        .unwrap();
+    assert_eq!(a, b);
+    assert_eq!(db.store.ledger_head().await.unwrap().0, size + 1);
+}
+
+async fn refusals_come_back_with_their_rule(db: &Db) {
+    let engine = db.engine().await;
+    let mut sub = reference::submission(4);
+    sub.power = "330183-XK-99999".into();
+    let e = engine
+        .submit(sub, Channel::Online, Actor::Applicant, None)
+        .await
+        .unwrap_err();
+    assert_eq!(domain_code(e), ErrorCode::PowerNotInList);
+    let mut sub = reference::submission(5);
+    sub.materials.truncate(1);
+    let ack = engine
+        .submit(sub, Channel::Online, Actor::Applicant, None)
+        .await
+        .unwrap();
+    let accept = engine.open_tasks(&ack.receipt).await.unwrap().remove(0);
+    let e = engine
+        .act(
+            ack.receipt.clone(),
+            CaseCommand::Accept { task: accept.task },
+            Actor::Staff(reference::clerk()),
+            None,
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(domain_code(e), ErrorCode::MaterialsIncomplete);
+    let e = engine
+        .act(
+            ack.receipt.clone(),
+            CaseCommand::Accept { task: accept.task },
+            Actor::Staff(reference::officer()),
+            None,
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(domain_code(e), ErrorCode::RoleRequired);
+    // Refused commands left no trace but the submission.
+    assert_eq!(db.store.ledger_head().await.unwrap().0, 1);
+}
