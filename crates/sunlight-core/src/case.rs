@@ -1117,7 +1117,7 @@ impl Case {
             power_version,
             power_name: power.name.clone(),
             category: power.category,
-            region: power.region.clone(),
+            region: power.region,
             department: power.department.clone(),
             applicant: sub.applicant.clone(),
             channel,

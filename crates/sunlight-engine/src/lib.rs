@@ -17,6 +17,7 @@ pub mod reference;
 
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use sunlight_core::case::{
     Actor, Case, CaseCommand, CaseEvent, Channel, Env, EventBody, Intake, ReceiptNumber,
@@ -24,7 +25,7 @@ use sunlight_core::case::{
 };
 use sunlight_core::clock::{Clock, Zone};
 use sunlight_core::discretion::Benchmark;
-use sunlight_core::{DomainError, ErrorCode, Power, RegionCode, Usage};
+use sunlight_core::{DomainError, ErrorCode, Power, PowerCategory, RegionCode, Usage};
 use sunlight_ledger::entry::canonical_json;
 use sunlight_store::{CaseBatch, CaseWrite, NewEntry, Store, StoreError, StoredEntry, TaskRow};
 use tokio::sync::{mpsc, oneshot};
@@ -120,6 +121,54 @@ struct Inner {
     config: EngineConfig,
     /// Power versions are immutable: cached forever by (code, version).
     powers: Mutex<HashMap<(String, i64), Arc<Power>>>,
+    commits: AtomicU64,
+    committed_commands: AtomicU64,
+    /// Recently written case states, as committed. The writer starts from them; on SQLite
+    /// (one process) reads are served from them too. A state another process moved is caught
+    /// by the commit's version check, evicted, and the command retried on the stored state.
+    cases: Mutex<StateCache>,
+}
+
+/// A bounded map of case states; the oldest insertions go first.
+#[derive(Default)]
+struct StateCache {
+    map: HashMap<String, Arc<Case>>,
+    order: std::collections::VecDeque<String>,
+}
+
+impl StateCache {
+    const CAPACITY: usize = 50_000;
+
+    fn get(&self, receipt: &str) -> Option<Arc<Case>> {
+        self.map.get(receipt).cloned()
+    }
+
+    fn put(&mut self, receipt: &str, case: Arc<Case>) {
+        if self.map.insert(receipt.to_string(), case).is_none() {
+            self.order.push_back(receipt.to_string());
+        }
+        while self.map.len() > Self::CAPACITY {
+            match self.order.pop_front() {
+                Some(old) => {
+                    self.map.remove(&old);
+                }
+                None => break,
+            }
+        }
+    }
+
+    fn remove(&mut self, receipt: &str) {
+        self.map.remove(receipt);
+    }
+}
+
+/// Counters of the write path.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct EngineStats {
+    /// Transactions committed.
+    pub commits: u64,
+    /// Commands they carried.
+    pub commands: u64,
 }
 
 /// The running case engine. Cheap to clone.
@@ -156,6 +205,9 @@ impl Engine {
             zone,
             config,
             powers: Mutex::default(),
+            commits: AtomicU64::new(0),
+            committed_commands: AtomicU64::new(0),
+            cases: Mutex::default(),
         });
         tokio::spawn(writer(inner.clone(), rx));
         Self { inner, tx }
@@ -167,6 +219,13 @@ impl Engine {
 
     pub fn zone(&self) -> Zone {
         self.inner.zone
+    }
+
+    pub fn stats(&self) -> EngineStats {
+        EngineStats {
+            commits: self.inner.commits.load(Ordering::Relaxed),
+            commands: self.inner.committed_commands.load(Ordering::Relaxed),
+        }
     }
 
     async fn send(&self, op: Op, actor: Actor, key: Option<String>) -> Result<Ack> {
@@ -224,7 +283,7 @@ impl Engine {
         };
         let region = match &sub.region {
             Some(r) if !r.trim().is_empty() => RegionCode::parse(r)?,
-            _ => power.region.clone(),
+            _ => power.region,
         };
         let query_code = format!("{:08}", u64::from_le_bytes(random::<8>()) % 100_000_000);
         let intake = Intake {
@@ -261,20 +320,36 @@ impl Engine {
         self.send(Op::Act { receipt, cmd }, actor, key).await
     }
 
+    /// The state this process wrote last, when it is the only writer (SQLite).
+    fn cached(&self, receipt: &ReceiptNumber) -> Option<Arc<Case>> {
+        if self.inner.store.backend() != sunlight_store::Backend::Sqlite {
+            return None;
+        }
+        self.inner
+            .cases
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(receipt.as_str())
+    }
+
     pub async fn case(&self, receipt: &ReceiptNumber) -> Result<Option<Case>> {
-        Ok(self.inner.store.case_state(receipt.as_str()).await?)
+        if let Some(c) = self.cached(receipt) {
+            return Ok(Some(c.as_ref().clone()));
+        }
+        self.replay(receipt).await
     }
 
     pub async fn open_tasks(&self, receipt: &ReceiptNumber) -> Result<Vec<TaskRow>> {
+        if let Some(c) = self.cached(receipt) {
+            return Ok(c.open_tasks().map(|t| task_row(&c, t)).collect());
+        }
         Ok(self.inner.store.open_tasks(receipt.as_str()).await?)
     }
 
     /// Whether `code` is the query code handed out with the case.
     pub async fn query_code_matches(&self, receipt: &ReceiptNumber, code: &str) -> Result<bool> {
         Ok(self
-            .inner
-            .store
-            .case_state(receipt.as_str())
+            .case(receipt)
             .await?
             .is_some_and(|c| c.opened.query_code_hash == hash_query_code(code)))
     }
@@ -307,7 +382,33 @@ impl Engine {
 
     /// The case rebuilt from its ledger entries alone (the projection must equal it).
     pub async fn replay(&self, receipt: &ReceiptNumber) -> Result<Option<Case>> {
-        let entries: Vec<StoredEntry> = self.inner.store.stream_entries(&stream(receipt)).await?;
+        let entries = self.inner.store.stream_entries(&stream(receipt)).await?;
+        self.inner.replay(&entries).await
+    }
+}
+
+fn task_row(c: &Case, t: &TaskState) -> TaskRow {
+    TaskRow {
+        receipt: c.opened.receipt.to_string(),
+        task: t.id,
+        node: t.node.clone(),
+        name: t.name.clone(),
+        role: t.role.clone(),
+        department: t.department.to_string(),
+        status: "open".into(),
+        assignee: t.assignee.clone(),
+        due: t.due.map(|d| d.to_string()),
+        opened_at_ms: t.opened_at.as_millisecond(),
+    }
+}
+
+fn stream(receipt: &ReceiptNumber) -> String {
+    format!("case/{receipt}")
+}
+
+impl Inner {
+    /// A case's state: the fold of its ledger entries.
+    async fn replay(&self, entries: &[StoredEntry]) -> Result<Option<Case>> {
         let events: Vec<CaseEvent> = entries
             .iter()
             .map(|e| {
@@ -325,17 +426,24 @@ impl Engine {
         let Some(EventBody::Submitted(o)) = events.first().map(|e| &e.body) else {
             return Ok(None);
         };
-        let power = self.inner.power(o.power.as_str(), o.power_version).await?;
-        let flow = power.flow.clone().unwrap_or_default();
-        Ok(Case::replay(&events, &flow))
+        let power = self.power(o.power.as_str(), o.power_version).await?;
+        Ok(Case::replay(
+            &events,
+            power.flow.as_ref().unwrap_or(&Default::default()),
+        ))
     }
-}
 
-fn stream(receipt: &ReceiptNumber) -> String {
-    format!("case/{receipt}")
-}
+    /// The states of several cases, replayed from their entries in one read.
+    async fn load(&self, receipts: &[&str]) -> Result<HashMap<String, Case>> {
+        let mut out = HashMap::new();
+        for (receipt, entries) in self.store.case_entries(receipts).await? {
+            if let Some(c) = self.replay(&entries).await? {
+                out.insert(receipt, c);
+            }
+        }
+        Ok(out)
+    }
 
-impl Inner {
     async fn power(&self, code: &str, version: i64) -> Result<Arc<Power>> {
         if let Some(p) = self
             .powers
@@ -361,68 +469,287 @@ impl Inner {
     }
 }
 
+/// The writer: a two-stage pipeline. While one batch commits (on the database's own thread),
+/// the next is decided against the states the committing batch leaves behind. Commits stay in
+/// order, and nobody hears about batch N+1 — not even a refusal — before batch N has
+/// committed; if N fails, N+1 is decided again on the stored state.
 async fn writer(inner: Arc<Inner>, mut rx: mpsc::Receiver<Job>) {
-    while let Some(first) = rx.recv().await {
-        let mut jobs = vec![first];
+    let mut inflight: Option<InFlight> = None;
+    loop {
+        let mut jobs = Vec::new();
+        if inflight.is_none() {
+            match rx.recv().await {
+                Some(j) => jobs.push(j),
+                None => return,
+            }
+        }
         while jobs.len() < inner.config.max_batch {
             match rx.try_recv() {
                 Ok(j) => jobs.push(j),
                 Err(_) => break,
             }
         }
-        if let Some(retry) = run_batch(&inner, jobs).await {
-            // Another process moved a case under this batch: one by one, on fresh state.
-            for job in retry {
-                if let Some(again) = run_batch(&inner, vec![job]).await {
-                    for j in again {
-                        let _ = j.reply.send(Err(StoreError::Conflict(
-                            "the case changed meanwhile; try again".into(),
-                        )
-                        .into()));
-                    }
-                }
+        if jobs.is_empty() {
+            // Nothing new while the last batch commits: see it through, then wait.
+            if let Some(f) = inflight.take() {
+                finish(&inner, f).await;
             }
+            continue;
         }
+        let overlay = inflight
+            .as_ref()
+            .map(|f| f.decided.overlay())
+            .unwrap_or_default();
+        let mut decided = decide_batch(&inner, jobs, &overlay).await;
+        if let Some(f) = inflight.take()
+            && !finish(&inner, f).await
+        {
+            decided = decide_batch(&inner, decided.into_jobs(), &Overlay::default()).await;
+        }
+        inflight = Some(start_commit(&inner, decided));
     }
 }
 
-/// A job decided in this batch, waiting for the commit.
+/// What a committing batch leaves behind, for the next one to be decided against.
+#[derive(Default)]
+struct Overlay {
+    cases: HashMap<String, Arc<Case>>,
+    keys: HashMap<String, Ack>,
+}
+
+/// A job decided in a batch, waiting for the commit.
 struct Pending {
     job: Job,
     ack: Ack,
 }
 
-/// Decides and commits one batch. Returns the jobs to retry one by one on a version conflict.
-async fn run_batch(inner: &Inner, jobs: Vec<Job>) -> Option<Vec<Job>> {
+/// A decided batch: its writes, the acks they earn, and the answers that need no write
+/// (refusals, remembered results), all held until the batch before it has committed.
+struct Decided {
+    batch: CaseBatch,
+    pending: Vec<Pending>,
+    answered: Vec<(Job, Result<Ack>)>,
+}
+
+impl Decided {
+    fn overlay(&self) -> Overlay {
+        Overlay {
+            cases: self
+                .batch
+                .cases
+                .iter()
+                .map(|w| (w.case.opened.receipt.to_string(), Arc::new(w.case.clone())))
+                .collect(),
+            keys: self
+                .pending
+                .iter()
+                .filter_map(|p| p.job.key.clone().map(|k| (k, p.ack.clone())))
+                .collect(),
+        }
+    }
+
+    fn into_jobs(self) -> Vec<Job> {
+        self.pending
+            .into_iter()
+            .map(|p| p.job)
+            .chain(self.answered.into_iter().map(|(j, _)| j))
+            .collect()
+    }
+}
+
+struct InFlight {
+    commit: Option<tokio::task::JoinHandle<sunlight_store::Result<u64>>>,
+    decided: Decided,
+}
+
+fn start_commit(inner: &Arc<Inner>, decided: Decided) -> InFlight {
+    if decided.pending.is_empty() {
+        return InFlight {
+            commit: None,
+            decided,
+        };
+    }
+    let store = inner.store.clone();
+    // The batch is cloned into the commit task so the decided states stay here as the overlay.
+    let batch = decided.batch.clone();
+    let commit = tokio::spawn(async move { store.commit_cases(&batch).await });
+    InFlight {
+        commit: Some(commit),
+        decided,
+    }
+}
+
+/// Waits for a batch's commit and answers its callers. False if it did not commit.
+async fn finish(inner: &Inner, f: InFlight) -> bool {
+    let Decided {
+        batch,
+        pending,
+        answered,
+    } = f.decided;
+    let committed = match f.commit {
+        None => Ok(0),
+        Some(handle) => handle
+            .await
+            .unwrap_or_else(|e| Err(StoreError::Corrupt(format!("the commit task failed: {e}")))),
+    };
+    {
+        let mut cache = inner.cases.lock().unwrap_or_else(|e| e.into_inner());
+        for w in &batch.cases {
+            let r = w.case.opened.receipt.as_str();
+            if committed.is_ok() {
+                cache.put(r, Arc::new(w.case.clone()));
+            } else {
+                cache.remove(r);
+            }
+        }
+    }
+    for (job, answer) in answered {
+        let _ = job.reply.send(answer);
+    }
+    match committed {
+        Ok(_) => {
+            inner.commits.fetch_add(1, Ordering::Relaxed);
+            inner
+                .committed_commands
+                .fetch_add(pending.len() as u64, Ordering::Relaxed);
+            for p in pending {
+                let _ = p.job.reply.send(Ok(p.ack));
+            }
+            true
+        }
+        Err(StoreError::Conflict(m)) => {
+            // Another process moved a case under this batch: one by one, on fresh state.
+            tracing::debug!(%m, "batch conflicted; retrying its commands one by one");
+            for p in pending {
+                let decided = decide_batch(inner, vec![p.job], &Overlay::default()).await;
+                commit_now(inner, decided).await;
+            }
+            false
+        }
+        Err(e) => {
+            let msg = format!("the batch failed to commit: {e}");
+            for p in pending {
+                let _ = p
+                    .job
+                    .reply
+                    .send(Err(StoreError::Corrupt(msg.clone()).into()));
+            }
+            false
+        }
+    }
+}
+
+/// Commits a decided batch in place (the retry path): conflicts are reported, not retried.
+async fn commit_now(inner: &Inner, decided: Decided) {
+    let Decided {
+        batch,
+        pending,
+        answered,
+    } = decided;
+    for (job, answer) in answered {
+        let _ = job.reply.send(answer);
+    }
+    if pending.is_empty() {
+        return;
+    }
+    let committed = inner.store.commit_cases(&batch).await;
+    let mut cache = inner.cases.lock().unwrap_or_else(|e| e.into_inner());
+    for w in &batch.cases {
+        cache.remove(w.case.opened.receipt.as_str());
+    }
+    drop(cache);
+    for p in pending {
+        let answer = match &committed {
+            Ok(_) => Ok(p.ack),
+            Err(StoreError::Conflict(_)) => {
+                Err(StoreError::Conflict("the case changed meanwhile; try again".into()).into())
+            }
+            Err(e) => Err(StoreError::Corrupt(format!("the batch failed to commit: {e}")).into()),
+        };
+        let _ = p.job.reply.send(answer);
+    }
+}
+
+/// Decides a batch of jobs in order against `overlay` (the committing batch's states), the
+/// cache, and the store.
+async fn decide_batch(inner: &Inner, jobs: Vec<Job>, overlay: &Overlay) -> Decided {
     let store = &inner.store;
     let now = inner.clock.now();
-    // 1. Retries answer from memory of the first result.
-    let keys: Vec<&str> = jobs.iter().filter_map(|j| j.key.as_deref()).collect();
+    let mut out = Decided {
+        batch: CaseBatch {
+            at: Some(now),
+            ..Default::default()
+        },
+        pending: vec![],
+        answered: vec![],
+    };
+    let fail_all = |jobs: Vec<Job>, e: EngineError, out: &mut Decided| {
+        let msg = e.to_string();
+        for j in jobs {
+            out.answered
+                .push((j, Err(StoreError::Corrupt(msg.clone()).into())));
+        }
+    };
+    // 1. Retries answer from the memory of the first result.
+    let keys: Vec<&str> = jobs
+        .iter()
+        .filter_map(|j| j.key.as_deref())
+        .filter(|k| !overlay.keys.contains_key(*k))
+        .collect();
     let known = match store.command_results(&keys).await {
         Ok(k) => k,
-        Err(e) => return fail_all(jobs, e.into()),
+        Err(e) => {
+            fail_all(jobs, e.into(), &mut out);
+            return out;
+        }
     };
-    // 2. The cases concerned, in one read.
-    let receipts: Vec<&str> = jobs
+    // 2. The cases concerned: from the committing batch, the cache, or replayed in one read.
+    let mut states: HashMap<String, Case> = HashMap::new();
+    let mut misses: Vec<&str> = Vec::new();
+    {
+        let cache = inner.cases.lock().unwrap_or_else(|e| e.into_inner());
+        for j in &jobs {
+            let Op::Act { receipt, .. } = &j.op else {
+                continue;
+            };
+            let r = receipt.as_str();
+            if states.contains_key(r) || misses.contains(&r) {
+                continue;
+            }
+            match overlay.cases.get(r).cloned().or_else(|| cache.get(r)) {
+                Some(c) => {
+                    states.insert(r.to_string(), c.as_ref().clone());
+                }
+                None => misses.push(r),
+            }
+        }
+    }
+    match inner.load(&misses).await {
+        Ok(s) => states.extend(s),
+        Err(e) => {
+            fail_all(jobs, e, &mut out);
+            return out;
+        }
+    }
+    let submits: Vec<&str> = jobs
         .iter()
         .filter_map(|j| match &j.op {
-            Op::Act { receipt, .. } => Some(receipt.as_str()),
-            Op::Submit { .. } => None,
+            Op::Submit { prepared, .. } => Some(prepared.intake.receipt.as_str()),
+            Op::Act { .. } => None,
         })
         .collect();
-    let mut states: HashMap<String, Case> = match store.case_states(&receipts).await {
-        Ok(s) => s,
-        Err(e) => return fail_all(jobs, e.into()),
+    let mut taken: std::collections::HashSet<String> = match store.receipts_taken(&submits).await {
+        Ok(t) => t.into_iter().collect(),
+        Err(e) => {
+            fail_all(jobs, e.into(), &mut out);
+            return out;
+        }
     };
+    taken.extend(overlay.cases.keys().cloned());
     let mut loaded_at: HashMap<String, u64> =
         states.iter().map(|(k, c)| (k.clone(), c.version)).collect();
     let mut touched: Vec<String> = Vec::new();
     let mut before_tasks: HashMap<String, Vec<TaskState>> = HashMap::new();
-    let mut batch = CaseBatch {
-        at: Some(now),
-        ..Default::default()
-    };
-    let mut pending: Vec<Pending> = Vec::new();
     let mut in_batch_keys: HashMap<String, Ack> = HashMap::new();
     let mut calendars: HashMap<RegionCode, Arc<sunlight_core::calendar::Calendar>> = HashMap::new();
 
@@ -431,74 +758,72 @@ async fn run_batch(inner: &Inner, jobs: Vec<Job>) -> Option<Vec<Job>> {
             if let Some(r) = known.get(k) {
                 let ack = serde_json::from_str::<Ack>(r)
                     .map_err(|e| StoreError::Corrupt(e.to_string()).into());
-                let _ = job.reply.send(ack);
+                out.answered.push((job, ack));
                 continue;
             }
-            if let Some(a) = in_batch_keys.get(k) {
-                let _ = job.reply.send(Ok(a.clone()));
+            if let Some(a) = in_batch_keys.get(k).or_else(|| overlay.keys.get(k)) {
+                let a = a.clone();
+                out.answered.push((job, Ok(a)));
                 continue;
             }
         }
-        let decided = decide(inner, &job, &mut states, &mut calendars, now).await;
-        match decided {
-            Err(e) => {
-                let _ = job.reply.send(Err(e));
-            }
-            Ok((event, receipt, query_code)) => {
-                let r = receipt.to_string();
-                if matches!(job.op, Op::Submit { .. }) {
-                    before_tasks.insert(r.clone(), vec![]);
-                    loaded_at.insert(r.clone(), 0);
-                } else if let Some(case) = states.get_mut(&r) {
-                    before_tasks
-                        .entry(r.clone())
-                        .or_insert_with(|| case.tasks.clone());
-                    match inner
-                        .power(case.opened.power.as_str(), case.opened.power_version)
-                        .await
-                    {
-                        Ok(p) => case.apply(&event, p.flow.as_ref().unwrap_or(&Default::default())),
-                        Err(e) => {
-                            let _ = job.reply.send(Err(e));
-                            continue;
-                        }
-                    }
+        let (event, receipt, query_code) =
+            match decide(inner, &job, &taken, &mut states, &mut calendars, now).await {
+                Ok(d) => d,
+                Err(e) => {
+                    out.answered.push((job, Err(e)));
+                    continue;
                 }
-                let case = &states[&r];
-                if !touched.contains(&receipt.to_string()) {
-                    touched.push(receipt.to_string());
+            };
+        let r = receipt.to_string();
+        if matches!(job.op, Op::Submit { .. }) {
+            before_tasks.insert(r.clone(), vec![]);
+            loaded_at.insert(r.clone(), 0);
+        } else if let Some(case) = states.get_mut(&r) {
+            before_tasks
+                .entry(r.clone())
+                .or_insert_with(|| case.tasks.clone());
+            match inner
+                .power(case.opened.power.as_str(), case.opened.power_version)
+                .await
+            {
+                Ok(p) => case.apply(&event, p.flow.as_ref().unwrap_or(&Default::default())),
+                Err(e) => {
+                    out.answered.push((job, Err(e)));
+                    continue;
                 }
-                let payload = serde_json::to_value(&event.body)
-                    .map(|v| canonical_json(&v))
-                    .unwrap_or_default();
-                batch.entries.push(NewEntry {
-                    stream: stream(&receipt),
-                    kind: event.body.kind().to_string(),
-                    actor: event.actor.clone(),
-                    at: event.at,
-                    payload,
-                });
-                if let (EventBody::Submitted(o), Some(id)) = (&event.body, event_checkout(&event)) {
-                    batch.checkouts_used.push((id, o.receipt.to_string()));
-                }
-                let ack = Ack {
-                    receipt: receipt.clone(),
-                    version: case.version,
-                    kind: event.body.kind().to_string(),
-                    query_code,
-                };
-                if let Some(k) = &job.key {
-                    batch
-                        .keys
-                        .push((k.clone(), serde_json::to_string(&ack).unwrap_or_default()));
-                    in_batch_keys.insert(k.clone(), ack.clone());
-                }
-                pending.push(Pending { job, ack });
             }
         }
-    }
-    if pending.is_empty() {
-        return None;
+        let case = &states[&r];
+        if !touched.contains(&r) {
+            touched.push(r.clone());
+        }
+        let payload = serde_json::to_value(&event.body)
+            .map(|v| canonical_json(&v))
+            .unwrap_or_default();
+        out.batch.entries.push(NewEntry {
+            stream: stream(&receipt),
+            kind: event.body.kind().to_string(),
+            actor: event.actor.clone(),
+            at: event.at,
+            payload,
+        });
+        if let (EventBody::Submitted(o), Some(id)) = (&event.body, event_checkout(&event)) {
+            out.batch.checkouts_used.push((id, o.receipt.to_string()));
+        }
+        let ack = Ack {
+            receipt: receipt.clone(),
+            version: case.version,
+            kind: event.body.kind().to_string(),
+            query_code,
+        };
+        if let Some(k) = &job.key {
+            out.batch
+                .keys
+                .push((k.clone(), serde_json::to_string(&ack).unwrap_or_default()));
+            in_batch_keys.insert(k.clone(), ack.clone());
+        }
+        out.pending.push(Pending { job, ack });
     }
     for r in &touched {
         let case = states[r].clone();
@@ -509,37 +834,13 @@ async fn run_batch(inner: &Inner, jobs: Vec<Job>) -> Option<Vec<Job>> {
             .filter(|t| !before.contains(t))
             .cloned()
             .collect();
-        batch.cases.push(CaseWrite {
+        out.batch.cases.push(CaseWrite {
             expected: loaded_at[r],
             tasks,
             case,
         });
     }
-    match store.commit_cases(&batch).await {
-        Ok(_) => {
-            for p in pending {
-                let _ = p.job.reply.send(Ok(p.ack));
-            }
-            None
-        }
-        Err(StoreError::Conflict(m)) if pending.len() > 1 => {
-            tracing::debug!(%m, "batch conflicted; retrying its commands one by one");
-            Some(pending.into_iter().map(|p| p.job).collect())
-        }
-        Err(e) => {
-            let msg = e.to_string();
-            let conflict = matches!(e, StoreError::Conflict(_));
-            for p in pending {
-                let err = if conflict {
-                    StoreError::Conflict(msg.clone())
-                } else {
-                    StoreError::Corrupt(format!("the batch failed to commit: {msg}"))
-                };
-                let _ = p.job.reply.send(Err(err.into()));
-            }
-            None
-        }
-    }
+    out
 }
 
 fn event_checkout(e: &CaseEvent) -> Option<i64> {
@@ -549,18 +850,11 @@ fn event_checkout(e: &CaseEvent) -> Option<i64> {
     }
 }
 
-fn fail_all(jobs: Vec<Job>, e: EngineError) -> Option<Vec<Job>> {
-    let msg = e.to_string();
-    for j in jobs {
-        let _ = j.reply.send(Err(StoreError::Corrupt(msg.clone()).into()));
-    }
-    None
-}
-
 /// Decides one job against the batch's current states; a new case is put into `states`.
 async fn decide(
     inner: &Inner,
     job: &Job,
+    taken: &std::collections::HashSet<String>,
     states: &mut HashMap<String, Case>,
     calendars: &mut HashMap<RegionCode, Arc<sunlight_core::calendar::Calendar>>,
     now: sunlight_core::Timestamp,
@@ -578,13 +872,10 @@ async fn decide(
                 benchmark: benchmark.as_ref(),
             };
             let mut intake = prepared.intake.clone();
-            // Re-draw the (astronomically rare) receipt number already in use.
+            // Re-draw a receipt number already in use (one in 2^50 per case; a re-drawn one
+            // that clashed again would fail the commit on the primary key, and be retried).
             while states.contains_key(intake.receipt.as_str())
-                || !inner
-                    .store
-                    .receipts_taken(&[intake.receipt.as_str()])
-                    .await?
-                    .is_empty()
+                || taken.contains(intake.receipt.as_str())
             {
                 intake.receipt = ReceiptNumber::generate(
                     &prepared.power.region,
@@ -612,11 +903,13 @@ async fn decide(
                 .await?;
             let calendar = calendar(inner, calendars, &case.opened.region).await?;
             let benchmark = match cmd {
-                CaseCommand::Decide { .. } => inner
-                    .store
-                    .benchmark(case.opened.power.as_str())
-                    .await?
-                    .map(|(_, b)| b),
+                CaseCommand::Decide { .. } if case.opened.category == PowerCategory::Penalty => {
+                    inner
+                        .store
+                        .benchmark(case.opened.power.as_str())
+                        .await?
+                        .map(|(_, b)| b)
+                }
                 _ => None,
             };
             let env = Env {
@@ -641,7 +934,7 @@ async fn calendar(
     if let Some(c) = cache.get(region) {
         return Ok(c.clone());
     }
-    let c = inner.store.calendar(Some(region.clone())).await?;
-    cache.insert(region.clone(), c.clone());
+    let c = inner.store.calendar(Some(*region)).await?;
+    cache.insert(*region, c.clone());
     Ok(c)
 }

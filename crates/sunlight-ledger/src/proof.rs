@@ -80,7 +80,7 @@ pub fn range_nodes(a: u64, b: u64) -> Vec<NodeId> {
         if n == 0 {
             return;
         }
-        if n.is_power_of_two() && a % n == 0 {
+        if n.is_power_of_two() && a.is_multiple_of(n) {
             let level = n.trailing_zeros() as u8;
             out.push(NodeId::new(level, a >> level));
             return;
@@ -100,7 +100,7 @@ pub fn range_hash(a: u64, b: u64, nodes: &HashMap<NodeId, Hash>) -> Option<Hash>
     if n == 0 {
         return Some(crate::tree::empty_root());
     }
-    if n.is_power_of_two() && a % n == 0 {
+    if n.is_power_of_two() && a.is_multiple_of(n) {
         let level = n.trailing_zeros() as u8;
         return nodes.get(&NodeId::new(level, a >> level)).copied();
     }

@@ -62,7 +62,7 @@ impl NodeId {
 
     /// Whether the store keeps this node (leaves are kept with their events).
     pub fn is_stored(self) -> bool {
-        self.level == 0 || self.level % STRIDE == 0
+        self.level == 0 || self.level.is_multiple_of(STRIDE)
     }
 
     /// The stored nodes this node's hash is computed from: itself if stored, else the

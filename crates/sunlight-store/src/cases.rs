@@ -2,7 +2,7 @@
 //! benchmarks and per-use approvals. The engine decides; this module writes a decided batch —
 //! events into the ledger, projections, keys — in one transaction ([`Store::commit_cases`]).
 
-use crate::ledger::NewEntry;
+use crate::ledger::{NewEntry, StoredEntry};
 use crate::{Result, Store, StoreError, sql};
 use sqlx::Row;
 use std::collections::HashMap;
@@ -20,7 +20,7 @@ pub struct CaseWrite {
 }
 
 /// Everything one group commit writes.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct CaseBatch {
     pub cases: Vec<CaseWrite>,
     pub entries: Vec<NewEntry>,
@@ -118,69 +118,7 @@ impl Store {
         } else {
             Some(self.append_entries(&mut tx, &batch.entries).await?)
         };
-        const CASE_COLS: usize = 13;
-        for chunk in batch.cases.chunks(sql::batch_rows(CASE_COLS)) {
-            let stmt = format!(
-                "INSERT INTO cases (receipt, power, power_version, region, department, status, version, submitted_at,
-                    statutory_due, committed_due, finished_at, query_code_hash, state) VALUES {}
-                 ON CONFLICT (receipt) DO UPDATE SET status = excluded.status, version = excluded.version,
-                    statutory_due = excluded.statutory_due, committed_due = excluded.committed_due,
-                    finished_at = excluded.finished_at, state = excluded.state",
-                sql::values(marks, chunk.len(), CASE_COLS)
-            );
-            let mut q = sqlx::query(sql::dynamic(stmt));
-            for w in chunk {
-                let c = &w.case;
-                let o = &c.opened;
-                q = q
-                    .bind(o.receipt.as_str())
-                    .bind(o.power.as_str())
-                    .bind(o.power_version)
-                    .bind(o.region.as_str())
-                    .bind(o.department.as_str())
-                    .bind(c.status.as_str())
-                    .bind(c.version as i64)
-                    .bind(sql::millis(c.submitted_at))
-                    .bind(c.deadlines.statutory.map(|d| d.to_string()))
-                    .bind(c.deadlines.committed.map(|d| d.to_string()))
-                    .bind(c.finished_at.map(sql::millis))
-                    .bind(o.query_code_hash.as_str())
-                    .bind(sql::to_json(c));
-            }
-            q.execute(&mut *tx).await?;
-        }
-        let tasks: Vec<(&str, &TaskState)> = batch
-            .cases
-            .iter()
-            .flat_map(|w| {
-                w.tasks
-                    .iter()
-                    .map(move |t| (w.case.opened.receipt.as_str(), t))
-            })
-            .collect();
-        const TASK_COLS: usize = 10;
-        for chunk in tasks.chunks(sql::batch_rows(TASK_COLS)) {
-            let stmt = format!(
-                "INSERT INTO case_tasks (receipt, task, node, name, role, department, status, assignee, due, opened_at) VALUES {}
-                 ON CONFLICT (receipt, task) DO UPDATE SET status = excluded.status, assignee = excluded.assignee",
-                sql::values(marks, chunk.len(), TASK_COLS)
-            );
-            let mut q = sqlx::query(sql::dynamic(stmt));
-            for (receipt, t) in chunk {
-                q = q
-                    .bind(*receipt)
-                    .bind(i64::from(t.id))
-                    .bind(t.node.as_str())
-                    .bind(t.name.as_str())
-                    .bind(t.role.as_str())
-                    .bind(t.department.as_str())
-                    .bind(status_str(t.status))
-                    .bind(t.assignee.as_deref())
-                    .bind(t.due.map(|d| d.to_string()))
-                    .bind(sql::millis(t.opened_at));
-            }
-            q.execute(&mut *tx).await?;
-        }
+        write_projections(&mut tx, marks, batch).await?;
         let at = sql::millis(batch.at.unwrap_or(Timestamp::UNIX_EPOCH));
         for chunk in batch.keys.chunks(sql::batch_rows(3)) {
             let stmt = format!(
@@ -213,38 +151,64 @@ impl Store {
         Ok(first_seq.unwrap_or(0))
     }
 
-    /// The stored states of cases, by receipt.
-    pub async fn case_states(&self, receipts: &[&str]) -> Result<HashMap<String, Case>> {
-        let mut out = HashMap::new();
+    /// The raw limit of `sunlight bench engine`: the rows a batch writes — its entries, case
+    /// rows and task rows — by a bare loop of multi-row inserts in one transaction, without
+    /// the engine's reads, rules, hashing or version checks. `first_seq` numbers the entries.
+    pub async fn write_raw_batch(&self, batch: &CaseBatch, first_seq: u64) -> Result<()> {
+        let mut tx = self.write_tx().await?;
+        let marks = sql::Marks::of(&tx);
+        for (n, chunk) in batch.entries.chunks(sql::batch_rows(7)).enumerate() {
+            let stmt = format!(
+                "INSERT INTO ledger_entries (seq, stream, kind, actor, at, payload, leaf) VALUES {}",
+                sql::values(marks, chunk.len(), 7)
+            );
+            let mut q = sqlx::query(sql::dynamic(stmt));
+            for (i, e) in chunk.iter().enumerate() {
+                q = q
+                    .bind((first_seq + (n * sql::batch_rows(7) + i) as u64) as i64)
+                    .bind(e.stream.as_str())
+                    .bind(e.kind.as_str())
+                    .bind(e.actor.as_str())
+                    .bind(sql::millis(e.at))
+                    .bind(e.payload.as_str())
+                    .bind(vec![0u8; 32]);
+            }
+            q.execute(&mut *tx).await?;
+        }
+        write_projections(&mut tx, marks, batch).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The ledger entries of several cases (streams `case/<receipt>`), each in order: what the
+    /// engine replays a case's state from.
+    pub async fn case_entries(
+        &self,
+        receipts: &[&str],
+    ) -> Result<HashMap<String, Vec<StoredEntry>>> {
+        let mut out: HashMap<String, Vec<StoredEntry>> = HashMap::new();
+        if receipts.is_empty() {
+            return Ok(out);
+        }
+        let streams: Vec<String> = receipts.iter().map(|r| format!("case/{r}")).collect();
         let mut conn = self.pool.acquire().await?;
         let marks = sql::Marks::of(&conn);
-        for chunk in receipts.chunks(sql::batch_rows(1)) {
+        for chunk in streams.chunks(sql::batch_rows(1)) {
             let stmt = format!(
-                "SELECT receipt, state FROM cases WHERE receipt IN ({})",
+                "SELECT seq, stream, kind, actor, at, payload, leaf FROM ledger_entries WHERE stream IN ({}) ORDER BY seq",
                 sql::list(marks, chunk.len())
             );
             let mut q = sqlx::query(sql::dynamic(stmt));
-            for r in chunk {
-                q = q.bind(*r);
+            for s in chunk {
+                q = q.bind(s.as_str());
             }
             for row in q.fetch_all(&mut *conn).await? {
-                let state: String = row.try_get("state")?;
-                out.insert(
-                    row.try_get("receipt")?,
-                    sql::json::<Case>("case state", &state)?,
-                );
+                let e = StoredEntry::from_row(&row)?.0;
+                let receipt = e.stream.trim_start_matches("case/").to_string();
+                out.entry(receipt).or_default().push(e);
             }
         }
         Ok(out)
-    }
-
-    pub async fn case_state(&self, receipt: &str) -> Result<Option<Case>> {
-        let state: Option<String> =
-            sqlx::query_scalar("SELECT state FROM cases WHERE receipt = $1")
-                .bind(receipt)
-                .fetch_optional(&self.pool)
-                .await?;
-        state.map(|s| sql::json("case state", &s)).transpose()
     }
 
     /// Which of `receipts` are taken already.
@@ -469,6 +433,77 @@ impl Store {
         .await?;
         row.as_ref().map(checkout_row).transpose()
     }
+}
+
+/// The case and task rows of a batch (upserts).
+async fn write_projections(
+    tx: &mut crate::ledger::Tx<'_>,
+    marks: sql::Marks,
+    batch: &CaseBatch,
+) -> Result<()> {
+    const CASE_COLS: usize = 12;
+    for chunk in batch.cases.chunks(sql::batch_rows(CASE_COLS)) {
+        let stmt = format!(
+                "INSERT INTO cases (receipt, power, power_version, region, department, status, version, submitted_at,
+                    statutory_due, committed_due, finished_at, query_code_hash) VALUES {}
+                 ON CONFLICT (receipt) DO UPDATE SET status = excluded.status, version = excluded.version,
+                    statutory_due = excluded.statutory_due, committed_due = excluded.committed_due,
+                    finished_at = excluded.finished_at",
+                sql::values(marks, chunk.len(), CASE_COLS)
+            );
+        let mut q = sqlx::query(sql::dynamic(stmt));
+        for w in chunk {
+            let c = &w.case;
+            let o = &c.opened;
+            q = q
+                .bind(o.receipt.as_str())
+                .bind(o.power.as_str())
+                .bind(o.power_version)
+                .bind(o.region.as_str())
+                .bind(o.department.as_str())
+                .bind(c.status.as_str())
+                .bind(c.version as i64)
+                .bind(sql::millis(c.submitted_at))
+                .bind(c.deadlines.statutory.map(|d| d.to_string()))
+                .bind(c.deadlines.committed.map(|d| d.to_string()))
+                .bind(c.finished_at.map(sql::millis))
+                .bind(o.query_code_hash.as_str());
+        }
+        q.execute(&mut **tx).await?;
+    }
+    let tasks: Vec<(&str, &TaskState)> = batch
+        .cases
+        .iter()
+        .flat_map(|w| {
+            w.tasks
+                .iter()
+                .map(move |t| (w.case.opened.receipt.as_str(), t))
+        })
+        .collect();
+    const TASK_COLS: usize = 10;
+    for chunk in tasks.chunks(sql::batch_rows(TASK_COLS)) {
+        let stmt = format!(
+                "INSERT INTO case_tasks (receipt, task, node, name, role, department, status, assignee, due, opened_at) VALUES {}
+                 ON CONFLICT (receipt, task) DO UPDATE SET status = excluded.status, assignee = excluded.assignee",
+                sql::values(marks, chunk.len(), TASK_COLS)
+            );
+        let mut q = sqlx::query(sql::dynamic(stmt));
+        for (receipt, t) in chunk {
+            q = q
+                .bind(*receipt)
+                .bind(i64::from(t.id))
+                .bind(t.node.as_str())
+                .bind(t.name.as_str())
+                .bind(t.role.as_str())
+                .bind(t.department.as_str())
+                .bind(status_str(t.status))
+                .bind(t.assignee.as_deref())
+                .bind(t.due.map(|d| d.to_string()))
+                .bind(sql::millis(t.opened_at));
+        }
+        q.execute(&mut **tx).await?;
+    }
+    Ok(())
 }
 
 fn checkout_row(r: &sqlx::any::AnyRow) -> Result<Checkout> {

@@ -48,7 +48,7 @@ pub struct StoredEntry {
 }
 
 impl StoredEntry {
-    fn from_row(r: &sqlx::any::AnyRow) -> Result<(Self, Hash)> {
+    pub(crate) fn from_row(r: &sqlx::any::AnyRow) -> Result<(Self, Hash)> {
         let leaf: Vec<u8> = r.try_get("leaf")?;
         let leaf: Hash = leaf
             .try_into()

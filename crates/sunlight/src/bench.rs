@@ -33,6 +33,21 @@ pub enum BenchCmd {
     },
     /// Validate and lay out a 60-node flow (target: < 50 ms).
     Flow,
+    /// Drive reference cases through the case engine (targets with 4 clients: ≥ 2,000 cases/s
+    /// on SQLite, ≥ 500 on PostgreSQL, and at least half the raw insert limit).
+    Engine {
+        #[arg(long, default_value_t = 4_000)]
+        cases: usize,
+        /// Client counts to run with, comma-separated.
+        #[arg(long, value_delimiter = ',', default_values_t = [1usize, 4])]
+        clients: Vec<usize>,
+        /// Cases each client keeps going at once (a load generator's connections per thread).
+        #[arg(long, default_value_t = 32)]
+        in_flight: usize,
+        /// Also run on this PostgreSQL server (a fresh database is created and dropped).
+        #[arg(long, env = "SUNLIGHT_BENCH_POSTGRES")]
+        postgres: Option<String>,
+    },
     /// Time list/filter API calls at this many powers (target: p99 < 5 ms).
     Api {
         #[arg(long, default_value_t = 100_000)]
@@ -131,6 +146,14 @@ pub async fn run(cmd: BenchCmd) -> anyhow::Result<()> {
         BenchCmd::Api { powers, requests } => bench_api(powers, requests).await,
         BenchCmd::Deadline { n } => bench_deadline(n),
         BenchCmd::Flow => bench_flow(),
+        BenchCmd::Engine {
+            cases,
+            clients,
+            in_flight,
+            postgres,
+        } => {
+            crate::bench_engine::bench_engine(cases, &clients, in_flight, postgres.as_deref()).await
+        }
     }
 }
 
@@ -194,7 +217,7 @@ async fn bench_import(rows: usize, keep: Option<std::path::PathBuf>) -> anyhow::
     Ok(())
 }
 
-fn verdict(ok: bool) -> &'static str {
+pub(crate) fn verdict(ok: bool) -> &'static str {
     if ok { "met" } else { "MISSED" }
 }
 

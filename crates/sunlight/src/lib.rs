@@ -2,6 +2,7 @@
 //! `check consistency`, `user add` and `bench`.
 
 mod bench;
+mod bench_engine;
 pub mod config;
 pub mod demo;
 

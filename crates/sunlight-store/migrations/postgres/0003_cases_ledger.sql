@@ -1,6 +1,8 @@
 -- Cases and the ledger. Every event is one row of ledger_entries (its seq is its leaf index in
 -- the Merkle log); cases and case_tasks are projections of those rows, written in the same
--- transaction. Append-only: never edit this file once shipped.
+-- transaction. A case's full state is the fold of its events (replayed on load), so the
+-- cases row keeps only what lists and timers filter on. Append-only: never edit this file
+-- once shipped.
 
 CREATE TABLE ledger_entries (
     seq     BIGINT PRIMARY KEY,
@@ -42,8 +44,7 @@ CREATE TABLE cases (
     statutory_due   TEXT,
     committed_due   TEXT,
     finished_at     BIGINT,
-    query_code_hash TEXT NOT NULL,
-    state           TEXT NOT NULL   -- the Case as JSON: the fold of its events
+    query_code_hash TEXT NOT NULL
 );
 CREATE INDEX cases_department ON cases (department, status);
 CREATE INDEX cases_power ON cases (power, submitted_at);
