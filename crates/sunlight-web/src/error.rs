@@ -292,6 +292,16 @@ impl From<StoreError> for ApiError {
     }
 }
 
+impl From<sunlight_engine::EngineError> for ApiError {
+    fn from(e: sunlight_engine::EngineError) -> Self {
+        match e {
+            sunlight_engine::EngineError::Domain(d) => d.into(),
+            sunlight_engine::EngineError::Store(s) => s.into(),
+            sunlight_engine::EngineError::Stopped => Self::internal("the case engine has stopped"),
+        }
+    }
+}
+
 impl From<ImportError> for ApiError {
     fn from(e: ImportError) -> Self {
         Self {

@@ -26,6 +26,39 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     /// The zone dates are counted in (China Standard Time by default).
     pub zone: Zone,
+    /// The case engine: every case command goes through it.
+    pub engine: sunlight_engine::Engine,
+    pub ledger: LedgerKey,
+}
+
+/// The key that signs checkpoints (kept in a file outside the database) and the log's name.
+#[derive(Default)]
+pub struct LedgerKey {
+    pub signer: Option<Arc<sunlight_ledger::Signer>>,
+    /// e.g. `sunlight 330183`
+    pub origin: String,
+}
+
+impl AppState {
+    /// State with a case engine started on the current runtime, and no ledger key.
+    pub fn new(store: Store, clock: Arc<dyn Clock>, zone: Zone) -> Self {
+        let engine = sunlight_engine::Engine::start(
+            store.clone(),
+            clock.clone(),
+            zone,
+            sunlight_engine::EngineConfig::default(),
+        );
+        Self {
+            store,
+            clock,
+            zone,
+            engine,
+            ledger: LedgerKey {
+                signer: None,
+                origin: "sunlight".into(),
+            },
+        }
+    }
 }
 
 pub type SharedState = Arc<AppState>;

@@ -283,11 +283,11 @@ async fn bench_api(n: usize, requests: usize) -> anyhow::Result<()> {
         .await?;
     println!("loaded {n} powers in {:.1} s", t.elapsed().as_secs_f64());
 
-    let app = sunlight_web::app(sunlight_web::AppState {
-        store: store.clone(),
-        clock: std::sync::Arc::new(sunlight_web::SystemClock),
-        zone: Zone::CHINA,
-    });
+    let app = sunlight_web::app(sunlight_web::AppState::new(
+        store.clone(),
+        std::sync::Arc::new(sunlight_web::SystemClock),
+        Zone::CHINA,
+    ));
     let dept = departments[0].to_string();
     let middle = n / 2;
     let some_code = PowerCode::generate(

@@ -16,6 +16,32 @@ pub struct Config {
     pub zone: String,
     /// tracing filter, e.g. `info,sqlx=warn`.
     pub log: String,
+    /// File of the Ed25519 key that signs ledger checkpoints, kept outside the database.
+    /// Default: beside a SQLite file (`sunlight.db` → `sunlight.ledger.key`), else
+    /// `sunlight.ledger.key` in the working directory. Created when missing.
+    pub ledger_key: Option<String>,
+    /// The log's name in its checkpoints (C2SP tlog-checkpoint origin).
+    pub ledger_origin: String,
+    /// Seconds between signed checkpoints while serving (0: only on demand).
+    pub checkpoint_interval: u64,
+}
+
+impl Config {
+    /// Where the ledger key lives.
+    pub fn ledger_key_path(&self) -> std::path::PathBuf {
+        if let Some(p) = &self.ledger_key {
+            return p.into();
+        }
+        match self.database_url.strip_prefix("sqlite:") {
+            Some(file) => {
+                let file = file.trim_start_matches("//");
+                let file = file.split('?').next().unwrap_or(file);
+                let stem = file.strip_suffix(".db").unwrap_or(file);
+                format!("{stem}.ledger.key").into()
+            }
+            None => "sunlight.ledger.key".into(),
+        }
+    }
 }
 
 impl Default for Config {
@@ -25,6 +51,9 @@ impl Default for Config {
             listen: "127.0.0.1:8080".into(),
             zone: "+08:00".into(),
             log: "info,sqlx=warn,tower_http=warn".into(),
+            ledger_key: None,
+            ledger_origin: "sunlight".into(),
+            checkpoint_interval: 300,
         }
     }
 }

@@ -62,9 +62,29 @@ enum Command {
     /// Staff accounts.
     #[command(subcommand)]
     User(UserCmd),
+    /// The tamper-evident ledger.
+    #[command(subcommand)]
+    Ledger(LedgerCmd),
     /// Measure performance on generated data.
     #[command(subcommand)]
     Bench(bench::BenchCmd),
+}
+
+#[derive(Subcommand)]
+enum LedgerCmd {
+    /// Recompute every leaf and the tree from the stored events and check every stored
+    /// checkpoint (signature and root). Names each altered, deleted, inserted or reordered
+    /// entry; exit code 4 when anything is wrong.
+    Verify {
+        /// The public key (hex) the checkpoints must be signed with; by default the one of the
+        /// configured key file.
+        #[arg(long)]
+        public_key: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Sign a checkpoint of the ledger now and print it.
+    Checkpoint,
 }
 
 #[derive(Subcommand)]
@@ -161,6 +181,41 @@ fn init_logging(filter: &str) {
         .try_init();
 }
 
+/// The checkpoint key: read from its file, or created there (0600) on first use.
+pub fn ledger_signer(config: &Config) -> anyhow::Result<sunlight_ledger::Signer> {
+    let path = config.ledger_key_path();
+    if let Ok(text) = std::fs::read_to_string(&path) {
+        let bytes = hex::decode(text.trim())
+            .ok()
+            .and_then(|b| <[u8; 32]>::try_from(b).ok())
+            .with_context(|| format!("{} does not hold a 32-byte hex key", path.display()))?;
+        return Ok(sunlight_ledger::Signer::from_secret(bytes));
+    }
+    let mut secret = [0u8; 32];
+    getrandom::fill(&mut secret).map_err(|e| anyhow::anyhow!("no randomness: {e}"))?;
+    let signer = sunlight_ledger::Signer::from_secret(secret);
+    write_secret(&path, &hex::encode(secret))
+        .with_context(|| format!("writing the ledger key to {}", path.display()))?;
+    eprintln!(
+        "Created the ledger key {} (public key {}); keep it outside the database.",
+        path.display(),
+        signer.verifier().public_hex()
+    );
+    Ok(signer)
+}
+
+fn write_secret(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    options.open(path)?.write_all(text.as_bytes())
+}
+
 async fn open(config: &Config) -> anyhow::Result<Store> {
     let store = Store::connect(&config.database_url)
         .await
@@ -230,6 +285,7 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
         }
         Command::Migrate => {
             open(&config).await?;
+            ledger_signer(&config)?;
             println!("migrations applied");
         }
         Command::Import(ImportCmd::Calendar {
@@ -342,6 +398,51 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
                 println!("password: {password}");
             }
         }
+        Command::Ledger(LedgerCmd::Verify { public_key, json }) => {
+            let store = open(&config).await?;
+            let verifier = match public_key {
+                Some(hex_key) => Some(sunlight_ledger::Verifier::from_public(
+                    &hex::decode(hex_key.trim()).context("the public key is hex")?,
+                )?),
+                None => config
+                    .ledger_key_path()
+                    .exists()
+                    .then(|| ledger_signer(&config).map(|s| s.verifier()))
+                    .transpose()?,
+            };
+            let report = store.verify_ledger(verifier.as_ref()).await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                println!(
+                    "{} entries, {} checkpoints checked{}",
+                    report.entries,
+                    report.checkpoints,
+                    if verifier.is_none() {
+                        " (no key: signatures not checked)"
+                    } else {
+                        ""
+                    }
+                );
+                for p in &report.problems {
+                    println!("  ✗ {p}");
+                }
+                if report.ok() {
+                    println!("ledger intact");
+                }
+            }
+            if !report.ok() {
+                return Ok(std::process::ExitCode::from(4));
+            }
+        }
+        Command::Ledger(LedgerCmd::Checkpoint) => {
+            let store = open(&config).await?;
+            let signer = ledger_signer(&config)?;
+            let cp = store
+                .sign_checkpoint(&signer, &config.ledger_origin, clock.now())
+                .await?;
+            println!("{}", serde_json::to_string_pretty(&cp)?);
+        }
         Command::Bench(cmd) => bench::run(cmd).await?,
     }
     Ok(std::process::ExitCode::SUCCESS)
@@ -376,7 +477,30 @@ async fn serve(store: Store, config: &Config, zone: Zone) -> anyhow::Result<()> 
     println!(
         "Sunlight is serving http://{addr}/  (API: http://{addr}/api/powers, OpenAPI: http://{addr}/api/openapi.json)"
     );
-    let app = sunlight_web::app(AppState { store, clock, zone });
+    let signer = Arc::new(ledger_signer(config)?);
+    if config.checkpoint_interval > 0 {
+        let (store, clock, signer, origin) = (
+            store.clone(),
+            clock.clone(),
+            signer.clone(),
+            config.ledger_origin.clone(),
+        );
+        let every = std::time::Duration::from_secs(config.checkpoint_interval);
+        tokio::spawn(async move {
+            loop {
+                if let Err(e) = store.sign_checkpoint(&signer, &origin, clock.now()).await {
+                    tracing::error!(error = %e, "signing a ledger checkpoint");
+                }
+                tokio::time::sleep(every).await;
+            }
+        });
+    }
+    let mut state = AppState::new(store, clock, zone);
+    state.ledger = sunlight_web::LedgerKey {
+        signer: Some(signer),
+        origin: config.ledger_origin.clone(),
+    };
+    let app = sunlight_web::app(state);
     sunlight_web::serve(listener, app, async {
         let _ = tokio::signal::ctrl_c().await;
     })

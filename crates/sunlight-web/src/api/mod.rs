@@ -1,6 +1,8 @@
 //! The JSON API under `/api`, documented by OpenAPI 3.1 at `/api/openapi.json`.
 
 pub mod calendars;
+pub mod cases;
+pub mod ledger;
 pub mod powers;
 pub mod proposals;
 pub mod registry;
@@ -24,6 +26,8 @@ use utoipa_axum::routes;
         (name = "exchange", description = "Import and export as XLSX, CSV, JSON"),
         (name = "auth", description = "Sign-in and staff"),
         (name = "calendar", description = "Working-day calendars and deadlines"),
+        (name = "cases", description = "Cases (办件) along their power's flow; per-use approvals; discretion benchmarks"),
+        (name = "ledger", description = "The tamper-evident ledger: checkpoints and proofs (RFC 9162)"),
     )
 )]
 struct ApiDoc;
@@ -64,4 +68,18 @@ pub fn router() -> OpenApiRouter<SharedState> {
         .routes(routes!(calendars::list))
         .routes(routes!(calendars::year, calendars::put_year))
         .routes(routes!(calendars::deadline))
+        .routes(routes!(cases::submit))
+        .routes(routes!(cases::get))
+        .routes(routes!(cases::command))
+        .routes(routes!(cases::history))
+        .routes(routes!(cases::tasks))
+        .routes(routes!(cases::inbox))
+        .routes(routes!(cases::request_checkout))
+        .routes(routes!(cases::decide_checkout))
+        .routes(routes!(cases::benchmark, cases::put_benchmark))
+        .routes(routes!(ledger::checkpoint))
+        .routes(routes!(ledger::sign))
+        .routes(routes!(ledger::inclusion))
+        .routes(routes!(ledger::receipt_proofs))
+        .routes(routes!(ledger::consistency))
 }

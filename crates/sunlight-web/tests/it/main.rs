@@ -84,11 +84,7 @@ async fn api() -> Api {
         store.add_user(&u, "sunlight-test-1", now).await.unwrap();
     }
     store.ensure_shipped_calendars(now).await.unwrap();
-    let state = AppState {
-        store,
-        clock: Arc::new(ManualClock::new(now)),
-        zone: Zone::CHINA,
-    };
+    let state = AppState::new(store, Arc::new(ManualClock::new(now)), Zone::CHINA);
     Api {
         router: app(state),
         _dir: dir,

@@ -1,0 +1,484 @@
+//! Cases (办件): submit, act along the flow, read state, history and inboxes; per-use approvals
+//! (一事一审) and discretion benchmarks.
+//!
+//! Staff act with their bearer token. The applicant acts (supplement, withdraw, rate) by giving
+//! the query code handed out at submission in the `X-Query-Code` header. Every command goes
+//! through the case engine; its `Idempotency-Key` is also the engine's, so a retry after a
+//! crash between commit and response still writes nothing twice.
+
+use crate::SharedState;
+use crate::auth::{Staff, bearer};
+use crate::error::{ApiError, ApiJson, ApiPath, ApiQuery, ApiResult, Problem};
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use serde::Deserialize;
+use sunlight_core::case::{
+    Actor, Case, CaseCommand, Channel, DecisionInput, DeliveryMethod, Rating, ReceiptNumber,
+    Submission,
+};
+use sunlight_core::discretion::Benchmark;
+use sunlight_core::{Date, Role, User};
+use sunlight_engine::{Ack, HistoryItem};
+use sunlight_store::{Checkout, TaskRow};
+use utoipa::{IntoParams, ToSchema};
+
+fn idempotency_key(headers: &HeaderMap, principal: &str) -> Option<String> {
+    headers
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .filter(|k| !k.trim().is_empty())
+        .map(|k| format!("{principal}:{}", k.trim()))
+}
+
+fn receipt(s: &str) -> ApiResult<ReceiptNumber> {
+    Ok(ReceiptNumber::parse(s)?)
+}
+
+/// Who may see a whole case: its department's staff, the staff of a department with an open
+/// task on it, supervisors and auditors.
+fn may_read(user: &User, case: &Case) -> bool {
+    if user
+        .roles
+        .iter()
+        .any(|r| matches!(r, Role::Supervisor | Role::Auditor))
+    {
+        return true;
+    }
+    user.department.as_ref().is_some_and(|d| {
+        d == &case.opened.department || case.tasks.iter().any(|t| &t.department == d)
+    })
+}
+
+async fn readable_case(state: &SharedState, user: &User, r: &ReceiptNumber) -> ApiResult<Case> {
+    let case = state
+        .engine
+        .case(r)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("case «{r}» not found")))?;
+    if !may_read(user, &case) {
+        // Not found rather than forbidden: a receipt number of another department is not ours to confirm.
+        return Err(ApiError::not_found(format!("case «{r}» not found")));
+    }
+    Ok(case)
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct SubmitBody {
+    #[serde(flatten)]
+    pub submission: Submission,
+    /// `window` (a clerk on the applicant's behalf) or `ex` (opened by the department itself,
+    /// e.g. 立案); staff only. Online when absent.
+    #[serde(default)]
+    pub channel: Option<Channel>,
+}
+
+/// Submit an application. Anonymous calls apply online; a signed-in clerk applies at the window.
+/// The answer carries the receipt number and, once, the query code.
+#[utoipa::path(post, path = "/api/cases", tag = "cases", request_body = SubmitBody,
+    params(("Idempotency-Key" = Option<String>, Header, description = "retry safely")),
+    responses((status = 201, body = Ack), (status = 422, body = Problem)))]
+pub async fn submit(
+    State(state): State<SharedState>,
+    headers: HeaderMap,
+    ApiJson(body): ApiJson<SubmitBody>,
+) -> ApiResult<(StatusCode, ApiJson<Ack>)> {
+    let (actor, channel) = match bearer(&headers) {
+        Some(token) => {
+            let user = state
+                .store
+                .session_user(token, state.clock.now())
+                .await?
+                .ok_or_else(ApiError::unauthenticated)?;
+            (Actor::Staff(user), body.channel.unwrap_or(Channel::Window))
+        }
+        None if body.channel.is_some_and(|c| c != Channel::Online) => {
+            return Err(ApiError::unauthenticated());
+        }
+        None => (Actor::Applicant, Channel::Online),
+    };
+    let key = idempotency_key(&headers, actor.name());
+    let ack = state
+        .engine
+        .submit(body.submission, channel, actor, key)
+        .await?;
+    Ok((StatusCode::CREATED, ApiJson(ack)))
+}
+
+/// A command on a case, by `type`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum CommandBody {
+    Claim {
+        task: u32,
+    },
+    Accept {
+        task: u32,
+    },
+    RequestSupplement {
+        task: u32,
+        #[serde(default)]
+        extra: Vec<String>,
+        #[serde(default)]
+        note: String,
+    },
+    Supplement {
+        materials: Vec<String>,
+    },
+    Refuse {
+        task: u32,
+        reason: String,
+        legal_basis: String,
+    },
+    Complete {
+        task: u32,
+        #[serde(default)]
+        outcome: String,
+        #[serde(default)]
+        opinion: String,
+        /// Usernames of the other people of a two-person step.
+        #[serde(default)]
+        co_actors: Vec<String>,
+    },
+    Decide {
+        task: u32,
+        decision: DecisionInput,
+        #[serde(default)]
+        opinion: String,
+    },
+    Deliver {
+        task: u32,
+        method: DeliveryMethod,
+        #[schema(value_type = String, format = Date)]
+        date: Date,
+    },
+    Suspend {
+        reason: String,
+    },
+    Resume,
+    Extend {
+        days: u32,
+        reason: String,
+    },
+    Withdraw {
+        #[serde(default)]
+        reason: String,
+    },
+    Rate {
+        level: u8,
+        #[serde(default)]
+        comment: String,
+    },
+}
+
+/// Act on a case along its flow. Staff use their bearer token; the applicant (supplement,
+/// withdraw, rate) gives the query code in `X-Query-Code`.
+#[utoipa::path(post, path = "/api/cases/{receipt}/commands", tag = "cases", request_body = CommandBody,
+    params(("receipt" = String, Path), ("Idempotency-Key" = Option<String>, Header, description = "retry safely"),
+           ("X-Query-Code" = Option<String>, Header, description = "the applicant's query code")),
+    responses((status = 200, body = Ack), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn command(
+    State(state): State<SharedState>,
+    headers: HeaderMap,
+    ApiPath(r): ApiPath<String>,
+    ApiJson(body): ApiJson<CommandBody>,
+) -> ApiResult<ApiJson<Ack>> {
+    let r = receipt(&r)?;
+    let actor = match bearer(&headers) {
+        Some(token) => Actor::Staff(
+            state
+                .store
+                .session_user(token, state.clock.now())
+                .await?
+                .ok_or_else(ApiError::unauthenticated)?,
+        ),
+        None => {
+            let code = headers
+                .get("x-query-code")
+                .and_then(|v| v.to_str().ok())
+                .ok_or_else(ApiError::unauthenticated)?;
+            if !state.engine.query_code_matches(&r, code).await? {
+                return Err(ApiError::not_found(format!("case «{r}» not found")));
+            }
+            Actor::Applicant
+        }
+    };
+    let cmd = match body {
+        CommandBody::Claim { task } => CaseCommand::Claim { task },
+        CommandBody::Accept { task } => CaseCommand::Accept { task },
+        CommandBody::RequestSupplement { task, extra, note } => {
+            CaseCommand::RequestSupplement { task, extra, note }
+        }
+        CommandBody::Supplement { materials } => CaseCommand::Supplement { materials },
+        CommandBody::Refuse {
+            task,
+            reason,
+            legal_basis,
+        } => CaseCommand::Refuse {
+            task,
+            reason,
+            legal_basis,
+        },
+        CommandBody::Complete {
+            task,
+            outcome,
+            opinion,
+            co_actors,
+        } => {
+            let mut users = Vec::with_capacity(co_actors.len());
+            for (i, name) in co_actors.iter().enumerate() {
+                let u = state.store.user(name).await?.ok_or_else(|| {
+                    ApiError::field(
+                        &format!("co_actors[{i}]"),
+                        format!("no member of staff «{name}»"),
+                    )
+                })?;
+                users.push(u);
+            }
+            CaseCommand::Complete {
+                task,
+                outcome,
+                opinion,
+                co_actors: users,
+            }
+        }
+        CommandBody::Decide {
+            task,
+            decision,
+            opinion,
+        } => CaseCommand::Decide {
+            task,
+            decision,
+            opinion,
+        },
+        CommandBody::Deliver { task, method, date } => CaseCommand::Deliver { task, method, date },
+        CommandBody::Suspend { reason } => CaseCommand::Suspend { reason },
+        CommandBody::Resume => CaseCommand::Resume,
+        CommandBody::Extend { days, reason } => CaseCommand::Extend { days, reason },
+        CommandBody::Withdraw { reason } => CaseCommand::Withdraw { reason },
+        CommandBody::Rate { level, comment } => CaseCommand::Rate(Rating { level, comment }),
+    };
+    let key = idempotency_key(&headers, &format!("{}@{r}", actor.name()));
+    Ok(ApiJson(state.engine.act(r, cmd, actor, key).await?))
+}
+
+/// A case as its department sees it: applicant, materials, tasks, deadlines, decision.
+#[utoipa::path(get, path = "/api/cases/{receipt}", tag = "cases", params(("receipt" = String, Path)),
+    responses((status = 200, body = Case), (status = 401, body = Problem), (status = 404, body = Problem)))]
+pub async fn get(
+    State(state): State<SharedState>,
+    Staff(user): Staff,
+    ApiPath(r): ApiPath<String>,
+) -> ApiResult<ApiJson<Case>> {
+    let r = receipt(&r)?;
+    Ok(ApiJson(readable_case(&state, &user, &r).await?))
+}
+
+/// Every event of a case, with who, when and why, as the ledger holds it.
+#[utoipa::path(get, path = "/api/cases/{receipt}/history", tag = "cases", params(("receipt" = String, Path)),
+    responses((status = 200, body = Vec<HistoryItem>), (status = 404, body = Problem)))]
+pub async fn history(
+    State(state): State<SharedState>,
+    Staff(user): Staff,
+    ApiPath(r): ApiPath<String>,
+) -> ApiResult<ApiJson<Vec<HistoryItem>>> {
+    let r = receipt(&r)?;
+    readable_case(&state, &user, &r).await?;
+    Ok(ApiJson(state.engine.history(&r).await?))
+}
+
+/// The open tasks of a case.
+#[utoipa::path(get, path = "/api/cases/{receipt}/tasks", tag = "cases", params(("receipt" = String, Path)),
+    responses((status = 200, body = Vec<TaskRow>), (status = 404, body = Problem)))]
+pub async fn tasks(
+    State(state): State<SharedState>,
+    Staff(user): Staff,
+    ApiPath(r): ApiPath<String>,
+) -> ApiResult<ApiJson<Vec<TaskRow>>> {
+    let r = receipt(&r)?;
+    readable_case(&state, &user, &r).await?;
+    Ok(ApiJson(state.engine.open_tasks(&r).await?))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct InboxQuery {
+    pub limit: Option<u32>,
+}
+
+/// 待办: the open tasks of the signed-in user's department and roles, soonest due first.
+#[utoipa::path(get, path = "/api/inbox", tag = "cases", params(InboxQuery),
+    responses((status = 200, body = Vec<TaskRow>), (status = 401, body = Problem)))]
+pub async fn inbox(
+    State(state): State<SharedState>,
+    Staff(user): Staff,
+    ApiQuery(q): ApiQuery<InboxQuery>,
+) -> ApiResult<ApiJson<Vec<TaskRow>>> {
+    let Some(dept) = &user.department else {
+        return Ok(ApiJson(vec![]));
+    };
+    let roles: Vec<&str> = user.roles.iter().map(|r| r.as_str()).collect();
+    let limit = i64::from(q.limit.unwrap_or(100).clamp(1, 500));
+    Ok(ApiJson(
+        state.store.inbox(dept.as_str(), &roles, limit).await?,
+    ))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct CheckoutRequest {
+    pub power: String,
+    /// Why this uncommon power must be used now.
+    pub reason: String,
+}
+
+/// Request a per-use approval (一事一审) to use an uncommon power once (case officer).
+#[utoipa::path(post, path = "/api/checkouts", tag = "cases", request_body = CheckoutRequest,
+    responses((status = 201, body = Checkout), (status = 403, body = Problem)))]
+pub async fn request_checkout(
+    State(state): State<SharedState>,
+    Staff(user): Staff,
+    ApiJson(body): ApiJson<CheckoutRequest>,
+) -> ApiResult<(StatusCode, ApiJson<Checkout>)> {
+    if !user.roles.contains(&Role::CaseOfficer) {
+        return Err(sunlight_core::DomainError::rule(
+            sunlight_core::ErrorCode::RoleRequired,
+            "a case officer requests a per-use approval",
+        )
+        .into());
+    }
+    if body.reason.trim().is_empty() {
+        return Err(ApiError::field("reason", "say why the power must be used"));
+    }
+    let power = state
+        .store
+        .power(body.power.trim(), None)
+        .await?
+        .ok_or_else(|| ApiError::field("power", format!("«{}» is not in the list", body.power)))?;
+    if power.power.usage != sunlight_core::Usage::Uncommon {
+        return Err(ApiError::field(
+            "power",
+            "a common power needs no per-use approval",
+        ));
+    }
+    let c = state
+        .store
+        .request_checkout(
+            power.power.code.as_str(),
+            body.reason.trim(),
+            user.username.as_str(),
+            state.clock.now(),
+        )
+        .await?;
+    Ok((StatusCode::CREATED, ApiJson(c)))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct CheckoutDecision {
+    pub approve: bool,
+    /// How long the window stays open, in hours (default 72).
+    #[serde(default)]
+    pub hours: Option<u32>,
+}
+
+/// Approve (opening a time-boxed window, closed by its first use or its expiry) or reject a
+/// per-use approval (approver, not the requester).
+#[utoipa::path(post, path = "/api/checkouts/{id}/decision", tag = "cases", request_body = CheckoutDecision,
+    params(("id" = i64, Path)),
+    responses((status = 200, body = Checkout), (status = 403, body = Problem), (status = 409, body = Problem)))]
+pub async fn decide_checkout(
+    State(state): State<SharedState>,
+    Staff(user): Staff,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(body): ApiJson<CheckoutDecision>,
+) -> ApiResult<ApiJson<Checkout>> {
+    if !user.roles.contains(&Role::Approver) {
+        return Err(sunlight_core::DomainError::rule(
+            sunlight_core::ErrorCode::RoleRequired,
+            "an approver decides a per-use approval",
+        )
+        .into());
+    }
+    let now = state.clock.now();
+    let hours = i64::from(body.hours.unwrap_or(72).clamp(1, 24 * 30));
+    let closes = now + jiff::SignedDuration::from_hours(hours);
+    Ok(ApiJson(
+        state
+            .store
+            .decide_checkout(id, body.approve, user.username.as_str(), now, closes)
+            .await?,
+    ))
+}
+
+/// A penalty power's discretion benchmark (自由裁量基准), public.
+#[utoipa::path(get, path = "/api/benchmarks/{power}", tag = "cases", params(("power" = String, Path)),
+    responses((status = 200, body = Benchmark), (status = 404, body = Problem)))]
+pub async fn benchmark(
+    State(state): State<SharedState>,
+    ApiPath(power): ApiPath<String>,
+) -> ApiResult<ApiJson<Benchmark>> {
+    state
+        .store
+        .benchmark(&power)
+        .await?
+        .map(|(_, b)| ApiJson(b))
+        .ok_or_else(|| ApiError::not_found(format!("no benchmark for «{power}»")))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct BenchmarkBody {
+    #[serde(flatten)]
+    pub benchmark: Benchmark,
+    /// The document that adopts it.
+    pub reason: String,
+}
+
+/// Publish a new version of a penalty power's benchmark (registry editor).
+#[utoipa::path(put, path = "/api/benchmarks/{power}", tag = "cases", request_body = BenchmarkBody,
+    params(("power" = String, Path)),
+    responses((status = 200, body = Benchmark), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn put_benchmark(
+    State(state): State<SharedState>,
+    Staff(user): Staff,
+    ApiPath(power): ApiPath<String>,
+    ApiJson(body): ApiJson<BenchmarkBody>,
+) -> ApiResult<ApiJson<Benchmark>> {
+    if !user.roles.contains(&Role::RegistryEditor) {
+        return Err(sunlight_core::DomainError::rule(
+            sunlight_core::ErrorCode::RoleRequired,
+            "a registry editor publishes benchmarks",
+        )
+        .into());
+    }
+    if body.benchmark.power.as_str() != power {
+        return Err(ApiError::field(
+            "power",
+            "the body names another power than the path",
+        ));
+    }
+    let p = state
+        .store
+        .power(&power, None)
+        .await?
+        .ok_or_else(|| ApiError::field("power", format!("«{power}» is not in the list")))?;
+    if p.power.category != sunlight_core::PowerCategory::Penalty {
+        return Err(ApiError::field(
+            "power",
+            "benchmarks bound penalties; this is not a penalty power",
+        ));
+    }
+    if body.reason.trim().is_empty() {
+        return Err(ApiError::field(
+            "reason",
+            "name the document that adopts the benchmark",
+        ));
+    }
+    state
+        .store
+        .put_benchmark(
+            &body.benchmark,
+            body.reason.trim(),
+            user.username.as_str(),
+            state.clock.now(),
+        )
+        .await?;
+    Ok(ApiJson(body.benchmark))
+}
