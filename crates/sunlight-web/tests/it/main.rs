@@ -12,6 +12,8 @@ use sunlight_store::Store;
 use sunlight_web::{AppState, app};
 use tower::ServiceExt;
 
+mod cases;
+
 struct Api {
     router: axum::Router,
     _dir: tempfile::TempDir,

@@ -1,0 +1,215 @@
+//! Cases over HTTP: the applicant submits online and follows with the query code, staff act
+//! with their tokens, and every event is provably in the ledger.
+
+use super::*;
+use sunlight_engine::reference;
+
+async fn reference_api() -> Api {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::connect(&format!("sqlite:{}", dir.path().join("cases.db").display()))
+        .await
+        .unwrap();
+    store.migrate().await.unwrap();
+    let now: Timestamp = "2026-11-23T09:00:00+08:00".parse().unwrap();
+    reference::seed(&store, now).await.unwrap();
+    let state = AppState::new(store, Arc::new(ManualClock::new(now)), Zone::CHINA);
+    Api {
+        router: app(state),
+        _dir: dir,
+    }
+}
+
+async fn token(api: &Api, user: &str) -> String {
+    let r = api
+        .call(
+            "POST",
+            "/api/auth/login",
+            None,
+            Some(json!({"username": user, "password": reference::PASSWORD})),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    r.json()["token"].as_str().unwrap().to_string()
+}
+
+fn submission() -> Value {
+    serde_json::to_value(reference::submission(1)).unwrap()
+}
+
+#[tokio::test]
+async fn a_case_over_http_from_application_to_proof() {
+    let api = reference_api().await;
+    // Applying online needs no account; the answer gives the receipt number and the query code once.
+    let r = api
+        .call(
+            "POST",
+            "/api/cases",
+            None,
+            Some(submission()),
+            &[("Idempotency-Key", "apply-1")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let ack = r.json();
+    let receipt = ack["receipt"].as_str().unwrap().to_string();
+    let code = ack["query_code"].as_str().unwrap().to_string();
+    assert_eq!(code.len(), 8);
+    // The same key again: the same answer, no second case.
+    let again = api
+        .call(
+            "POST",
+            "/api/cases",
+            None,
+            Some(submission()),
+            &[("Idempotency-Key", "apply-1")],
+        )
+        .await;
+    assert_eq!(again.json()["receipt"], ack["receipt"]);
+
+    let clerk = token(&api, "chuangkou.chen").await;
+    let tasks = api
+        .call(
+            "GET",
+            &format!("/api/cases/{receipt}/tasks"),
+            Some(&clerk),
+            None,
+            &[],
+        )
+        .await;
+    assert_eq!(tasks.status, StatusCode::OK, "{}", tasks.text());
+    let accept = tasks.json()[0]["task"].as_u64().unwrap();
+    let inbox = api
+        .call("GET", "/api/inbox", Some(&clerk), None, &[])
+        .await
+        .json();
+    assert_eq!(inbox[0]["receipt"], json!(receipt));
+
+    // An officer may not accept: the rule answers, with its code.
+    let officer = token(&api, "chengban.zhou").await;
+    let r = api
+        .call(
+            "POST",
+            &format!("/api/cases/{receipt}/commands"),
+            Some(&officer),
+            Some(json!({"type": "accept", "task": accept})),
+            &[],
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.json()["code"].as_str().unwrap()),
+        (StatusCode::FORBIDDEN, "role_required")
+    );
+    let r = api
+        .call(
+            "POST",
+            &format!("/api/cases/{receipt}/commands"),
+            Some(&clerk),
+            Some(json!({"type": "accept", "task": accept})),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let r = api
+        .call(
+            "POST",
+            &format!("/api/cases/{receipt}/commands"),
+            Some(&clerk),
+            Some(json!({"type": "accept", "task": accept})),
+            &[],
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.json()["code"].as_str().unwrap()),
+        (StatusCode::CONFLICT, "task_state")
+    );
+
+    let case = api
+        .call(
+            "GET",
+            &format!("/api/cases/{receipt}"),
+            Some(&officer),
+            None,
+            &[],
+        )
+        .await
+        .json();
+    assert_eq!(case["status"], "in_progress");
+    assert!(case["deadlines"]["statutory"].is_string());
+
+    // The applicant withdraws with the query code; a wrong code learns nothing.
+    let wrong = api
+        .call(
+            "POST",
+            &format!("/api/cases/{receipt}/commands"),
+            None,
+            Some(json!({"type": "withdraw"})),
+            &[("X-Query-Code", "00000000")],
+        )
+        .await;
+    assert_eq!(wrong.status, StatusCode::NOT_FOUND);
+    let r = api
+        .call(
+            "POST",
+            &format!("/api/cases/{receipt}/commands"),
+            None,
+            Some(json!({"type": "withdraw", "reason": "项目调整"})),
+            &[("X-Query-Code", code.as_str())],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+
+    let history = api
+        .call(
+            "GET",
+            &format!("/api/cases/{receipt}/history"),
+            Some(&officer),
+            None,
+            &[],
+        )
+        .await
+        .json();
+    let kinds: Vec<&str> = history
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["case.submitted", "case.accepted", "case.withdrawn"]);
+
+    // Each of those events is in the tree: check the proofs the way a citizen would.
+    let proofs = api
+        .call(
+            "GET",
+            &format!("/api/ledger/receipts/{receipt}?size=3"),
+            None,
+            None,
+            &[],
+        )
+        .await;
+    assert_eq!(proofs.status, StatusCode::OK, "{}", proofs.text());
+    let proofs = proofs.json();
+    let leaves: Vec<sunlight_ledger::Hash> = proofs
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| sunlight_ledger::from_hex(p["leaf"].as_str().unwrap()).unwrap())
+        .collect();
+    let root = sunlight_ledger::MemoryTree::from_leaves(leaves.clone()).root(3);
+    for (i, p) in proofs.as_array().unwrap().iter().enumerate() {
+        let path: Vec<sunlight_ledger::Hash> = p["path"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| sunlight_ledger::from_hex(h.as_str().unwrap()).unwrap())
+            .collect();
+        sunlight_ledger::verify_inclusion(&leaves[i], i as u64, 3, &path, &root).unwrap();
+    }
+    let c = api.get("/api/ledger/proofs/consistency?from=1&to=3").await;
+    assert_eq!(c.status, StatusCode::OK, "{}", c.text());
+    // Without signing in, nobody reads the case itself.
+    assert_eq!(
+        api.get(&format!("/api/cases/{receipt}")).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+}
