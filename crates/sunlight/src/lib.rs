@@ -5,6 +5,7 @@ mod bench;
 mod bench_engine;
 pub mod config;
 pub mod demo;
+mod demo_cases;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
@@ -268,6 +269,13 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
                     "样例城市已载入 / sample city loaded: {} powers, {} departments.",
                     loaded.powers, loaded.departments
                 );
+                // Cases need this year's calendar; a demo run past the shipped years still serves the list.
+                match demo_cases::load(&store, now, zone).await {
+                    Ok(n) => println!(
+                        "{n} sample cases (办件) and 3 discretion benchmarks loaded; every event is in the ledger."
+                    ),
+                    Err(e) => eprintln!("sample cases not loaded: {e:#}"),
+                }
                 println!("Demo users (password for all: {}):", loaded.password);
                 for (u, name, roles) in &loaded.users {
                     println!("  {u:<16} {name:<8} {}", roles.join(", "));
