@@ -176,6 +176,7 @@ pub struct EngineStats {
 pub struct Engine {
     inner: Arc<Inner>,
     tx: mpsc::Sender<Job>,
+    runtime: tokio::runtime::Handle,
 }
 
 impl std::fmt::Debug for Engine {
@@ -210,7 +211,11 @@ impl Engine {
             cases: Mutex::default(),
         });
         tokio::spawn(writer(inner.clone(), rx));
-        Self { inner, tx }
+        Self {
+            inner,
+            tx,
+            runtime: tokio::runtime::Handle::current(),
+        }
     }
 
     pub fn store(&self) -> &Store {
@@ -244,6 +249,30 @@ impl Engine {
 
     /// Opens a case (online by the applicant, at the window or ex officio by staff).
     pub async fn submit(
+        &self,
+        sub: Submission,
+        channel: Channel,
+        actor: Actor,
+        key: Option<String>,
+    ) -> Result<Ack> {
+        let me = self.clone();
+        self.on_engine(async move { me.submit_here(sub, channel, actor, key).await })
+            .await
+    }
+
+    /// Runs `f` on the engine's runtime. Database connections belong to the runtime that
+    /// opened them, and callers may run on another (a client thread's own runtime).
+    async fn on_engine<T: Send + 'static>(
+        &self,
+        f: impl std::future::Future<Output = Result<T>> + Send + 'static,
+    ) -> Result<T> {
+        self.runtime
+            .spawn(f)
+            .await
+            .map_err(|_| EngineError::Stopped)?
+    }
+
+    async fn submit_here(
         &self,
         sub: Submission,
         channel: Channel,
@@ -339,11 +368,19 @@ impl Engine {
         self.replay(receipt).await
     }
 
+    async fn entries(&self, receipt: &ReceiptNumber) -> Result<Vec<StoredEntry>> {
+        let (store, stream) = (self.inner.store.clone(), stream(receipt));
+        self.on_engine(async move { Ok(store.stream_entries(&stream).await?) })
+            .await
+    }
+
     pub async fn open_tasks(&self, receipt: &ReceiptNumber) -> Result<Vec<TaskRow>> {
         if let Some(c) = self.cached(receipt) {
             return Ok(c.open_tasks().map(|t| task_row(&c, t)).collect());
         }
-        Ok(self.inner.store.open_tasks(receipt.as_str()).await?)
+        let (store, r) = (self.inner.store.clone(), receipt.to_string());
+        self.on_engine(async move { Ok(store.open_tasks(&r).await?) })
+            .await
     }
 
     /// Whether `code` is the query code handed out with the case.
@@ -356,7 +393,7 @@ impl Engine {
 
     /// Every event of the case, oldest first, as the ledger holds it.
     pub async fn history(&self, receipt: &ReceiptNumber) -> Result<Vec<HistoryItem>> {
-        let entries = self.inner.store.stream_entries(&stream(receipt)).await?;
+        let entries = self.entries(receipt).await?;
         entries
             .into_iter()
             .map(|e| {
@@ -382,8 +419,10 @@ impl Engine {
 
     /// The case rebuilt from its ledger entries alone (the projection must equal it).
     pub async fn replay(&self, receipt: &ReceiptNumber) -> Result<Option<Case>> {
-        let entries = self.inner.store.stream_entries(&stream(receipt)).await?;
-        self.inner.replay(&entries).await
+        let entries = self.entries(receipt).await?;
+        let inner = self.inner.clone();
+        self.on_engine(async move { inner.replay(&entries).await })
+            .await
     }
 }
 
