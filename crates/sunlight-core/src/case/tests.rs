@@ -520,6 +520,12 @@ fn the_join_waits_for_every_branch_and_roles_and_departments_hold() {
 
 fn to_decision(w: &World) -> Case {
     let mut case = accepted(w);
+    review_all(w, &mut case);
+    case
+}
+
+/// The three parallel reviews, each by its department's officers.
+fn review_all(w: &World, case: &mut Case) {
     let officer = staff("shi.jian", &market(), &[Role::CaseOfficer]);
     let officer2 = staff("shi.jian2", &market(), &[Role::CaseOfficer]);
     let fireman = staff("xiao.fang", &fire(), &[Role::CaseOfficer]);
@@ -528,9 +534,9 @@ fn to_decision(w: &World) -> Case {
         ("review_fire", &fireman, vec![]),
         ("check_site", &officer, vec![user(&officer2)]),
     ] {
-        let task = task_of(&case, node);
+        let task = task_of(case, node);
         w.run(
-            &mut case,
+            case,
             CaseCommand::Complete {
                 task,
                 outcome: "同意".into(),
@@ -541,7 +547,6 @@ fn to_decision(w: &World) -> Case {
         )
         .unwrap();
     }
-    case
 }
 
 #[test]
@@ -556,27 +561,7 @@ fn who_accepted_may_not_decide() {
     let accept = task_of(&case, "accept");
     w.run(&mut case, CaseCommand::Accept { task: accept }, &both)
         .unwrap();
-    let officer = staff("shi.jian", &market(), &[Role::CaseOfficer]);
-    let officer2 = staff("shi.jian2", &market(), &[Role::CaseOfficer]);
-    let fireman = staff("xiao.fang", &fire(), &[Role::CaseOfficer]);
-    for (node, actor, co) in [
-        ("review_market", &officer, vec![]),
-        ("review_fire", &fireman, vec![]),
-        ("check_site", &officer, vec![user(&officer2)]),
-    ] {
-        let task = task_of(&case, node);
-        w.run(
-            &mut case,
-            CaseCommand::Complete {
-                task,
-                outcome: "同意".into(),
-                opinion: String::new(),
-                co_actors: co,
-            },
-            actor,
-        )
-        .unwrap();
-    }
+    review_all(&w, &mut case);
     let decide = CaseCommand::Decide {
         task: task_of(&case, "decide"),
         decision: DecisionInput {
