@@ -85,21 +85,18 @@ impl Store {
             .map(|c| c.case.opened.receipt.as_str())
             .collect();
         let mut current: HashMap<String, u64> = HashMap::new();
-        for chunk in receipts.chunks(sql::batch_rows(1)) {
-            let stmt = format!(
-                "SELECT receipt, version FROM cases WHERE receipt IN ({})",
-                sql::list(marks, chunk.len())
+        for row in sql::rows_in(
+            &mut tx,
+            "SELECT receipt, version FROM cases WHERE receipt IN",
+            &receipts,
+            "",
+        )
+        .await?
+        {
+            current.insert(
+                row.try_get("receipt")?,
+                row.try_get::<i64, _>("version")? as u64,
             );
-            let mut q = sqlx::query(sql::dynamic(stmt));
-            for r in chunk {
-                q = q.bind(*r);
-            }
-            for row in q.fetch_all(&mut *tx).await? {
-                current.insert(
-                    row.try_get("receipt")?,
-                    row.try_get::<i64, _>("version")? as u64,
-                );
-            }
         }
         for w in &batch.cases {
             let have = current
@@ -191,22 +188,19 @@ impl Store {
             return Ok(out);
         }
         let streams: Vec<String> = receipts.iter().map(|r| format!("case/{r}")).collect();
+        let streams: Vec<&str> = streams.iter().map(String::as_str).collect();
         let mut conn = self.pool.acquire().await?;
-        let marks = sql::Marks::of(&conn);
-        for chunk in streams.chunks(sql::batch_rows(1)) {
-            let stmt = format!(
-                "SELECT seq, stream, kind, actor, at, payload, leaf FROM ledger_entries WHERE stream IN ({}) ORDER BY seq",
-                sql::list(marks, chunk.len())
-            );
-            let mut q = sqlx::query(sql::dynamic(stmt));
-            for s in chunk {
-                q = q.bind(s.as_str());
-            }
-            for row in q.fetch_all(&mut *conn).await? {
-                let e = StoredEntry::from_row(&row)?.0;
-                let receipt = e.stream.trim_start_matches("case/").to_string();
-                out.entry(receipt).or_default().push(e);
-            }
+        let rows = sql::rows_in(
+            &mut conn,
+            "SELECT seq, stream, kind, actor, at, payload, leaf FROM ledger_entries WHERE stream IN",
+            &streams,
+            " ORDER BY seq",
+        )
+        .await?;
+        for row in rows {
+            let e = StoredEntry::from_row(&row)?.0;
+            let receipt = e.stream.trim_start_matches("case/").to_string();
+            out.entry(receipt).or_default().push(e);
         }
         Ok(out)
     }
@@ -217,15 +211,16 @@ impl Store {
             return Ok(vec![]);
         }
         let mut conn = self.pool.acquire().await?;
-        let stmt = format!(
-            "SELECT receipt FROM cases WHERE receipt IN ({})",
-            sql::list(sql::Marks::of(&conn), receipts.len())
-        );
-        let mut q = sqlx::query_scalar(sql::dynamic(stmt));
-        for r in receipts {
-            q = q.bind(*r);
-        }
-        Ok(q.fetch_all(&mut *conn).await?)
+        sql::rows_in(
+            &mut conn,
+            "SELECT receipt FROM cases WHERE receipt IN",
+            receipts,
+            "",
+        )
+        .await?
+        .iter()
+        .map(|r| Ok(r.try_get("receipt")?))
+        .collect()
     }
 
     /// Open tasks of one case.
@@ -275,19 +270,15 @@ impl Store {
             return Ok(out);
         }
         let mut conn = self.pool.acquire().await?;
-        let marks = sql::Marks::of(&conn);
-        for chunk in keys.chunks(sql::batch_rows(1)) {
-            let stmt = format!(
-                "SELECT key, result FROM command_keys WHERE key IN ({})",
-                sql::list(marks, chunk.len())
-            );
-            let mut q = sqlx::query(sql::dynamic(stmt));
-            for k in chunk {
-                q = q.bind(*k);
-            }
-            for row in q.fetch_all(&mut *conn).await? {
-                out.insert(row.try_get("key")?, row.try_get("result")?);
-            }
+        for row in sql::rows_in(
+            &mut conn,
+            "SELECT key, result FROM command_keys WHERE key IN",
+            keys,
+            "",
+        )
+        .await?
+        {
+            out.insert(row.try_get("key")?, row.try_get("result")?);
         }
         Ok(out)
     }

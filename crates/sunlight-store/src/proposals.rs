@@ -373,27 +373,24 @@ struct Head {
 /// Loads the heads of `codes` (those listed).
 async fn load_heads(tx: &mut Tx<'_>, codes: &[&str]) -> Result<HashMap<String, Head>> {
     let mut heads = HashMap::with_capacity(codes.len());
-    for chunk in codes.chunks(500) {
-        let stmt = format!(
-            "SELECT v.code, v.version, v.effective_from, v.doc FROM power_heads h
-             JOIN power_versions v ON v.code = h.code AND v.version = h.version WHERE h.code IN ({})",
-            sql::list(sql::Marks::of(tx), chunk.len())
+    let rows = sql::rows_in(
+        tx,
+        "SELECT v.code, v.version, v.effective_from, v.doc FROM power_heads h
+         JOIN power_versions v ON v.code = h.code AND v.version = h.version WHERE h.code IN",
+        codes,
+        "",
+    )
+    .await?;
+    for row in rows {
+        let code: String = row.try_get("code")?;
+        heads.insert(
+            code,
+            Head {
+                version: row.try_get("version")?,
+                effective_from: sql::date(&row.try_get::<String, _>("effective_from")?)?,
+                power: sql::json("power", &row.try_get::<String, _>("doc")?)?,
+            },
         );
-        let mut q = sqlx::query(sql::dynamic(stmt));
-        for c in chunk {
-            q = q.bind(*c);
-        }
-        for row in q.fetch_all(&mut **tx).await? {
-            let code: String = row.try_get("code")?;
-            heads.insert(
-                code,
-                Head {
-                    version: row.try_get("version")?,
-                    effective_from: sql::date(&row.try_get::<String, _>("effective_from")?)?,
-                    power: sql::json("power", &row.try_get::<String, _>("doc")?)?,
-                },
-            );
-        }
     }
     Ok(heads)
 }

@@ -98,3 +98,26 @@ pub fn date(text: &str) -> Result<sunlight_core::Date> {
 pub fn dynamic(statement: String) -> sqlx::AssertSqlSafe<String> {
     sqlx::AssertSqlSafe(statement)
 }
+
+/// The rows of `{head} ({…keys…}){tail}`, the key list split into statements SQLite accepts.
+/// `head` ends in `IN`; rows come chunk by chunk (each chunk in `tail`'s order).
+pub async fn rows_in(
+    conn: &mut sqlx::AnyConnection,
+    head: &str,
+    keys: &[&str],
+    tail: &str,
+) -> Result<Vec<sqlx::any::AnyRow>> {
+    let marks = Marks::of(conn);
+    let mut rows = Vec::new();
+    for chunk in keys.chunks(batch_rows(1)) {
+        let mut q = sqlx::query(dynamic(format!(
+            "{head} ({}){tail}",
+            list(marks, chunk.len())
+        )));
+        for k in chunk {
+            q = q.bind(*k);
+        }
+        rows.extend(q.fetch_all(&mut *conn).await?);
+    }
+    Ok(rows)
+}

@@ -68,6 +68,7 @@ struct Demo<'a> {
     engine: Engine,
     clock: Arc<ManualClock>,
     store: &'a Store,
+    opened: std::cell::Cell<usize>,
 }
 
 impl Demo<'_> {
@@ -122,7 +123,9 @@ impl Demo<'_> {
         } else {
             self.staff(by).await?
         };
-        Ok(self.engine.submit(s, channel, actor, None).await?.receipt)
+        let receipt = self.engine.submit(s, channel, actor, None).await?.receipt;
+        self.opened.set(self.opened.get() + 1);
+        Ok(receipt)
     }
 
     async fn complete(
@@ -153,8 +156,8 @@ impl Demo<'_> {
     }
 }
 
-/// Loads the benchmarks and the sample cases; returns how many cases.
-pub async fn load(store: &Store, now: Timestamp, zone: Zone) -> anyhow::Result<usize> {
+/// Loads the benchmarks and the sample cases; returns how many of each.
+pub async fn load(store: &Store, now: Timestamp, zone: Zone) -> anyhow::Result<(usize, usize)> {
     let adopted: Vec<Adopted> =
         serde_json::from_str(BENCHMARKS).context("data/demo/benchmarks.json")?;
     for a in &adopted {
@@ -171,6 +174,7 @@ pub async fn load(store: &Store, now: Timestamp, zone: Zone) -> anyhow::Result<u
         engine,
         clock,
         store,
+        opened: std::cell::Cell::new(0),
     };
 
     // 1. A penalty filed in early autumn (its 90 natural days end inside the loaded calendar):
@@ -388,5 +392,5 @@ pub async fn load(store: &Store, now: Timestamp, zone: Zone) -> anyhow::Result<u
         "applicant",
     )
     .await?;
-    Ok(5)
+    Ok((d.opened.get(), adopted.len()))
 }

@@ -271,8 +271,8 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
                 );
                 // Cases need this year's calendar; a demo run past the shipped years still serves the list.
                 match demo_cases::load(&store, now, zone).await {
-                    Ok(n) => println!(
-                        "{n} sample cases (办件) and 3 discretion benchmarks loaded; every event is in the ledger."
+                    Ok((cases, benchmarks)) => println!(
+                        "{cases} sample cases (办件) and {benchmarks} discretion benchmarks loaded; every event is in the ledger."
                     ),
                     Err(e) => eprintln!("sample cases not loaded: {e:#}"),
                 }

@@ -338,13 +338,7 @@ pub async fn request_checkout(
     Staff(user): Staff,
     ApiJson(body): ApiJson<CheckoutRequest>,
 ) -> ApiResult<(StatusCode, ApiJson<Checkout>)> {
-    if !user.roles.contains(&Role::CaseOfficer) {
-        return Err(sunlight_core::DomainError::rule(
-            sunlight_core::ErrorCode::RoleRequired,
-            "a case officer requests a per-use approval",
-        )
-        .into());
-    }
+    user.require(Role::CaseOfficer)?;
     if body.reason.trim().is_empty() {
         return Err(ApiError::field("reason", "say why the power must be used"));
     }
@@ -390,13 +384,7 @@ pub async fn decide_checkout(
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<CheckoutDecision>,
 ) -> ApiResult<ApiJson<Checkout>> {
-    if !user.roles.contains(&Role::Approver) {
-        return Err(sunlight_core::DomainError::rule(
-            sunlight_core::ErrorCode::RoleRequired,
-            "an approver decides a per-use approval",
-        )
-        .into());
-    }
+    user.require(Role::Approver)?;
     let now = state.clock.now();
     let hours = i64::from(body.hours.unwrap_or(72).clamp(1, 24 * 30));
     let closes = now + jiff::SignedDuration::from_hours(hours);
@@ -441,13 +429,7 @@ pub async fn put_benchmark(
     ApiPath(power): ApiPath<String>,
     ApiJson(body): ApiJson<BenchmarkBody>,
 ) -> ApiResult<ApiJson<Benchmark>> {
-    if !user.roles.contains(&Role::RegistryEditor) {
-        return Err(sunlight_core::DomainError::rule(
-            sunlight_core::ErrorCode::RoleRequired,
-            "a registry editor publishes benchmarks",
-        )
-        .into());
-    }
+    user.require(Role::RegistryEditor)?;
     if body.benchmark.power.as_str() != power {
         return Err(ApiError::field(
             "power",

@@ -61,16 +61,8 @@ pub async fn sign(
     axum::extract::State(state): axum::extract::State<SharedState>,
     Staff(user): Staff,
 ) -> ApiResult<(axum::http::StatusCode, ApiJson<CheckpointDoc>)> {
-    if !user
-        .roles
-        .iter()
-        .any(|r| matches!(r, Role::Supervisor | Role::Admin))
-    {
-        return Err(sunlight_core::DomainError::rule(
-            sunlight_core::ErrorCode::RoleRequired,
-            "supervisors and administrators sign checkpoints",
-        )
-        .into());
+    if !user.has(Role::Admin) {
+        user.require(Role::Supervisor)?;
     }
     let signer = state
         .ledger

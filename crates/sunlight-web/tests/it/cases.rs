@@ -33,6 +33,19 @@ async fn token(api: &Api, user: &str) -> String {
     r.json()["token"].as_str().unwrap().to_string()
 }
 
+/// A command on a case, by a member of staff (`token`) or the applicant (`extra` headers).
+async fn command(
+    api: &Api,
+    receipt: &str,
+    token: Option<&String>,
+    body: Value,
+    extra: &[(&str, &str)],
+) -> Resp {
+    let uri = format!("/api/cases/{receipt}/commands");
+    api.call("POST", &uri, token.map(String::as_str), Some(body), extra)
+        .await
+}
+
 fn submission() -> Value {
     serde_json::to_value(reference::submission(1)).unwrap()
 }
@@ -87,38 +100,35 @@ async fn a_case_over_http_from_application_to_proof() {
 
     // An officer may not accept: the rule answers, with its code.
     let officer = token(&api, "chengban.zhou").await;
-    let r = api
-        .call(
-            "POST",
-            &format!("/api/cases/{receipt}/commands"),
-            Some(&officer),
-            Some(json!({"type": "accept", "task": accept})),
-            &[],
-        )
-        .await;
+    let r = command(
+        &api,
+        &receipt,
+        Some(&officer),
+        json!({"type": "accept", "task": accept}),
+        &[],
+    )
+    .await;
     assert_eq!(
         (r.status, r.json()["code"].as_str().unwrap()),
         (StatusCode::FORBIDDEN, "role_required")
     );
-    let r = api
-        .call(
-            "POST",
-            &format!("/api/cases/{receipt}/commands"),
-            Some(&clerk),
-            Some(json!({"type": "accept", "task": accept})),
-            &[],
-        )
-        .await;
+    let r = command(
+        &api,
+        &receipt,
+        Some(&clerk),
+        json!({"type": "accept", "task": accept}),
+        &[],
+    )
+    .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
-    let r = api
-        .call(
-            "POST",
-            &format!("/api/cases/{receipt}/commands"),
-            Some(&clerk),
-            Some(json!({"type": "accept", "task": accept})),
-            &[],
-        )
-        .await;
+    let r = command(
+        &api,
+        &receipt,
+        Some(&clerk),
+        json!({"type": "accept", "task": accept}),
+        &[],
+    )
+    .await;
     assert_eq!(
         (r.status, r.json()["code"].as_str().unwrap()),
         (StatusCode::CONFLICT, "task_state")
@@ -138,25 +148,23 @@ async fn a_case_over_http_from_application_to_proof() {
     assert!(case["deadlines"]["statutory"].is_string());
 
     // The applicant withdraws with the query code; a wrong code learns nothing.
-    let wrong = api
-        .call(
-            "POST",
-            &format!("/api/cases/{receipt}/commands"),
-            None,
-            Some(json!({"type": "withdraw"})),
-            &[("X-Query-Code", "00000000")],
-        )
-        .await;
+    let wrong = command(
+        &api,
+        &receipt,
+        None,
+        json!({"type": "withdraw"}),
+        &[("X-Query-Code", "00000000")],
+    )
+    .await;
     assert_eq!(wrong.status, StatusCode::NOT_FOUND);
-    let r = api
-        .call(
-            "POST",
-            &format!("/api/cases/{receipt}/commands"),
-            None,
-            Some(json!({"type": "withdraw", "reason": "项目调整"})),
-            &[("X-Query-Code", code.as_str())],
-        )
-        .await;
+    let r = command(
+        &api,
+        &receipt,
+        None,
+        json!({"type": "withdraw", "reason": "项目调整"}),
+        &[("X-Query-Code", code.as_str())],
+    )
+    .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
 
     let history = api
