@@ -144,6 +144,14 @@ pub fn approver2() -> User {
     staff("shenhe.qian", "钱审核", &[Role::Approver])
 }
 
+/// A supervisor of the county's supervision office (监察), attached to no department it watches.
+pub fn supervisor() -> User {
+    User {
+        department: None,
+        ..staff("jiancha.sun", "孙监察", &[Role::Supervisor])
+    }
+}
+
 pub fn power() -> Power {
     let region = RegionCode::parse("330183").unwrap();
     Power {
@@ -197,7 +205,7 @@ pub async fn seed(store: &Store, now: Timestamp) -> crate::Result<()> {
         DepartmentNature::LegalAgency,
     )?;
     store.put_department(&dept).await?;
-    for u in [clerk(), officer(), approver(), approver2()] {
+    for u in [clerk(), officer(), approver(), approver2(), supervisor()] {
         store.add_user(&u, PASSWORD, now).await?;
     }
     store.ensure_shipped_calendars(now).await?;

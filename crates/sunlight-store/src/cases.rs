@@ -347,6 +347,7 @@ impl Store {
         by: &str,
         now: Timestamp,
     ) -> Result<Checkout> {
+        let mut tx = self.ledger_tx().await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO checkouts (power, reason, requested_by, requested_at, state) VALUES ($1, $2, $3, $4, 'requested') RETURNING id",
         )
@@ -354,8 +355,18 @@ impl Store {
         .bind(reason)
         .bind(by)
         .bind(sql::millis(now))
-        .fetch_one(&self.pool)
+        .fetch_one(&mut *tx)
         .await?;
+        let entry = checkout_entry(
+            id,
+            "requested",
+            by,
+            now,
+            serde_json::json!({"power": power, "reason": reason}),
+        );
+        let (_, frontier) = self.append_entries(&mut tx, &[entry]).await?;
+        tx.commit().await?;
+        self.ledger_committed(frontier);
         self.checkout(id)
             .await?
             .ok_or_else(|| StoreError::not_found("checkout", id))
@@ -387,14 +398,33 @@ impl Store {
             )
             .into());
         }
-        sqlx::query("UPDATE checkouts SET state = $1, decided_by = $2, decided_at = $3, closes_at = $4 WHERE id = $5 AND state = 'requested'")
+        let mut tx = self.ledger_tx().await?;
+        let done = sqlx::query("UPDATE checkouts SET state = $1, decided_by = $2, decided_at = $3, closes_at = $4 WHERE id = $5 AND state = 'requested'")
             .bind(if approve { "open" } else { "rejected" })
             .bind(by)
             .bind(sql::millis(now))
             .bind(approve.then(|| sql::millis(closes_at)))
             .bind(id)
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::Conflict(format!(
+                "per-use approval {id} was decided meanwhile; reload it"
+            )));
+        }
+        let entry = checkout_entry(
+            id,
+            if approve { "approved" } else { "rejected" },
+            by,
+            now,
+            serde_json::json!({
+                "power": c.power,
+                "closes_at": approve.then(|| closes_at.to_string()),
+            }),
+        );
+        let (_, frontier) = self.append_entries(&mut tx, &[entry]).await?;
+        tx.commit().await?;
+        self.ledger_committed(frontier);
         self.checkout(id)
             .await?
             .ok_or_else(|| StoreError::not_found("checkout", id))
@@ -524,4 +554,21 @@ fn task_row(r: &sqlx::any::AnyRow) -> Result<TaskRow> {
         due: r.try_get("due")?,
         opened_at_ms: r.try_get("opened_at")?,
     })
+}
+
+/// A per-use approval's act as a ledger entry (stream `checkout/{id}`).
+fn checkout_entry(
+    id: i64,
+    act: &str,
+    by: &str,
+    at: Timestamp,
+    payload: serde_json::Value,
+) -> NewEntry {
+    NewEntry {
+        stream: format!("checkout/{id}"),
+        kind: format!("checkout.{act}"),
+        actor: by.to_string(),
+        at,
+        payload: sunlight_ledger::entry::canonical_json(&payload),
+    }
 }

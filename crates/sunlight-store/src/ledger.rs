@@ -384,6 +384,8 @@ impl Store {
         let mut tree = MemoryTree::new();
         let mut stored_leaves = MemoryTree::new();
         let mut expected: u64 = 0;
+        // Power versions as their ledger entries describe them: (code, version) → doc digest.
+        let mut published: HashMap<(String, i64), String> = HashMap::new();
         {
             let mut rows = sqlx::query(
                 "SELECT seq, stream, kind, actor, at, payload, leaf FROM ledger_entries ORDER BY seq",
@@ -408,6 +410,16 @@ impl Store {
                         "entry {} ({} {}) was altered, inserted or moved: its content no longer hashes to the leaf recorded for it",
                         e.seq, e.stream, e.kind
                     ));
+                }
+                if e.stream.starts_with("power/")
+                    && let Ok(v) = serde_json::from_str::<serde_json::Value>(&e.payload)
+                    && let (Some(code), Some(version), Some(digest)) = (
+                        v["code"].as_str(),
+                        v["version"].as_i64(),
+                        v["doc_sha256"].as_str(),
+                    )
+                {
+                    published.insert((code.to_string(), version), digest.to_string());
                 }
                 tree.push(now);
                 stored_leaves.push(stored);
@@ -441,6 +453,7 @@ impl Store {
                 ));
             }
         }
+        self.verify_power_versions(&published, &mut report).await?;
         for cp in self.checkpoints().await? {
             report.checkpoints += 1;
             if let Some(v) = verifier
@@ -474,6 +487,36 @@ impl Store {
             }
         }
         Ok(report)
+    }
+}
+
+impl Store {
+    /// Every published power version must match the digest its ledger entry recorded: a
+    /// version edited, or inserted, behind the registry's back shows here.
+    async fn verify_power_versions(
+        &self,
+        published: &HashMap<(String, i64), String>,
+        report: &mut VerifyReport,
+    ) -> Result<()> {
+        use futures_util::TryStreamExt;
+        let mut rows =
+            sqlx::query("SELECT code, version, doc FROM power_versions ORDER BY code, version")
+                .fetch(&self.pool);
+        while let Some(row) = rows.try_next().await? {
+            let code: String = row.try_get("code")?;
+            let version: i64 = row.try_get("version")?;
+            let doc: String = row.try_get("doc")?;
+            match published.get(&(code.clone(), version)) {
+                None => report.problems.push(format!(
+                    "power {code} version {version} has no ledger entry: it was written outside the registry's publication"
+                )),
+                Some(d) if *d != crate::proposals::version_digest(&doc) => report.problems.push(format!(
+                    "power {code} version {version} was edited after publication: its document no longer matches its ledger entry"
+                )),
+                Some(_) => {}
+            }
+        }
+        Ok(())
     }
 }
 

@@ -5,6 +5,7 @@
 //! writes versions, heads and the in-force projection in one transaction. Every refusal of a
 //! batch is collected, each with the index of its change, and nothing is written.
 
+use crate::ledger::NewEntry;
 use crate::powers::{CURRENT_COLS, CURRENT_UPSERT, bump_generation};
 use crate::sql;
 use crate::{Result, Store, StoreError};
@@ -46,6 +47,29 @@ pub struct PublishMeta {
     pub reviewed_by: Option<String>,
     pub published_by: String,
     pub published_at: Timestamp,
+}
+
+impl PublishMeta {
+    /// The publication's own ledger entry (stream `proposal/{id}`, kind `proposal.published`):
+    /// why, who proposed, reviewed and published it, from when, and how many changes it made.
+    /// Each new version follows as an entry of its own.
+    fn ledger_entry(&self, changes: usize) -> NewEntry {
+        let payload = serde_json::json!({
+            "proposal": self.proposal_id,
+            "effective_from": self.effective_from.to_string(),
+            "reason": self.reason,
+            "proposed_by": self.proposed_by,
+            "reviewed_by": self.reviewed_by,
+            "changes": changes,
+        });
+        NewEntry {
+            stream: format!("proposal/{}", self.proposal_id),
+            kind: "proposal.published".into(),
+            actor: self.published_by.clone(),
+            at: self.published_at,
+            payload: sunlight_ledger::entry::canonical_json(&payload),
+        }
+    }
 }
 
 const PROPOSAL_COLS: &str = "id, title, reason, effective_from, state, origin, change_count, proposed_by, \
@@ -90,7 +114,7 @@ impl Store {
     ) -> Result<Proposal> {
         actor.require(Role::RegistryEditor)?;
         let draft = draft.validated()?;
-        let mut tx = self.write_tx().await?;
+        let mut tx = self.ledger_tx().await?;
         check_changes(&mut tx, &draft.changes, draft.effective_from).await?;
         let id = insert_proposal(
             &mut tx,
@@ -223,7 +247,7 @@ impl Store {
         now: Timestamp,
         today: Date,
     ) -> Result<Proposal> {
-        let mut tx = self.write_tx().await?;
+        let mut tx = self.ledger_tx().await?;
         let p = fetch_proposal(&mut tx, id).await?;
         ReviewAct::Publish.check(&p, actor)?;
         let rows =
@@ -257,9 +281,11 @@ impl Store {
             published_by: actor.username.to_string(),
             published_at: now,
         };
-        apply_changes(&mut tx, changes, &meta, today).await?;
+        let entries = apply_changes(&mut tx, changes, &meta, today).await?;
+        let (_, frontier) = self.append_entries(&mut tx, &entries).await?;
         let p = fetch_proposal(&mut tx, id).await?;
         tx.commit().await?;
+        self.ledger_committed(frontier);
         Ok(p)
     }
 
@@ -275,7 +301,7 @@ impl Store {
         today: Date,
     ) -> Result<Proposal> {
         let draft = draft.validated()?;
-        let mut tx = self.write_tx().await?;
+        let mut tx = self.ledger_tx().await?;
         let id = insert_proposal(
             &mut tx,
             &draft,
@@ -300,9 +326,11 @@ impl Store {
             published_by: operator.to_string(),
             published_at: now,
         };
-        apply_changes(&mut tx, draft.changes, &meta, today).await?;
+        let entries = apply_changes(&mut tx, draft.changes, &meta, today).await?;
+        let (_, frontier) = self.append_entries(&mut tx, &entries).await?;
         let p = fetch_proposal(&mut tx, id).await?;
         tx.commit().await?;
+        self.ledger_committed(frontier);
         Ok(p)
     }
 
@@ -613,6 +641,26 @@ struct NewVersion {
 }
 
 impl NewVersion {
+    /// The version's ledger entry: stream `power/{code}`, kind `power.{change kind}`, and a
+    /// payload naming the version, its proposal (whose own entry carries the reason and who
+    /// proposed and reviewed it) and the SHA-256 of the stored document, so an edited
+    /// `power_versions.doc` no longer matches its leaf.
+    fn ledger_entry(&self, meta: &PublishMeta) -> NewEntry {
+        let payload = serde_json::json!({
+            "code": self.code,
+            "version": self.version,
+            "proposal": meta.proposal_id,
+            "doc_sha256": version_digest(&self.doc),
+        });
+        NewEntry {
+            stream: format!("power/{}", self.code),
+            kind: format!("power.{}", self.kind),
+            actor: meta.published_by.clone(),
+            at: meta.published_at,
+            payload: sunlight_ledger::entry::canonical_json(&payload),
+        }
+    }
+
     fn new(kind: ChangeKind, version: i64, p: Power) -> Self {
         Self {
             code: p.code.to_string(),
@@ -634,22 +682,33 @@ impl NewVersion {
 
 const VERSION_COLS: usize = 20;
 
+/// Hex SHA-256 of a stored version document, as its ledger entry records it.
+pub(crate) fn version_digest(doc: &str) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(doc.as_bytes()))
+}
+
 /// Applies and writes a batch: versions in multi-row inserts as the walk goes, then heads and
-/// the in-force projection from the versions just written.
+/// the in-force projection from the versions just written. Returns the ledger entry of each
+/// new version, for the caller to append in the same transaction.
 async fn apply_changes(
     tx: &mut Tx<'_>,
     changes: Vec<PowerChange>,
     meta: &PublishMeta,
     today: Date,
-) -> Result<()> {
+) -> Result<Vec<NewEntry>> {
     let per = sql::batch_rows(VERSION_COLS);
     let mut walker = Walker::new(tx, &changes, meta.effective_from).await?;
     let mut batch = Vec::with_capacity(per.min(changes.len()));
+    let mut entries = Vec::with_capacity(changes.len() + 1);
+    entries.push(meta.ledger_entry(changes.len()));
     for change in changes {
         if let Some((kind, applied)) = walker.step(change)
             && walker.errors.is_empty()
         {
-            batch.push(NewVersion::new(kind, applied.version, applied.power));
+            let v = NewVersion::new(kind, applied.version, applied.power);
+            entries.push(v.ledger_entry(meta));
+            batch.push(v);
         }
         if batch.len() == per {
             insert_versions(tx, &batch, meta).await?;
@@ -679,7 +738,8 @@ async fn apply_changes(
             .execute(&mut **tx)
             .await?;
     }
-    bump_generation(tx).await
+    bump_generation(tx).await?;
+    Ok(entries)
 }
 
 async fn insert_versions(tx: &mut Tx<'_>, rows: &[NewVersion], meta: &PublishMeta) -> Result<()> {

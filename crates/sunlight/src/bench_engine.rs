@@ -12,6 +12,7 @@
 //! pattern (the engine's average commands per commit), without reads, rules or hashing.
 
 use crate::bench::{peak_rss_kb, verdict};
+use anyhow::Context;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use sunlight_core::Timestamp;
@@ -201,18 +202,26 @@ async fn raw_limit(
 ) -> anyhow::Result<Duration> {
     let store = engine.store();
     let (mut seq, _) = store.ledger_head().await?;
-    // A real closed case gives the rows their real sizes.
-    let receipt = store
-        .entry(0)
-        .await?
-        .map(|e| e.stream.trim_start_matches("case/").to_string())
-        .unwrap_or_default();
-    let receipt = sunlight_core::case::ReceiptNumber::parse(&receipt)?;
+    // A real closed case gives the rows their real sizes: the first case in the log (after
+    // the registry's publication entries).
+    let mut first = None;
+    for at in 0..seq {
+        let e = store.entry(at).await?.context("an entry of the log")?;
+        if let Some(r) = e.stream.strip_prefix("case/") {
+            first = Some((sunlight_core::case::ReceiptNumber::parse(r)?, at));
+            break;
+        }
+    }
+    let (receipt, at) = first.context("no case in the log to copy")?;
     let template = engine
         .replay(&receipt)
         .await?
         .ok_or_else(|| anyhow::anyhow!("no case to copy"))?;
-    let payload = store.entry(1).await?.map(|e| e.payload).unwrap_or_default();
+    let payload = store
+        .entry(at + 1)
+        .await?
+        .map(|e| e.payload)
+        .unwrap_or_default();
     let t = Instant::now();
     let mut done = 0;
     let mut n = 0u64;

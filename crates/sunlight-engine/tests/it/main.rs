@@ -118,6 +118,7 @@ on_both_backends!(
     sixteen_clerks_finish_one_task_and_one_wins,
     a_retried_command_writes_nothing_new,
     refusals_come_back_with_their_rule,
+    an_uncommon_power_needs_a_per_use_approval_each_time,
 );
 
 fn domain_code(e: EngineError) -> ErrorCode {
@@ -136,10 +137,15 @@ async fn a_case_runs_its_flow_and_every_event_is_in_the_ledger(db: &Db) {
     assert_eq!(db.store.case_count().await.unwrap(), 1);
     let (size, _) = db.store.ledger_head().await.unwrap();
     assert_eq!(
-        size, 7,
-        "submitted, accepted, three reviews, decided, delivered"
+        size,
+        2 + 7,
+        "the reference power's publication (proposal, version), then submitted, accepted, three reviews, decided, delivered"
     );
-    let first = db.store.entry(0).await.unwrap().unwrap();
+    assert_eq!(
+        db.store.entry(1).await.unwrap().unwrap().kind,
+        "power.create"
+    );
+    let first = db.store.entry(2).await.unwrap().unwrap();
     let history_receipt =
         sunlight_core::case::ReceiptNumber::parse(first.stream.strip_prefix("case/").unwrap())
             .unwrap();
@@ -310,6 +316,106 @@ async fn refusals_come_back_with_their_rule(db: &Db) {
         .await
         .unwrap_err();
     assert_eq!(domain_code(e), ErrorCode::RoleRequired);
-    // Refused commands left no trace but the submission.
-    assert_eq!(db.store.ledger_head().await.unwrap().0, 1);
+    // Refused commands left no trace but the submission (after the power's publication).
+    assert_eq!(db.store.ledger_head().await.unwrap().0, 3);
+}
+
+async fn an_uncommon_power_needs_a_per_use_approval_each_time(db: &Db) {
+    reference::seed(&db.store, now()).await.unwrap();
+    let mut rare = reference::power();
+    rare.code = sunlight_core::PowerCode::parse("330183-XK-09002").unwrap();
+    rare.name = "建筑工程施工许可（临时建筑，非常用）".into();
+    rare.usage = sunlight_core::Usage::Uncommon;
+    let today = Zone::CHINA.date(now());
+    db.store
+        .publish_import(
+            sunlight_core::review::ProposalDraft {
+                title: "非常用权力".into(),
+                reason: "富政办发〔2026〕12号".into(),
+                effective_from: today,
+                changes: vec![sunlight_core::lifecycle::PowerChange::Create {
+                    power: Box::new(rare),
+                }],
+            },
+            sunlight_core::review::Origin::Manual,
+            "admin",
+            now(),
+            today,
+        )
+        .await
+        .unwrap();
+    let clock = Arc::new(ManualClock::new(now()));
+    let engine = Engine::start(
+        db.store.clone(),
+        clock.clone(),
+        Zone::CHINA,
+        EngineConfig::default(),
+    );
+    let submit = |n| {
+        let mut sub = reference::submission(n);
+        sub.power = "330183-XK-09002".into();
+        engine.submit(sub, Channel::Window, Actor::Staff(reference::clerk()), None)
+    };
+    assert_eq!(
+        domain_code(submit(1).await.unwrap_err()),
+        ErrorCode::CheckoutRequired
+    );
+    let hour = jiff::SignedDuration::from_hours(1);
+    let approve = |reason: &'static str| {
+        let store = db.store.clone();
+        let clock = clock.clone();
+        async move {
+            use sunlight_core::clock::Clock;
+            let c = store
+                .request_checkout("330183-XK-09002", reason, "chuangkou.wang", clock.now())
+                .await
+                .unwrap();
+            // Who asked may not approve.
+            assert!(
+                store
+                    .decide_checkout(c.id, true, "chuangkou.wang", clock.now(), clock.now())
+                    .await
+                    .is_err()
+            );
+            let t = clock.now();
+            store
+                .decide_checkout(c.id, true, "shouxi.zhao", t, t.checked_add(hour).unwrap())
+                .await
+                .unwrap()
+        }
+    };
+    let c = approve("富春江防汛临时工棚，经分管领导同意").await;
+    assert_eq!(c.state, "open");
+    submit(2).await.unwrap();
+    // Used once, closed: the next case needs its own approval.
+    assert_eq!(
+        db.store.checkout(c.id).await.unwrap().unwrap().state,
+        "used"
+    );
+    assert_eq!(
+        domain_code(submit(3).await.unwrap_err()),
+        ErrorCode::CheckoutRequired
+    );
+    // An approval not used within its window closes by itself.
+    let c = approve("汛期临时办公用房").await;
+    clock.advance(hour);
+    assert_eq!(
+        domain_code(submit(4).await.unwrap_err()),
+        ErrorCode::CheckoutRequired
+    );
+    assert_eq!(
+        db.store.checkout(c.id).await.unwrap().unwrap().state,
+        "expired"
+    );
+    // Each request and decision is in the ledger.
+    let kinds: Vec<String> = db
+        .store
+        .stream_entries(&format!("checkout/{}", c.id))
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.kind)
+        .collect();
+    assert_eq!(kinds, ["checkout.requested", "checkout.approved"]);
+    assert!(db.store.verify_ledger(None).await.unwrap().ok());
 }

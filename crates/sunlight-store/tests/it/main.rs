@@ -41,6 +41,7 @@ on_both_backends!(
     registry::an_editor_cannot_approve_their_own_proposal,
     registry::a_refused_batch_writes_nothing_and_names_each_change,
     registry::lifecycle_changes_become_versions,
+    registry::publications_are_ledger_entries,
     registry::as_of_reads_and_future_versions,
     registry::effective_dates_never_go_backwards,
     registry::list_filters_and_pages_without_gaps,

@@ -438,6 +438,70 @@ pub async fn lifecycle_changes_become_versions(store: &Store) {
     assert_eq!(errors[0].error.code(), ErrorCode::InvalidTransition);
 }
 
+pub async fn publications_are_ledger_entries(store: &Store) {
+    publish(
+        store,
+        draft(
+            "2026-01-01",
+            vec![create(power("L-1")), create(power("L-2"))],
+        ),
+    )
+    .await
+    .unwrap();
+    publish(
+        store,
+        draft(
+            "2026-02-01",
+            vec![PowerChange::Cancel { code: code("L-2") }],
+        ),
+    )
+    .await
+    .unwrap();
+    let entries = store.stream_entries("power/L-2").await.unwrap();
+    assert_eq!(
+        entries.iter().map(|e| e.kind.as_str()).collect::<Vec<_>>(),
+        ["power.create", "power.cancel"]
+    );
+    assert_eq!(entries[1].actor, editor().username.as_str());
+    assert!(entries[1].payload.contains(r#""version":2"#));
+    let proposal = store.stream_entries("proposal/2").await.unwrap();
+    assert_eq!(proposal[0].kind, "proposal.published");
+    assert!(
+        proposal[0].payload.contains("富政办发〔2026〕8号"),
+        "{}",
+        proposal[0].payload
+    );
+    assert!(store.verify_ledger(None).await.unwrap().ok());
+    // An edited document, and a version slipped in behind the registry, are both named.
+    store
+        .execute_raw(
+            "UPDATE power_versions SET doc = REPLACE(doc, '食品', '药品') WHERE code = 'L-1'",
+        )
+        .await
+        .unwrap();
+    store
+        .execute_raw(
+            "INSERT INTO power_versions (code, version, effective_from, change_kind, proposal_id, reason, proposed_by, published_by, published_at, name, category, department, region, status, status_detail, usage, doc)
+             SELECT code, 3, effective_from, change_kind, proposal_id, reason, proposed_by, published_by, published_at, name, category, department, region, status, status_detail, usage, doc
+             FROM power_versions WHERE code = 'L-2' AND version = 2",
+        )
+        .await
+        .unwrap();
+    let problems = store.verify_ledger(None).await.unwrap().problems;
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.starts_with("power L-1 version 1 was edited")),
+        "{problems:?}"
+    );
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.starts_with("power L-2 version 3 has no ledger entry")),
+        "{problems:?}"
+    );
+}
+
 pub async fn as_of_reads_and_future_versions(store: &Store) {
     publish(store, draft("2026-01-01", vec![create(power("T-1"))]))
         .await

@@ -12,7 +12,8 @@ async fn reference_api() -> Api {
     store.migrate().await.unwrap();
     let now: Timestamp = "2026-11-23T09:00:00+08:00".parse().unwrap();
     reference::seed(&store, now).await.unwrap();
-    let state = AppState::new(store, Arc::new(ManualClock::new(now)), Zone::CHINA);
+    let mut state = AppState::new(store, Arc::new(ManualClock::new(now)), Zone::CHINA);
+    state.ledger.signer = Some(Arc::new(sunlight_ledger::Signer::from_secret([7; 32])));
     Api {
         router: app(state),
         _dir: dir,
@@ -185,33 +186,42 @@ async fn a_case_over_http_from_application_to_proof() {
         .collect();
     assert_eq!(kinds, ["case.submitted", "case.accepted", "case.withdrawn"]);
 
-    // Each of those events is in the tree: check the proofs the way a citizen would.
-    let proofs = api
+    // Each of those events is in the tree: check the proofs the way a citizen would, against a
+    // signed checkpoint.
+    let supervisor = token(&api, "jiancha.sun").await;
+    let cp = api
         .call(
-            "GET",
-            &format!("/api/ledger/receipts/{receipt}?size=3"),
-            None,
+            "POST",
+            "/api/ledger/checkpoints",
+            Some(&supervisor),
             None,
             &[],
         )
         .await;
+    assert_eq!(cp.status, StatusCode::CREATED, "{}", cp.text());
+    let cp = cp.json();
+    let size = cp["size"].as_u64().unwrap();
+    assert_eq!(
+        size,
+        2 + 3,
+        "the power's publication (proposal and version) and the case's three events"
+    );
+    let root = sunlight_ledger::from_hex(cp["root"].as_str().unwrap()).unwrap();
+    let proofs = api.get(&format!("/api/ledger/receipts/{receipt}")).await;
     assert_eq!(proofs.status, StatusCode::OK, "{}", proofs.text());
     let proofs = proofs.json();
-    let leaves: Vec<sunlight_ledger::Hash> = proofs
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| sunlight_ledger::from_hex(p["leaf"].as_str().unwrap()).unwrap())
-        .collect();
-    let root = sunlight_ledger::MemoryTree::from_leaves(leaves.clone()).root(3);
-    for (i, p) in proofs.as_array().unwrap().iter().enumerate() {
-        let path: Vec<sunlight_ledger::Hash> = p["path"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|h| sunlight_ledger::from_hex(h.as_str().unwrap()).unwrap())
-            .collect();
-        sunlight_ledger::verify_inclusion(&leaves[i], i as u64, 3, &path, &root).unwrap();
+    assert_eq!(proofs.as_array().unwrap().len(), 3);
+    for p in proofs.as_array().unwrap() {
+        let hashes = |v: &Value| -> Vec<sunlight_ledger::Hash> {
+            v.as_array()
+                .unwrap()
+                .iter()
+                .map(|h| sunlight_ledger::from_hex(h.as_str().unwrap()).unwrap())
+                .collect()
+        };
+        let leaf = sunlight_ledger::from_hex(p["leaf"].as_str().unwrap()).unwrap();
+        let seq = p["seq"].as_u64().unwrap();
+        sunlight_ledger::verify_inclusion(&leaf, seq, size, &hashes(&p["path"]), &root).unwrap();
     }
     let c = api.get("/api/ledger/proofs/consistency?from=1&to=3").await;
     assert_eq!(c.status, StatusCode::OK, "{}", c.text());
