@@ -358,6 +358,19 @@ impl Calendar {
             .ok_or_else(|| self.not_covered(jiff::civil::date(self.last_year + 1, 1, 1)))
     }
 
+    /// The first day of the last `n` working days that end on `end` (inclusive): with `n = 3`
+    /// and `end` a Friday of an ordinary week, the Wednesday. Before the calendar's first
+    /// working day, that day. `end` itself for `n` ≤ 1 when it is a working day.
+    pub fn window_start(&self, end: Date, n: u32) -> Result<Date, CalendarError> {
+        let i = self.index(end)?;
+        let r = self.rank[i]; // working days on or before `end`
+        if r == 0 {
+            return Ok(self.dates[0]);
+        }
+        let k = r.saturating_sub(n.max(1) - 1).max(1); // rank of the window's first day
+        Ok(self.dates[self.working[k as usize - 1] as usize])
+    }
+
     /// Working days in `(from, to]`.
     fn working_between(&self, from: usize, to: usize) -> u32 {
         if to <= from {

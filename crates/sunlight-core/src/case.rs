@@ -2144,4 +2144,4 @@ fn compute_deadlines(
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -3,34 +3,75 @@
 
 use crate::{Date, Timestamp};
 use jiff::tz::{Offset, TimeZone};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 pub trait Clock: Send + Sync + 'static {
     fn now(&self) -> Timestamp;
+
+    /// Calls `f` whenever this clock jumps (a [`ManualClock`] being moved), so that a timer
+    /// waiting on it wakes up. The wall clock never jumps: it ignores this.
+    fn on_jump(&self, f: Arc<dyn Fn() + Send + Sync>) {
+        let _ = f;
+    }
 }
 
-/// A clock that stands still until told to move.
-#[derive(Debug)]
-pub struct ManualClock(Mutex<Timestamp>);
+/// A clock that stands still until told to move; whoever watches it (the supervision
+/// timers) is told each time it moves.
+#[derive(Default)]
+pub struct ManualClock {
+    at: Mutex<Timestamp>,
+    watchers: Mutex<Vec<Arc<dyn Fn() + Send + Sync>>>,
+}
+
+impl std::fmt::Debug for ManualClock {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ManualClock").field(&self.now()).finish()
+    }
+}
 
 impl ManualClock {
     pub fn new(at: Timestamp) -> Self {
-        Self(Mutex::new(at))
+        Self {
+            at: Mutex::new(at),
+            watchers: Mutex::default(),
+        }
     }
 
     pub fn set(&self, at: Timestamp) {
-        *self.0.lock().unwrap_or_else(|e| e.into_inner()) = at;
+        *self.at.lock().unwrap_or_else(|e| e.into_inner()) = at;
+        self.jumped();
     }
 
     pub fn advance(&self, by: jiff::SignedDuration) {
-        let mut t = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        *t = t.saturating_add(by).unwrap_or(*t);
+        {
+            let mut t = self.at.lock().unwrap_or_else(|e| e.into_inner());
+            *t = t.saturating_add(by).unwrap_or(*t);
+        }
+        self.jumped();
+    }
+
+    fn jumped(&self) {
+        let watchers = self
+            .watchers
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        for w in watchers {
+            w();
+        }
     }
 }
 
 impl Clock for ManualClock {
     fn now(&self) -> Timestamp {
-        *self.0.lock().unwrap_or_else(|e| e.into_inner())
+        *self.at.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn on_jump(&self, f: Arc<dyn Fn() + Send + Sync>) {
+        self.watchers
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(f);
     }
 }
 

@@ -20,6 +20,7 @@ pub mod power;
 pub mod region;
 pub mod review;
 pub mod staff;
+pub mod supervision;
 pub mod text;
 
 pub use department::{CreditCode, Department, DepartmentNature};

@@ -108,20 +108,20 @@ from = "deliver"
 to = "end"
 "#;
 
-fn flow() -> Flow {
+pub(crate) fn flow() -> Flow {
     let fire = CreditCode::with_check("11330183MB1234568").unwrap();
     Flow::from_toml(&FLOW.replace("FIRE", fire.as_str())).unwrap()
 }
 
-fn fire() -> CreditCode {
+pub(crate) fn fire() -> CreditCode {
     CreditCode::with_check("11330183MB1234568").unwrap()
 }
 
-fn market() -> CreditCode {
+pub(crate) fn market() -> CreditCode {
     CreditCode::parse(MARKET).unwrap()
 }
 
-fn power() -> Power {
+pub(crate) fn power() -> Power {
     let mut p = crate::fixtures::power("330183-XK-00001");
     p.department = market();
     p.guide.materials = vec![
@@ -143,7 +143,7 @@ fn material(name: &str) -> Material {
     }
 }
 
-fn calendar() -> Calendar {
+pub(crate) fn calendar() -> Calendar {
     let years: Vec<YearSchedule> = SHIPPED_NATIONAL
         .iter()
         .map(|(_, j)| YearSchedule::from_holiday_cn(j).unwrap())
@@ -151,7 +151,7 @@ fn calendar() -> Calendar {
     Calendar::compile(&[&years]).unwrap()
 }
 
-fn staff(name: &str, dept: &CreditCode, roles: &[Role]) -> Actor {
+pub(crate) fn staff(name: &str, dept: &CreditCode, roles: &[Role]) -> Actor {
     Actor::Staff(User {
         username: Username::parse(name).unwrap(),
         display_name: name.into(),
@@ -160,27 +160,27 @@ fn staff(name: &str, dept: &CreditCode, roles: &[Role]) -> Actor {
     })
 }
 
-fn user(a: &Actor) -> User {
+pub(crate) fn user(a: &Actor) -> User {
     match a {
         Actor::Staff(u) => u.clone(),
         Actor::Applicant => unreachable!(),
     }
 }
 
-fn at(s: &str) -> Timestamp {
+pub(crate) fn at(s: &str) -> Timestamp {
     format!("{s}T10:00:00+08:00").parse().unwrap()
 }
 
-struct World {
-    cal: Calendar,
-    power: Power,
-    flow: Flow,
-    benchmark: Option<Benchmark>,
-    now: Timestamp,
+pub(crate) struct World {
+    pub(crate) cal: Calendar,
+    pub(crate) power: Power,
+    pub(crate) flow: Flow,
+    pub(crate) benchmark: Option<Benchmark>,
+    pub(crate) now: Timestamp,
 }
 
 impl World {
-    fn new() -> Self {
+    pub(crate) fn new() -> Self {
         let power = power();
         Self {
             cal: calendar(),
@@ -191,7 +191,7 @@ impl World {
         }
     }
 
-    fn env(&self) -> Env<'_> {
+    pub(crate) fn env(&self) -> Env<'_> {
         Env {
             now: self.now,
             zone: Zone::CHINA,
@@ -202,7 +202,7 @@ impl World {
         }
     }
 
-    fn submit(&self, materials: &[&str]) -> Result<Case, DomainError> {
+    pub(crate) fn submit(&self, materials: &[&str]) -> Result<Case, DomainError> {
         let ev = Case::submit(
             &submission(materials),
             intake(),
@@ -212,7 +212,7 @@ impl World {
         Ok(Case::from_submitted(&ev, &self.flow).unwrap())
     }
 
-    fn run(
+    pub(crate) fn run(
         &self,
         case: &mut Case,
         cmd: CaseCommand,
@@ -224,7 +224,7 @@ impl World {
     }
 }
 
-fn submission(materials: &[&str]) -> Submission {
+pub(crate) fn submission(materials: &[&str]) -> Submission {
     Submission {
         power: "330183-XK-00001".into(),
         region: None,
@@ -238,7 +238,7 @@ fn submission(materials: &[&str]) -> Submission {
     }
 }
 
-fn intake() -> Intake {
+pub(crate) fn intake() -> Intake {
     Intake {
         receipt: ReceiptNumber::generate(
             &RegionCode::parse("330183").unwrap(),
@@ -252,25 +252,30 @@ fn intake() -> Intake {
     }
 }
 
-const ALL: [&str; 3] = ["食品经营许可申请书", "营业执照", "食品安全管理制度"];
+pub(crate) const ALL: [&str; 3] = ["食品经营许可申请书", "营业执照", "食品安全管理制度"];
 
-fn clerk() -> Actor {
+pub(crate) fn clerk() -> Actor {
     staff("chuang.kou", &market(), &[Role::WindowClerk])
 }
 
-fn task_of(case: &Case, node: &str) -> u32 {
+pub(crate) fn task_of(case: &Case, node: &str) -> u32 {
     case.open_tasks()
         .find(|t| t.node == node)
         .map(|t| t.id)
         .unwrap_or_else(|| panic!("no open {node}"))
 }
 
-fn code(r: Result<CaseEvent, DomainError>) -> ErrorCode {
+pub(crate) fn code(r: Result<CaseEvent, DomainError>) -> ErrorCode {
     r.expect_err("should be refused").code()
 }
 
 /// Counts working days one by one — independent of the calendar's own deadline arithmetic.
-fn nth_working_day_after(cal: &Calendar, from: Date, n: u32, skip: &[(Date, Date)]) -> Date {
+pub(crate) fn nth_working_day_after(
+    cal: &Calendar,
+    from: Date,
+    n: u32,
+    skip: &[(Date, Date)],
+) -> Date {
     let mut d = from;
     let mut left = n;
     while left > 0 {
@@ -435,7 +440,7 @@ fn refusal_needs_reason_and_basis_and_ends_the_case() {
     assert_eq!(case.open_tasks().count(), 0);
 }
 
-fn accepted(w: &World) -> Case {
+pub(crate) fn accepted(w: &World) -> Case {
     let mut case = w.submit(&ALL).unwrap();
     let accept = task_of(&case, "accept");
     w.run(&mut case, CaseCommand::Accept { task: accept }, &clerk())
@@ -518,14 +523,14 @@ fn the_join_waits_for_every_branch_and_roles_and_departments_hold() {
     );
 }
 
-fn to_decision(w: &World) -> Case {
+pub(crate) fn to_decision(w: &World) -> Case {
     let mut case = accepted(w);
     review_all(w, &mut case);
     case
 }
 
 /// The three parallel reviews, each by its department's officers.
-fn review_all(w: &World, case: &mut Case) {
+pub(crate) fn review_all(w: &World, case: &mut Case) {
     let officer = staff("shi.jian", &market(), &[Role::CaseOfficer]);
     let officer2 = staff("shi.jian2", &market(), &[Role::CaseOfficer]);
     let fireman = staff("xiao.fang", &fire(), &[Role::CaseOfficer]);
@@ -859,7 +864,7 @@ fn withdrawn_cases_take_no_more_steps() {
     );
 }
 
-fn penalty_world() -> World {
+pub(crate) fn penalty_world() -> World {
     let mut w = World::new();
     w.power.category = PowerCategory::Penalty;
     w.benchmark = Some(Benchmark {

@@ -1,0 +1,323 @@
+use super::*;
+use crate::case::tests::*;
+use crate::case::{CaseCommand, DecisionInput, DeliveryMethod, PenaltyInput};
+use crate::discretion::Tier;
+use crate::staff::Role;
+use jiff::civil::date;
+
+fn instant(s: &str) -> Timestamp {
+    s.parse().unwrap()
+}
+
+fn colour_at(case: &Case, w: &World, settings: &Settings, at: &str) -> Colour {
+    let m = marks(case, &w.cal, Zone::CHINA, settings);
+    case_colour(case, &m, instant(at), Zone::CHINA)
+}
+
+#[test]
+fn colours_turn_at_working_day_instants_around_national_day() {
+    // Accepted Thursday 2026-09-24; 中秋 25–27 Sep and 国庆 1–7 Oct are off, Saturday 10 Oct is
+    // a make-up working day. Committed (10 working days): 15 Oct; statutory (20): 29 Oct.
+    let w = World::new();
+    let case = accepted(&w);
+    assert_eq!(case.deadlines.committed, Some(date(2026, 10, 15)));
+    assert_eq!(case.deadlines.statutory, Some(date(2026, 10, 29)));
+    let s = Settings::default();
+    for (at, colour) in [
+        ("2026-10-12T23:59:59+08:00", Colour::Blue),
+        // The last three working days (13, 14, 15 Oct) are yellow.
+        ("2026-10-13T00:00:00+08:00", Colour::Yellow),
+        ("2026-10-15T23:59:59+08:00", Colour::Yellow),
+        ("2026-10-16T00:00:00+08:00", Colour::Red),
+        ("2026-10-29T23:59:59+08:00", Colour::Red),
+        ("2026-10-30T00:00:00+08:00", Colour::RedCard),
+    ] {
+        assert_eq!(colour_at(&case, &w, &s, at), colour, "at {at}");
+    }
+    // A five-day window reaches back over the make-up Saturday, which counts as a working day:
+    // yellow from 00:00 on Saturday 10 Oct (13, 14, 15, 12, 10), not from Friday 9 Oct.
+    let five = Settings {
+        warning_days_by_power: [(w.power.code.to_string(), 5)].into(),
+        ..Settings::default()
+    };
+    assert_eq!(
+        colour_at(&case, &w, &five, "2026-10-09T23:59:59+08:00"),
+        Colour::Blue
+    );
+    assert_eq!(
+        colour_at(&case, &w, &five, "2026-10-10T00:00:00+08:00"),
+        Colour::Yellow
+    );
+    // Each crossing is a mark with its rule, in time order.
+    let m = marks(&case, &w.cal, Zone::CHINA, &s);
+    let case_marks: Vec<(Timestamp, Option<RuleId>)> = m
+        .iter()
+        .filter(|m| matches!(m.due, Due::Case(_)))
+        .map(|m| (m.at, m.rule()))
+        .collect();
+    assert_eq!(
+        case_marks,
+        [
+            (
+                instant("2026-10-13T00:00:00+08:00"),
+                Some(RuleId::CommittedWarning)
+            ),
+            (
+                instant("2026-10-16T00:00:00+08:00"),
+                Some(RuleId::CommittedOverdue)
+            ),
+            (
+                instant("2026-10-30T00:00:00+08:00"),
+                Some(RuleId::StatutoryOverdue)
+            ),
+        ]
+    );
+    let f = m
+        .iter()
+        .find(|m| m.due == Due::Case(Colour::Red))
+        .unwrap()
+        .finding(&case, &s)
+        .unwrap();
+    assert_eq!(f.key, format!("committed_overdue/{}", case.opened.receipt));
+    assert!(f.detail.contains("2026-10-15"), "{}", f.detail);
+}
+
+#[test]
+fn tasks_turn_red_after_their_budget_and_finishing_late_is_the_same_breach() {
+    let mut w = World::new();
+    let mut case = accepted(&w);
+    // The three reviews opened on 24 Sep with 3 working days: due 30 Sep.
+    let review = task_of(&case, "review_market");
+    let t = case.tasks.iter().find(|t| t.id == review).unwrap();
+    assert_eq!(t.due, Some(date(2026, 9, 30)));
+    let s = Settings::default();
+    let col =
+        |case: &Case, at: &str| task_colour(case, review, instant(at), Zone::CHINA, &s, &w.cal);
+    assert_eq!(col(&case, "2026-09-29T23:59:59+08:00"), Colour::Blue);
+    assert_eq!(col(&case, "2026-09-30T00:00:00+08:00"), Colour::Yellow);
+    assert_eq!(col(&case, "2026-10-01T00:00:00+08:00"), Colour::Red);
+    let m = marks(&case, &w.cal, Zone::CHINA, &s);
+    let red = m
+        .iter()
+        .find(|m| m.due == Due::Task(review, Colour::Red))
+        .unwrap();
+    assert_eq!(red.at, instant("2026-10-01T00:00:00+08:00"));
+    let by_timer = red.finding(&case, &s).unwrap();
+    // Finished on 9 Oct: late, and the event raises the timer's breach under the same key.
+    w.now = instant("2026-10-09T10:00:00+08:00");
+    let before = case.clone();
+    let officer = staff("shi.jian", &market(), &[Role::CaseOfficer]);
+    let ev = w
+        .run(
+            &mut case,
+            CaseCommand::Complete {
+                task: review,
+                outcome: "同意".into(),
+                opinion: String::new(),
+                co_actors: vec![],
+            },
+            &officer,
+        )
+        .unwrap();
+    let found = on_event(Some(&before), &case, &ev, &w.cal, Zone::CHINA, &s);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].key, by_timer.key);
+    assert_eq!(found[0].at, by_timer.at);
+    assert_eq!(col(&case, "2026-10-09T10:00:00+08:00"), Colour::Late);
+}
+
+/// Submits on Thursday 24 Sep, accepts at `when`: what the acceptance event breaks.
+fn accepted_at(when: &str) -> Vec<Finding> {
+    let mut w = World::new();
+    let mut case = w.submit(&ALL).unwrap();
+    w.now = instant(when);
+    let before = case.clone();
+    let task = task_of(&case, "accept");
+    let ev = w
+        .run(&mut case, CaseCommand::Accept { task }, &clerk())
+        .unwrap();
+    on_event(
+        Some(&before),
+        &case,
+        &ev,
+        &w.cal,
+        Zone::CHINA,
+        &Settings::default(),
+    )
+}
+
+#[test]
+fn acceptance_is_due_within_five_working_days() {
+    // Submitted Thursday 24 Sep: five working days end on Friday 9 Oct (28, 29, 30 Sep, 8, 9 Oct).
+    let w = World::new();
+    let case = w.submit(&ALL).unwrap();
+    let m = marks(&case, &w.cal, Zone::CHINA, &Settings::default());
+    assert_eq!(
+        m.iter().find(|m| m.due == Due::Acceptance).unwrap().at,
+        instant("2026-10-10T00:00:00+08:00")
+    );
+    // Accepting on the fifth working day is on time for the law (the accept step's own
+    // one-day budget is over, which is another rule).
+    let rules = |f: &[Finding]| f.iter().map(|f| f.rule).collect::<Vec<_>>();
+    assert_eq!(
+        rules(&accepted_at("2026-10-09T17:00:00+08:00")),
+        [RuleId::TaskOverBudget]
+    );
+    // On the make-up Saturday (the sixth working day) it is late.
+    let found = accepted_at("2026-10-10T09:00:00+08:00");
+    assert_eq!(
+        rules(&found),
+        [RuleId::LateAcceptance, RuleId::TaskOverBudget]
+    );
+    assert_eq!(found[0].at, instant("2026-10-10T00:00:00+08:00"));
+    assert_eq!(
+        found[0].key,
+        format!("late_acceptance/{}", intake().receipt)
+    );
+    // Accepted the next working day: nothing at all.
+    assert!(accepted_at("2026-09-28T09:00:00+08:00").is_empty());
+}
+
+#[test]
+fn a_second_supplement_notice_breaks_the_one_notice_rule() {
+    let w = World::new();
+    let s = Settings::default();
+    let mut case = w.submit(&ALL[..1]).unwrap();
+    let task = task_of(&case, "accept");
+    let mut notices = Vec::new();
+    for materials in [vec!["营业执照"], vec!["营业执照", "食品安全管理制度"]] {
+        let before = case.clone();
+        let ev = w
+            .run(
+                &mut case,
+                CaseCommand::RequestSupplement {
+                    task,
+                    extra: vec![],
+                    note: String::new(),
+                },
+                &clerk(),
+            )
+            .unwrap();
+        notices.push(on_event(Some(&before), &case, &ev, &w.cal, Zone::CHINA, &s));
+        let before = case.clone();
+        let ev = w
+            .run(
+                &mut case,
+                CaseCommand::Supplement {
+                    materials: materials.iter().map(|m| m.to_string()).collect(),
+                },
+                &crate::case::Actor::Applicant,
+            )
+            .unwrap();
+        assert!(on_event(Some(&before), &case, &ev, &w.cal, Zone::CHINA, &s).is_empty());
+    }
+    assert!(notices[0].is_empty(), "{:?}", notices[0]);
+    assert_eq!(notices[1].len(), 1);
+    assert_eq!(notices[1][0].rule, RuleId::RepeatedSupplement);
+    assert!(notices[1][0].key.ends_with("/#2"));
+}
+
+#[test]
+fn fines_outside_their_band_are_always_reviewed_and_delivery_is_due_in_ten_days() {
+    let mut w = penalty_world();
+    let s = Settings::default();
+    let approver = staff("shou.xi", &market(), &[Role::Approver]);
+    let fine = |case: &Case, amount, reason: Option<&str>| CaseCommand::Decide {
+        task: task_of(case, "decide"),
+        decision: DecisionInput {
+            verdict: Verdict::Approve,
+            document_no: "富市监罚〔2026〕118号".into(),
+            reasons: String::new(),
+            legal_basis: "《中华人民共和国食品安全法》第一百二十二条".into(),
+            penalty: Some(PenaltyInput {
+                violation: "unlicensed".into(),
+                tier: Tier::Ordinary,
+                amount_fen: amount,
+                collective_reason: reason.map(String::from),
+            }),
+        },
+        opinion: String::new(),
+    };
+    // Within the band: nothing.
+    let mut case = to_decision(&w);
+    let before = case.clone();
+    let cmd = fine(&case, 6_000_000, None);
+    let ev = w.run(&mut case, cmd, &approver).unwrap();
+    assert!(on_event(Some(&before), &case, &ev, &w.cal, Zone::CHINA, &s).is_empty());
+    // Collectively decided outside it: always reviewed.
+    let mut case = to_decision(&w);
+    let before = case.clone();
+    let cmd = fine(&case, 9_000_000, Some("当事人拒不改正，经集体讨论从重处罚"));
+    let ev = w.run(&mut case, cmd, &approver).unwrap();
+    let found = on_event(Some(&before), &case, &ev, &w.cal, Zone::CHINA, &s);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].rule, RuleId::PenaltyOutsideBand);
+    assert!(found[0].detail.contains("90000"), "{}", found[0].detail);
+    // Decided 24 Sep: delivery due by 15 Oct (ten working days), a mark at 16 Oct 00:00.
+    let m = marks(&case, &w.cal, Zone::CHINA, &s);
+    assert_eq!(
+        m.iter().find(|m| m.due == Due::Delivery).unwrap().at,
+        instant("2026-10-16T00:00:00+08:00")
+    );
+    w.now = instant("2026-10-20T10:00:00+08:00");
+    let before = case.clone();
+    let deliver = CaseCommand::Deliver {
+        task: task_of(&case, "deliver"),
+        method: DeliveryMethod::InPerson,
+        date: date(2026, 10, 20),
+    };
+    let ev = w.run(&mut case, deliver, &clerk()).unwrap();
+    let found = on_event(Some(&before), &case, &ev, &w.cal, Zone::CHINA, &s);
+    // Late for the law, and over the deliver step's own budget.
+    assert_eq!(
+        found.iter().map(|f| f.rule).collect::<Vec<_>>(),
+        [RuleId::LateDelivery, RuleId::TaskOverBudget]
+    );
+    // Closed after its committed deadline (15 Oct): late for good.
+    assert_eq!(
+        colour_at(&case, &w, &s, "2026-12-01T00:00:00+08:00"),
+        Colour::Late
+    );
+}
+
+#[test]
+fn settings_scope_and_switch_off_rules() {
+    let w = World::new();
+    let case = accepted(&w);
+    let m = marks(&case, &w.cal, Zone::CHINA, &Settings::default());
+    let red = m.iter().find(|m| m.due == Due::Case(Colour::Red)).unwrap();
+    let off = Settings {
+        disabled: vec![RuleId::CommittedOverdue],
+        ..Settings::default()
+    };
+    assert!(red.finding(&case, &off).is_none());
+    let elsewhere = Settings {
+        scopes: [(
+            RuleId::CommittedOverdue,
+            Scope {
+                powers: vec!["330183-CF-".into()],
+                regions: vec![],
+            },
+        )]
+        .into(),
+        ..Settings::default()
+    };
+    assert!(red.finding(&case, &elsewhere).is_none());
+    let here = Settings {
+        scopes: [(
+            RuleId::CommittedOverdue,
+            Scope {
+                powers: vec!["330183-XK-".into()],
+                regions: vec!["330183".into()],
+            },
+        )]
+        .into(),
+        ..Settings::default()
+    };
+    assert!(red.finding(&case, &here).is_some());
+    // Every rule has a unique id that reads back.
+    for r in RULES {
+        assert_eq!(RuleId::parse(r.id.as_str()), Some(r.id));
+        assert!(!r.basis.is_empty() && !r.name.is_empty());
+    }
+}
