@@ -483,6 +483,85 @@ impl Finding {
     }
 }
 
+/// What the timers need of a running case: a few columns of its projection, so that a
+/// million of them fit in memory and load at start-up without replaying their events.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Watched {
+    pub receipt: String,
+    pub power: String,
+    pub power_name: String,
+    pub region: String,
+    pub department: String,
+    pub status: CaseStatus,
+    pub submitted_at: Timestamp,
+    pub supplement_notices: u32,
+    pub deadlines: crate::case::Deadlines,
+    pub decided_on: Option<Date>,
+    pub delivered: bool,
+    pub finished_at: Option<Timestamp>,
+    /// Its open tasks.
+    pub tasks: Vec<WatchedTask>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WatchedTask {
+    pub id: u32,
+    pub name: String,
+    pub due: Option<Date>,
+}
+
+impl Watched {
+    pub fn of(case: &Case, zone: Zone) -> Self {
+        Self {
+            receipt: case.opened.receipt.to_string(),
+            power: case.opened.power.to_string(),
+            power_name: case.opened.power_name.clone(),
+            region: case.opened.region.to_string(),
+            department: case.opened.department.to_string(),
+            status: case.status,
+            submitted_at: case.submitted_at,
+            supplement_notices: case.supplement_notices,
+            deadlines: case.deadlines,
+            decided_on: case.decision.as_ref().and(decided_on(case, zone)),
+            delivered: case.delivery.is_some(),
+            finished_at: case.finished_at,
+            tasks: case
+                .tasks
+                .iter()
+                .filter(|t| t.status == TaskStatus::Open)
+                .map(|t| WatchedTask {
+                    id: t.id,
+                    name: t.name.clone(),
+                    due: t.due,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// What [`on_event`] needs of the case before the event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Prior {
+    pub status: CaseStatus,
+    pub supplement_notices: u32,
+    pub open_tasks: Vec<u32>,
+}
+
+impl Prior {
+    pub fn of(case: &Case) -> Self {
+        Self {
+            status: case.status,
+            supplement_notices: case.supplement_notices,
+            open_tasks: case
+                .tasks
+                .iter()
+                .filter(|t| t.status == TaskStatus::Open)
+                .map(|t| t.id)
+                .collect(),
+        }
+    }
+}
+
 /// What happens at a [`Mark`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Due {
@@ -519,14 +598,14 @@ impl Mark {
     }
 
     /// The finding this mark raises for `case`, if its rule applies.
-    pub fn finding(&self, case: &Case, settings: &Settings) -> Option<Finding> {
+    pub fn finding(&self, case: &Watched, settings: &Settings) -> Option<Finding> {
         let rule = self.rule()?;
-        let (power, region) = (case.opened.power.as_str(), case.opened.region.as_str());
+        let (power, region) = (case.power.as_str(), case.region.as_str());
         if !settings.applies(rule, power, region) {
             return None;
         }
-        let receipt = case.opened.receipt.to_string();
-        let name = &case.opened.power_name;
+        let receipt = case.receipt.as_str();
+        let name = &case.power_name;
         let (task, detail) = match self.due {
             Due::Case(Colour::Yellow) => (
                 None,
@@ -567,7 +646,7 @@ impl Mark {
             ),
             Due::Delivery => (None, format!("{name}：作出决定后十个工作日内未送达")),
         };
-        Some(Finding::new(rule, &receipt, task, self.at, detail))
+        Some(Finding::new(rule, receipt, task, self.at, detail))
     }
 }
 
@@ -595,12 +674,11 @@ pub fn decided_on(case: &Case, zone: Zone) -> Option<Date> {
 /// delivery and task marks (its deadlines are unknown while the clock is stopped). A mark
 /// that falls outside the loaded calendar years is left out (and reappears once the year is
 /// loaded and the case is recomputed).
-pub fn marks(case: &Case, cal: &Calendar, zone: Zone, settings: &Settings) -> Vec<Mark> {
+pub fn marks(case: &Watched, cal: &Calendar, zone: Zone, settings: &Settings) -> Vec<Mark> {
     let mut out = Vec::new();
     if case.status.is_finished() {
         return out;
     }
-    let (power, region) = (case.opened.power.as_str(), case.opened.region.as_str());
     let mut push = |at: Result<Timestamp, CalendarError>, due: Due| {
         if let Ok(at) = at {
             out.push(Mark { at, due });
@@ -614,9 +692,9 @@ pub fn marks(case: &Case, cal: &Calendar, zone: Zone, settings: &Settings) -> Ve
             Due::Acceptance,
         );
     }
-    if matches!(case.status, CaseStatus::InProgress) {
+    if case.status == CaseStatus::InProgress {
         if let Some(c) = case.deadlines.committed {
-            let w = settings.warning_days(power, region);
+            let w = settings.warning_days(&case.power, &case.region);
             if w > 0 {
                 push(
                     cal.window_start(c, w).map(|d| zone.start_of(d)),
@@ -629,9 +707,8 @@ pub fn marks(case: &Case, cal: &Calendar, zone: Zone, settings: &Settings) -> Ve
             push(Ok(after(zone, s)), Due::Case(Colour::RedCard));
         }
     }
-    if case.decision.is_some()
-        && case.delivery.is_none()
-        && let Some(d) = decided_on(case, zone)
+    if !case.delivered
+        && let Some(d) = case.decided_on
     {
         push(
             cal.add_working_days(d, DELIVERY_DAYS)
@@ -639,7 +716,7 @@ pub fn marks(case: &Case, cal: &Calendar, zone: Zone, settings: &Settings) -> Ve
             Due::Delivery,
         );
     }
-    for t in case.tasks.iter().filter(|t| t.status == TaskStatus::Open) {
+    for t in &case.tasks {
         let Some(due) = t.due else { continue };
         if settings.task_warning_days > 0 {
             push(
@@ -657,7 +734,7 @@ pub fn marks(case: &Case, cal: &Calendar, zone: Zone, settings: &Settings) -> Ve
 /// The case's colour at `now`. Running cases take the colour of the last case mark passed
 /// (blue before any); finished ones are green, or late when they finished after the committed
 /// deadline. Cases that never ran (not accepted, withdrawn before acceptance) are green.
-pub fn case_colour(case: &Case, marks: &[Mark], now: Timestamp, zone: Zone) -> Colour {
+pub fn case_colour(case: &Watched, marks: &[Mark], now: Timestamp, zone: Zone) -> Colour {
     if case.status.is_finished() {
         let finished = case.finished_at.map(|t| zone.date(t));
         return match (finished, case.deadlines.committed) {
@@ -723,7 +800,7 @@ pub fn task_colour(
 /// budget) fire here too, with the same key as their timer, so a breach raises one alert
 /// however it is noticed.
 pub fn on_event(
-    before: Option<&Case>,
+    before: Option<&Prior>,
     after_: &Case,
     event: &CaseEvent,
     cal: &Calendar,
@@ -851,10 +928,7 @@ pub fn on_event(
     // A task finished after its budget: the same breach its timer raises.
     if let Some(b) = before {
         for t in after_.tasks.iter().filter(|t| t.status == TaskStatus::Done) {
-            let was_open = b
-                .tasks
-                .iter()
-                .any(|o| o.id == t.id && o.status == TaskStatus::Open);
+            let was_open = b.open_tasks.contains(&t.id);
             if was_open
                 && let (Some(due), Some(done)) = (t.due, t.done_at)
                 && zone.date(done) > due
@@ -875,6 +949,204 @@ pub fn on_event(
         }
     }
     out
+}
+
+/// Where an alert stands: raised → acknowledged by its department → explained (reason,
+/// evidence) → closed by a supervisor; or dismissed by a supervisor, with a reason, at any
+/// point before it is closed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum AlertState {
+    Raised,
+    Acknowledged,
+    Explained,
+    Closed,
+    Dismissed,
+}
+
+impl AlertState {
+    pub const ALL: [AlertState; 5] = [
+        Self::Raised,
+        Self::Acknowledged,
+        Self::Explained,
+        Self::Closed,
+        Self::Dismissed,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Raised => "raised",
+            Self::Acknowledged => "acknowledged",
+            Self::Explained => "explained",
+            Self::Closed => "closed",
+            Self::Dismissed => "dismissed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+
+    pub fn zh(self) -> &'static str {
+        match self {
+            Self::Raised => "待签收",
+            Self::Acknowledged => "已签收",
+            Self::Explained => "已说明",
+            Self::Closed => "已办结",
+            Self::Dismissed => "已撤销",
+        }
+    }
+
+    pub fn is_open(self) -> bool {
+        !matches!(self, Self::Closed | Self::Dismissed)
+    }
+}
+
+/// What someone does to an alert.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "act", rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum AlertAct {
+    /// 签收, by staff of the alert's department.
+    Acknowledge,
+    /// 情况说明, by staff of the alert's department.
+    Explain {
+        reason: String,
+        #[serde(default)]
+        evidence: String,
+    },
+    /// 办结, by a supervisor once the department has explained.
+    Close {
+        #[serde(default)]
+        note: String,
+    },
+    /// 撤销, by a supervisor, with the reason.
+    Dismiss { reason: String },
+}
+
+impl AlertAct {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Acknowledge => "acknowledged",
+            Self::Explain { .. } => "explained",
+            Self::Close { .. } => "closed",
+            Self::Dismiss { .. } => "dismissed",
+        }
+    }
+
+    /// The state this act moves an alert of `department` in `state` to, when `by` does it;
+    /// or why not.
+    pub fn check(
+        &self,
+        state: AlertState,
+        department: &str,
+        by: &crate::User,
+    ) -> Result<AlertState, crate::DomainError> {
+        use crate::{DomainError, ErrorCode, Role};
+        let of_department = || {
+            if by
+                .department
+                .as_ref()
+                .is_some_and(|d| d.as_str() == department)
+            {
+                Ok(())
+            } else {
+                Err(DomainError::rule(
+                    ErrorCode::WrongDepartment,
+                    format!(
+                        "only staff of department {department} answer its alerts; {} is not one of them",
+                        by.username
+                    ),
+                ))
+            }
+        };
+        let wrong = |want: &str| {
+            Err(DomainError::rule(
+                ErrorCode::InvalidTransition,
+                format!(
+                    "an alert that is {} ({}) cannot be {}; it must be {want}",
+                    state.as_str(),
+                    state.zh(),
+                    self.as_str()
+                ),
+            ))
+        };
+        match self {
+            Self::Acknowledge => {
+                of_department()?;
+                if state != AlertState::Raised {
+                    return wrong("raised");
+                }
+                Ok(AlertState::Acknowledged)
+            }
+            Self::Explain { reason, .. } => {
+                of_department()?;
+                if reason.trim().is_empty() {
+                    return Err(DomainError::field(
+                        "reason",
+                        "an explanation says what happened and why (情况说明)",
+                    ));
+                }
+                if !matches!(state, AlertState::Acknowledged | AlertState::Explained) {
+                    return wrong("acknowledged first");
+                }
+                Ok(AlertState::Explained)
+            }
+            Self::Close { .. } => {
+                by.require(Role::Supervisor)?;
+                if state != AlertState::Explained {
+                    return wrong("explained by its department");
+                }
+                Ok(AlertState::Closed)
+            }
+            Self::Dismiss { reason } => {
+                by.require(Role::Supervisor)?;
+                if reason.trim().is_empty() {
+                    return Err(DomainError::field(
+                        "reason",
+                        "a dismissed alert records why it was dismissed",
+                    ));
+                }
+                if !state.is_open() {
+                    return wrong("open");
+                }
+                Ok(AlertState::Dismissed)
+            }
+        }
+    }
+}
+
+/// 效能问责 measures, mildest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum Measure {
+    /// 提醒
+    Reminder,
+    /// 诫勉谈话
+    AdmonitoryTalk,
+    /// 通报批评
+    Criticism,
+    /// 效能告诫
+    EfficiencyWarning,
+    /// 责令公开道歉
+    PublicApology,
+    /// 停职检查
+    Suspension,
+}
+
+impl Measure {
+    pub fn zh(self) -> &'static str {
+        match self {
+            Self::Reminder => "提醒",
+            Self::AdmonitoryTalk => "诫勉谈话",
+            Self::Criticism => "通报批评",
+            Self::EfficiencyWarning => "效能告诫",
+            Self::PublicApology => "责令公开道歉",
+            Self::Suspension => "停职检查",
+        }
+    }
 }
 
 fn yuan(fen: i64) -> String {

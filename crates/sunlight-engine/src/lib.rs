@@ -13,7 +13,10 @@
 //! each batch checks that its cases are still at the versions it decided on; if not, its
 //! commands are retried one by one against fresh state.
 
+pub mod monitor;
 pub mod reference;
+
+pub use monitor::{Board, BoardCase, Live, Monitor, MonitorStats};
 
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
@@ -25,9 +28,12 @@ use sunlight_core::case::{
 };
 use sunlight_core::clock::{Clock, Zone};
 use sunlight_core::discretion::Benchmark;
+use sunlight_core::supervision::{Prior, Watched, on_event};
 use sunlight_core::{DomainError, ErrorCode, Power, PowerCategory, RegionCode, Usage};
 use sunlight_ledger::entry::canonical_json;
-use sunlight_store::{CaseBatch, CaseWrite, NewEntry, Store, StoreError, StoredEntry, TaskRow};
+use sunlight_store::{
+    CaseBatch, CaseWrite, NewAlert, NewEntry, Store, StoreError, StoredEntry, TaskRow,
+};
 use tokio::sync::{mpsc, oneshot};
 
 #[derive(Debug, thiserror::Error)]
@@ -48,6 +54,10 @@ pub struct EngineConfig {
     pub extension_allowance: u32,
     /// The most commands one transaction carries.
     pub max_batch: usize,
+    /// Warning windows and rule scopes of electronic supervision.
+    pub supervision: sunlight_core::supervision::Settings,
+    /// Run the supervision monitor (timers, live stream) beside the writer.
+    pub monitor: bool,
 }
 
 impl Default for EngineConfig {
@@ -55,6 +65,8 @@ impl Default for EngineConfig {
         Self {
             extension_allowance: 10,
             max_batch: 512,
+            supervision: Default::default(),
+            monitor: true,
         }
     }
 }
@@ -119,6 +131,7 @@ struct Inner {
     clock: Arc<dyn Clock>,
     zone: Zone,
     config: EngineConfig,
+    monitor: Option<Monitor>,
     /// Power versions are immutable: cached forever by (code, version).
     powers: Mutex<HashMap<(String, i64), Arc<Power>>>,
     commits: AtomicU64,
@@ -200,11 +213,21 @@ impl Engine {
     /// Starts the writer task on the current tokio runtime.
     pub fn start(store: Store, clock: Arc<dyn Clock>, zone: Zone, config: EngineConfig) -> Self {
         let (tx, rx) = mpsc::channel(config.max_batch * 4);
+        let monitor = config.monitor.then(|| {
+            Monitor::start(
+                store.clone(),
+                clock.clone(),
+                zone,
+                config.supervision.clone(),
+                true,
+            )
+        });
         let inner = Arc::new(Inner {
             store,
             clock,
             zone,
             config,
+            monitor,
             powers: Mutex::default(),
             commits: AtomicU64::new(0),
             committed_commands: AtomicU64::new(0),
@@ -216,6 +239,11 @@ impl Engine {
             tx,
             runtime: tokio::runtime::Handle::current(),
         }
+    }
+
+    /// The supervision monitor, unless the engine was started without one.
+    pub fn monitor(&self) -> Option<&Monitor> {
+        self.inner.monitor.as_ref()
     }
 
     pub fn store(&self) -> &Store {
@@ -446,6 +474,20 @@ fn stream(receipt: &ReceiptNumber) -> String {
 }
 
 impl Inner {
+    /// Tells the monitor what a committed batch changed.
+    fn committed(&self, batch: &CaseBatch) {
+        if let Some(m) = &self.monitor {
+            m.watch(
+                batch
+                    .cases
+                    .iter()
+                    .map(|w| Watched::of(&w.case, self.zone))
+                    .collect(),
+            );
+            m.announce(&batch.alerts);
+        }
+    }
+
     /// A case's state: the fold of its ledger entries.
     async fn replay(&self, entries: &[StoredEntry]) -> Result<Option<Case>> {
         let events: Vec<CaseEvent> = entries
@@ -645,6 +687,9 @@ async fn finish(inner: &Inner, f: InFlight) -> bool {
     for (job, answer) in answered {
         let _ = job.reply.send(answer);
     }
+    if committed.is_ok() {
+        inner.committed(&batch);
+    }
     match committed {
         Ok(_) => {
             inner.commits.fetch_add(1, Ordering::Relaxed);
@@ -692,6 +737,9 @@ async fn commit_now(inner: &Inner, decided: Decided) {
         return;
     }
     let committed = inner.store.commit_cases(&batch).await;
+    if committed.is_ok() {
+        inner.committed(&batch);
+    }
     let mut cache = inner.cases.lock().unwrap_or_else(|e| e.into_inner());
     for w in &batch.cases {
         cache.remove(w.case.opened.receipt.as_str());
@@ -822,11 +870,32 @@ async fn decide_batch(inner: &Inner, jobs: Vec<Job>, overlay: &Overlay) -> Decid
             before_tasks
                 .entry(r.clone())
                 .or_insert_with(|| case.tasks.clone());
+            let prior = Prior::of(case);
             match inner
                 .power(case.opened.power.as_str(), case.opened.power_version)
                 .await
             {
-                Ok(p) => case.apply(&event, p.flow.as_ref().unwrap_or(&Default::default())),
+                Ok(p) => {
+                    case.apply(&event, p.flow.as_ref().unwrap_or(&Default::default()));
+                    if let Some(cal) = calendars.get(&case.opened.region) {
+                        for f in on_event(
+                            Some(&prior),
+                            case,
+                            &event,
+                            cal,
+                            inner.zone,
+                            &inner.config.supervision,
+                        ) {
+                            out.batch.alerts.push(NewAlert {
+                                finding: f,
+                                power: case.opened.power.to_string(),
+                                region: case.opened.region.to_string(),
+                                department: case.opened.department.to_string(),
+                                source: "engine",
+                            });
+                        }
+                    }
+                }
                 Err(e) => {
                     out.answered.push((job, Err(e)));
                     continue;
@@ -873,10 +942,13 @@ async fn decide_batch(inner: &Inner, jobs: Vec<Job>, overlay: &Overlay) -> Decid
             .filter(|t| !before.contains(t))
             .cloned()
             .collect();
+        let watch = (!case.status.is_finished())
+            .then(|| serde_json::to_string(&Watched::of(&case, inner.zone)).unwrap_or_default());
         out.batch.cases.push(CaseWrite {
             expected: loaded_at[r],
             tasks,
             case,
+            watch,
         });
     }
     out

@@ -17,6 +17,8 @@ pub struct CaseWrite {
     pub expected: u64,
     /// Tasks whose row changed.
     pub tasks: Vec<TaskState>,
+    /// Supervision's view of the case (JSON of `supervision::Watched`); `None` once finished.
+    pub watch: Option<String>,
 }
 
 /// Everything one group commit writes.
@@ -28,6 +30,8 @@ pub struct CaseBatch {
     pub keys: Vec<(String, String)>,
     /// Per-use approvals consumed: (checkout id, receipt).
     pub checkouts_used: Vec<(i64, String)>,
+    /// Alerts the batch's events raised (written, and ledgered, only if new).
+    pub alerts: Vec<crate::alerts::NewAlert>,
     pub at: Option<Timestamp>,
 }
 
@@ -110,10 +114,16 @@ impl Store {
                 )));
             }
         }
-        let first = if batch.entries.is_empty() {
+        let raised_at = batch.at.unwrap_or(Timestamp::UNIX_EPOCH);
+        let (alert_entries, _) =
+            crate::alerts::insert_alerts(&mut tx, &batch.alerts, raised_at).await?;
+        let first = if batch.entries.is_empty() && alert_entries.is_empty() {
             None
-        } else {
+        } else if alert_entries.is_empty() {
             Some(self.append_entries(&mut tx, &batch.entries).await?)
+        } else {
+            let all: Vec<NewEntry> = batch.entries.iter().cloned().chain(alert_entries).collect();
+            Some(self.append_entries(&mut tx, &all).await?)
         };
         write_projections(&mut tx, marks, batch).await?;
         let at = sql::millis(batch.at.unwrap_or(Timestamp::UNIX_EPOCH));
@@ -462,14 +472,14 @@ async fn write_projections(
     marks: sql::Marks,
     batch: &CaseBatch,
 ) -> Result<()> {
-    const CASE_COLS: usize = 12;
+    const CASE_COLS: usize = 13;
     for chunk in batch.cases.chunks(sql::batch_rows(CASE_COLS)) {
         let stmt = format!(
                 "INSERT INTO cases (receipt, power, power_version, region, department, status, version, submitted_at,
-                    statutory_due, committed_due, finished_at, query_code_hash) VALUES {}
+                    statutory_due, committed_due, finished_at, query_code_hash, watch) VALUES {}
                  ON CONFLICT (receipt) DO UPDATE SET status = excluded.status, version = excluded.version,
                     statutory_due = excluded.statutory_due, committed_due = excluded.committed_due,
-                    finished_at = excluded.finished_at",
+                    finished_at = excluded.finished_at, watch = excluded.watch",
                 sql::values(marks, chunk.len(), CASE_COLS)
             );
         let mut q = sqlx::query(sql::dynamic(stmt));
@@ -488,7 +498,8 @@ async fn write_projections(
                 .bind(c.deadlines.statutory.map(|d| d.to_string()))
                 .bind(c.deadlines.committed.map(|d| d.to_string()))
                 .bind(c.finished_at.map(sql::millis))
-                .bind(o.query_code_hash.as_str());
+                .bind(o.query_code_hash.as_str())
+                .bind(w.watch.as_deref());
         }
         q.execute(&mut **tx).await?;
     }

@@ -6,6 +6,7 @@
 //! Writes that change the list happen in one transaction each: a published proposal's versions,
 //! heads and projection rows commit together or not at all.
 
+mod alerts;
 mod calendar;
 mod cases;
 mod idempotency;
@@ -16,6 +17,7 @@ mod registry;
 mod sql;
 mod staff;
 
+pub use alerts::{Accountability, Alert, AlertFilter, NewAlert};
 pub use calendar::{LoadedYear, Scope};
 pub use cases::{CaseBatch, CaseWrite, Checkout, TaskRow};
 pub use idempotency::Claim;

@@ -259,6 +259,7 @@ async fn raw_limit(
                 case,
                 expected: 0,
                 tasks,
+                watch: None,
             });
         }
         store.write_raw_batch(&batch, seq).await?;

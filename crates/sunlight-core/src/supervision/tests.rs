@@ -10,8 +10,18 @@ fn instant(s: &str) -> Timestamp {
 }
 
 fn colour_at(case: &Case, w: &World, settings: &Settings, at: &str) -> Colour {
-    let m = marks(case, &w.cal, Zone::CHINA, settings);
-    case_colour(case, &m, instant(at), Zone::CHINA)
+    let watched = Watched::of(case, Zone::CHINA);
+    let m = marks(&watched, &w.cal, Zone::CHINA, settings);
+    case_colour(&watched, &m, instant(at), Zone::CHINA)
+}
+
+fn marks_of(case: &Case, w: &World, settings: &Settings) -> Vec<Mark> {
+    marks(
+        &Watched::of(case, Zone::CHINA),
+        &w.cal,
+        Zone::CHINA,
+        settings,
+    )
 }
 
 #[test]
@@ -49,7 +59,7 @@ fn colours_turn_at_working_day_instants_around_national_day() {
         Colour::Yellow
     );
     // Each crossing is a mark with its rule, in time order.
-    let m = marks(&case, &w.cal, Zone::CHINA, &s);
+    let m = marks_of(&case, &w, &s);
     let case_marks: Vec<(Timestamp, Option<RuleId>)> = m
         .iter()
         .filter(|m| matches!(m.due, Due::Case(_)))
@@ -76,7 +86,7 @@ fn colours_turn_at_working_day_instants_around_national_day() {
         .iter()
         .find(|m| m.due == Due::Case(Colour::Red))
         .unwrap()
-        .finding(&case, &s)
+        .finding(&Watched::of(&case, Zone::CHINA), &s)
         .unwrap();
     assert_eq!(f.key, format!("committed_overdue/{}", case.opened.receipt));
     assert!(f.detail.contains("2026-10-15"), "{}", f.detail);
@@ -96,16 +106,16 @@ fn tasks_turn_red_after_their_budget_and_finishing_late_is_the_same_breach() {
     assert_eq!(col(&case, "2026-09-29T23:59:59+08:00"), Colour::Blue);
     assert_eq!(col(&case, "2026-09-30T00:00:00+08:00"), Colour::Yellow);
     assert_eq!(col(&case, "2026-10-01T00:00:00+08:00"), Colour::Red);
-    let m = marks(&case, &w.cal, Zone::CHINA, &s);
+    let m = marks_of(&case, &w, &s);
     let red = m
         .iter()
         .find(|m| m.due == Due::Task(review, Colour::Red))
         .unwrap();
     assert_eq!(red.at, instant("2026-10-01T00:00:00+08:00"));
-    let by_timer = red.finding(&case, &s).unwrap();
+    let by_timer = red.finding(&Watched::of(&case, Zone::CHINA), &s).unwrap();
     // Finished on 9 Oct: late, and the event raises the timer's breach under the same key.
     w.now = instant("2026-10-09T10:00:00+08:00");
-    let before = case.clone();
+    let before = Prior::of(&case);
     let officer = staff("shi.jian", &market(), &[Role::CaseOfficer]);
     let ev = w
         .run(
@@ -131,7 +141,7 @@ fn accepted_at(when: &str) -> Vec<Finding> {
     let mut w = World::new();
     let mut case = w.submit(&ALL).unwrap();
     w.now = instant(when);
-    let before = case.clone();
+    let before = Prior::of(&case);
     let task = task_of(&case, "accept");
     let ev = w
         .run(&mut case, CaseCommand::Accept { task }, &clerk())
@@ -151,7 +161,7 @@ fn acceptance_is_due_within_five_working_days() {
     // Submitted Thursday 24 Sep: five working days end on Friday 9 Oct (28, 29, 30 Sep, 8, 9 Oct).
     let w = World::new();
     let case = w.submit(&ALL).unwrap();
-    let m = marks(&case, &w.cal, Zone::CHINA, &Settings::default());
+    let m = marks_of(&case, &w, &Settings::default());
     assert_eq!(
         m.iter().find(|m| m.due == Due::Acceptance).unwrap().at,
         instant("2026-10-10T00:00:00+08:00")
@@ -186,7 +196,7 @@ fn a_second_supplement_notice_breaks_the_one_notice_rule() {
     let task = task_of(&case, "accept");
     let mut notices = Vec::new();
     for materials in [vec!["营业执照"], vec!["营业执照", "食品安全管理制度"]] {
-        let before = case.clone();
+        let before = Prior::of(&case);
         let ev = w
             .run(
                 &mut case,
@@ -199,7 +209,7 @@ fn a_second_supplement_notice_breaks_the_one_notice_rule() {
             )
             .unwrap();
         notices.push(on_event(Some(&before), &case, &ev, &w.cal, Zone::CHINA, &s));
-        let before = case.clone();
+        let before = Prior::of(&case);
         let ev = w
             .run(
                 &mut case,
@@ -240,13 +250,13 @@ fn fines_outside_their_band_are_always_reviewed_and_delivery_is_due_in_ten_days(
     };
     // Within the band: nothing.
     let mut case = to_decision(&w);
-    let before = case.clone();
+    let before = Prior::of(&case);
     let cmd = fine(&case, 6_000_000, None);
     let ev = w.run(&mut case, cmd, &approver).unwrap();
     assert!(on_event(Some(&before), &case, &ev, &w.cal, Zone::CHINA, &s).is_empty());
     // Collectively decided outside it: always reviewed.
     let mut case = to_decision(&w);
-    let before = case.clone();
+    let before = Prior::of(&case);
     let cmd = fine(&case, 9_000_000, Some("当事人拒不改正，经集体讨论从重处罚"));
     let ev = w.run(&mut case, cmd, &approver).unwrap();
     let found = on_event(Some(&before), &case, &ev, &w.cal, Zone::CHINA, &s);
@@ -254,13 +264,13 @@ fn fines_outside_their_band_are_always_reviewed_and_delivery_is_due_in_ten_days(
     assert_eq!(found[0].rule, RuleId::PenaltyOutsideBand);
     assert!(found[0].detail.contains("90000"), "{}", found[0].detail);
     // Decided 24 Sep: delivery due by 15 Oct (ten working days), a mark at 16 Oct 00:00.
-    let m = marks(&case, &w.cal, Zone::CHINA, &s);
+    let m = marks_of(&case, &w, &s);
     assert_eq!(
         m.iter().find(|m| m.due == Due::Delivery).unwrap().at,
         instant("2026-10-16T00:00:00+08:00")
     );
     w.now = instant("2026-10-20T10:00:00+08:00");
-    let before = case.clone();
+    let before = Prior::of(&case);
     let deliver = CaseCommand::Deliver {
         task: task_of(&case, "deliver"),
         method: DeliveryMethod::InPerson,
@@ -284,13 +294,14 @@ fn fines_outside_their_band_are_always_reviewed_and_delivery_is_due_in_ten_days(
 fn settings_scope_and_switch_off_rules() {
     let w = World::new();
     let case = accepted(&w);
-    let m = marks(&case, &w.cal, Zone::CHINA, &Settings::default());
+    let m = marks_of(&case, &w, &Settings::default());
     let red = m.iter().find(|m| m.due == Due::Case(Colour::Red)).unwrap();
+    let watched = Watched::of(&case, Zone::CHINA);
     let off = Settings {
         disabled: vec![RuleId::CommittedOverdue],
         ..Settings::default()
     };
-    assert!(red.finding(&case, &off).is_none());
+    assert!(red.finding(&watched, &off).is_none());
     let elsewhere = Settings {
         scopes: [(
             RuleId::CommittedOverdue,
@@ -302,7 +313,7 @@ fn settings_scope_and_switch_off_rules() {
         .into(),
         ..Settings::default()
     };
-    assert!(red.finding(&case, &elsewhere).is_none());
+    assert!(red.finding(&watched, &elsewhere).is_none());
     let here = Settings {
         scopes: [(
             RuleId::CommittedOverdue,
@@ -314,10 +325,79 @@ fn settings_scope_and_switch_off_rules() {
         .into(),
         ..Settings::default()
     };
-    assert!(red.finding(&case, &here).is_some());
+    assert!(red.finding(&watched, &here).is_some());
     // Every rule has a unique id that reads back.
     for r in RULES {
         assert_eq!(RuleId::parse(r.id.as_str()), Some(r.id));
         assert!(!r.basis.is_empty() && !r.name.is_empty());
     }
+}
+
+#[test]
+fn alerts_go_raised_acknowledged_explained_closed_by_the_right_people() {
+    let dept = market().to_string();
+    let clerk = user(&clerk());
+    let other = user(&staff("xiao.fang", &fire(), &[Role::CaseOfficer]));
+    let sup = crate::User {
+        department: None,
+        ..user(&staff("jian.cha", &market(), &[Role::Supervisor]))
+    };
+    let explain = AlertAct::Explain {
+        reason: "申请人补充材料延误，已电话催办".into(),
+        evidence: "通话记录".into(),
+    };
+    let close = AlertAct::Close {
+        note: String::new(),
+    };
+    // Another department's staff may not answer; nobody explains before acknowledging.
+    let e = AlertAct::Acknowledge
+        .check(AlertState::Raised, &dept, &other)
+        .unwrap_err();
+    assert_eq!(e.code(), crate::ErrorCode::WrongDepartment);
+    assert_eq!(
+        explain
+            .check(AlertState::Raised, &dept, &clerk)
+            .unwrap_err()
+            .code(),
+        crate::ErrorCode::InvalidTransition
+    );
+    assert_eq!(
+        AlertAct::Acknowledge.check(AlertState::Raised, &dept, &clerk),
+        Ok(AlertState::Acknowledged)
+    );
+    assert_eq!(
+        explain.check(AlertState::Acknowledged, &dept, &clerk),
+        Ok(AlertState::Explained)
+    );
+    // Only a supervisor closes, and only what was explained.
+    assert_eq!(
+        close
+            .check(AlertState::Explained, &dept, &clerk)
+            .unwrap_err()
+            .code(),
+        crate::ErrorCode::RoleRequired
+    );
+    assert_eq!(
+        close
+            .check(AlertState::Acknowledged, &dept, &sup)
+            .unwrap_err()
+            .code(),
+        crate::ErrorCode::InvalidTransition
+    );
+    assert_eq!(
+        close.check(AlertState::Explained, &dept, &sup),
+        Ok(AlertState::Closed)
+    );
+    // Dismissal needs a reason and an open alert.
+    let dismiss = |r: &str| AlertAct::Dismiss { reason: r.into() };
+    assert!(dismiss(" ").check(AlertState::Raised, &dept, &sup).is_err());
+    assert_eq!(
+        dismiss("系统时钟配置错误导致误报").check(AlertState::Raised, &dept, &sup),
+        Ok(AlertState::Dismissed)
+    );
+    assert!(
+        dismiss("重复")
+            .check(AlertState::Closed, &dept, &sup)
+            .is_err()
+    );
 }

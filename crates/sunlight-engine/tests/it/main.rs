@@ -4,6 +4,7 @@
 use std::sync::Arc;
 use sunlight_core::case::{Actor, CaseCommand, CaseStatus, Channel};
 use sunlight_core::clock::{ManualClock, Zone};
+use sunlight_core::supervision::{AlertAct, Colour};
 use sunlight_core::{ErrorCode, Timestamp};
 use sunlight_engine::reference::{self, finish};
 use sunlight_engine::{Engine, EngineConfig, EngineError};
@@ -119,6 +120,7 @@ on_both_backends!(
     a_retried_command_writes_nothing_new,
     refusals_come_back_with_their_rule,
     an_uncommon_power_needs_a_per_use_approval_each_time,
+    the_moved_clock_turns_a_case_yellow_red_and_red_card,
 );
 
 fn domain_code(e: EngineError) -> ErrorCode {
@@ -418,4 +420,191 @@ async fn an_uncommon_power_needs_a_per_use_approval_each_time(db: &Db) {
         .collect();
     assert_eq!(kinds, ["checkout.requested", "checkout.approved"]);
     assert!(db.store.verify_ledger(None).await.unwrap().ok());
+}
+
+/// Waits (up to five seconds) until the store holds `n` alerts.
+async fn alerts_reach(store: &Store, n: usize) -> Vec<sunlight_store::Alert> {
+    for _ in 0..500 {
+        let a = store
+            .alerts(&sunlight_store::AlertFilter::default())
+            .await
+            .unwrap();
+        if a.len() >= n {
+            return a;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    panic!("fewer than {n} alerts after five seconds");
+}
+
+async fn the_moved_clock_turns_a_case_yellow_red_and_red_card(db: &Db) {
+    // Thursday 24 Sep 2026, before 中秋 and 国庆.
+    let t0: Timestamp = "2026-09-24T09:30:00+08:00".parse().unwrap();
+    reference::seed(&db.store, t0).await.unwrap();
+    let clock = Arc::new(ManualClock::new(t0));
+    let engine = Engine::start(
+        db.store.clone(),
+        clock.clone(),
+        Zone::CHINA,
+        EngineConfig::default(),
+    );
+    let monitor = engine.monitor().unwrap().clone();
+    let mut live = monitor.subscribe();
+    let ack = engine
+        .submit(
+            reference::submission(1),
+            Channel::Online,
+            Actor::Applicant,
+            None,
+        )
+        .await
+        .unwrap();
+    let accept = engine.open_tasks(&ack.receipt).await.unwrap().remove(0);
+    let (cmd, who) = finish(&accept, Zone::CHINA.date(t0));
+    engine
+        .act(ack.receipt.clone(), cmd, Actor::Staff(who), None)
+        .await
+        .unwrap();
+    let case = engine.case(&ack.receipt).await.unwrap().unwrap();
+    // Ten working days over the holidays (make-up Saturday 10 Oct included), fifteen statutory.
+    assert_eq!(case.deadlines.committed.unwrap().to_string(), "2026-10-15");
+    assert_eq!(case.deadlines.statutory.unwrap().to_string(), "2026-10-22");
+    let colour_of = |b: &sunlight_engine::Board| b.attention.first().map(|c| c.colour);
+    assert_eq!(colour_of(&monitor.board(10).await), None);
+
+    // The three reviews (3 working days, due 30 Sep) turn red at 00:00 on 1 Oct.
+    clock.set("2026-09-30T23:59:59+08:00".parse().unwrap());
+    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    assert!(
+        db.store
+            .alerts(&Default::default())
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    clock.set("2026-10-01T00:00:00+08:00".parse().unwrap());
+    let a = alerts_reach(&db.store, 3).await;
+    assert!(
+        a.iter()
+            .all(|a| a.rule == "task_over_budget" && a.source == "timer")
+    );
+    // Yellow from the start of the third working day before the committed deadline.
+    clock.set("2026-10-12T23:59:59+08:00".parse().unwrap());
+    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    assert_eq!(db.store.alerts(&Default::default()).await.unwrap().len(), 3);
+    for (at, rule, colour) in [
+        (
+            "2026-10-13T00:00:00+08:00",
+            "committed_warning",
+            Colour::Yellow,
+        ),
+        (
+            "2026-10-16T00:00:00+08:00",
+            "committed_overdue",
+            Colour::Red,
+        ),
+        (
+            "2026-10-23T00:00:00+08:00",
+            "statutory_overdue",
+            Colour::RedCard,
+        ),
+    ] {
+        clock.set(at.parse().unwrap());
+        let n = db.store.alerts(&Default::default()).await.unwrap().len();
+        let a = alerts_reach(&db.store, n + 1).await;
+        assert_eq!(a[0].rule, rule);
+        assert_eq!(a[0].subject, ack.receipt.to_string());
+        assert_eq!(
+            a[0].breach_at_ms,
+            at.parse::<Timestamp>().unwrap().as_millisecond()
+        );
+        assert_eq!(colour_of(&monitor.board(10).await), Some(colour), "at {at}");
+    }
+    // The live stream carried each colour change and each alert.
+    let mut colours = Vec::new();
+    let mut alerts = 0;
+    while let Ok(ev) = live.try_recv() {
+        match ev {
+            sunlight_engine::Live::Colour {
+                colour, task: None, ..
+            } => colours.push(colour),
+            sunlight_engine::Live::Alert { .. } => alerts += 1,
+            _ => {}
+        }
+    }
+    assert_eq!(colours, [Colour::Yellow, Colour::Red, Colour::RedCard]);
+    assert_eq!(alerts, 6);
+
+    // The department answers, a supervisor closes; every step is in the ledger.
+    let red_card = db.store.alerts(&Default::default()).await.unwrap()[0].clone();
+    let act = |a: AlertAct, u: sunlight_core::User| {
+        let store = db.store.clone();
+        let clock = clock.clone();
+        async move {
+            use sunlight_core::clock::Clock;
+            store.act_on_alert(red_card.id, &a, &u, clock.now()).await
+        }
+    };
+    assert!(
+        act(
+            AlertAct::Close {
+                note: String::new()
+            },
+            reference::supervisor()
+        )
+        .await
+        .is_err()
+    );
+    act(AlertAct::Acknowledge, reference::clerk())
+        .await
+        .unwrap();
+    act(
+        AlertAct::Explain {
+            reason: "消防审查意见延迟反馈，已协调加快".into(),
+            evidence: "协调会议纪要".into(),
+        },
+        reference::officer(),
+    )
+    .await
+    .unwrap();
+    let closed = act(
+        AlertAct::Close {
+            note: "情况属实，予以办结".into(),
+        },
+        reference::supervisor(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(closed.state, "closed");
+    let kinds: Vec<String> = db
+        .store
+        .stream_entries(&format!("alert/{}", red_card.id))
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.kind)
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "alert.raised",
+            "alert.acknowledged",
+            "alert.explained",
+            "alert.closed"
+        ]
+    );
+    assert!(db.store.verify_ledger(None).await.unwrap().ok());
+    // Restarting raises nothing twice: marks passed fire again, their keys are known.
+    let again = Engine::start(
+        db.store.clone(),
+        clock.clone(),
+        Zone::CHINA,
+        EngineConfig::default(),
+    );
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    assert_eq!(db.store.alerts(&Default::default()).await.unwrap().len(), 6);
+    assert_eq!(
+        again.monitor().unwrap().board(10).await.attention[0].colour,
+        Colour::RedCard
+    );
 }

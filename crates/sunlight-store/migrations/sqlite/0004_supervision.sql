@@ -1,0 +1,44 @@
+-- Electronic supervision: what the timers watch, the alerts rules raise, the measures taken.
+
+-- Supervision's view of a running case (JSON of sunlight_core::supervision::Watched), written
+-- with every case write; NULL once the case is finished. Loaded by the monitor at start-up.
+ALTER TABLE cases ADD COLUMN watch TEXT;
+CREATE INDEX cases_watched ON cases (receipt) WHERE watch IS NOT NULL;
+
+CREATE TABLE alerts (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    key         TEXT NOT NULL UNIQUE,     -- rule/subject[/task][/#n]: one alert per breach
+    rule        TEXT NOT NULL,
+    severity    TEXT NOT NULL,
+    subject     TEXT NOT NULL,              -- receipt number, or an outside system's case id
+    task        BIGINT,
+    power       TEXT NOT NULL,
+    region      TEXT NOT NULL,
+    department  TEXT NOT NULL,
+    source      TEXT NOT NULL,              -- engine, timer, feed
+    breach_at   BIGINT NOT NULL,            -- when the breach began (a deadline instant or an event)
+    raised_at   BIGINT NOT NULL,
+    detail      TEXT NOT NULL,
+    state       TEXT NOT NULL,              -- raised, acknowledged, explained, closed, dismissed
+    explanation TEXT,
+    evidence    TEXT,
+    resolution  TEXT,
+    updated_by  TEXT,
+    updated_at  BIGINT
+);
+CREATE INDEX alerts_open ON alerts (state, department, id);
+CREATE INDEX alerts_subject ON alerts (subject, id);
+CREATE INDEX alerts_rule ON alerts (rule, raised_at);
+
+-- 效能问责: a measure against a member of staff or a department, for the alerts that caused it.
+CREATE TABLE accountability (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    department  TEXT NOT NULL,
+    staff       TEXT,
+    measure     TEXT NOT NULL,
+    reason      TEXT NOT NULL,
+    alerts      TEXT NOT NULL,              -- JSON array of alert ids
+    recorded_by TEXT NOT NULL,
+    at          BIGINT NOT NULL
+);
+CREATE INDEX accountability_department ON accountability (department, at);

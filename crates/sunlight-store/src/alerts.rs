@@ -1,0 +1,480 @@
+//! Supervision alerts and accountability measures.
+//!
+//! An alert is raised once per breach (its key is unique; raising it again changes nothing)
+//! and every step of its life — raised, acknowledged, explained, closed, dismissed — is a
+//! ledger entry on stream `alert/<id>`, written in the transaction that changes its row.
+//! Accountability measures are entries on `accountability/<id>`.
+
+use crate::ledger::{NewEntry, Tx};
+use crate::{Result, Store, StoreError, sql};
+use serde::Serialize;
+use sqlx::Row;
+use sunlight_core::supervision::{AlertAct, AlertState, Finding, Measure, RuleId};
+use sunlight_core::{Timestamp, User};
+use sunlight_ledger::entry::canonical_json;
+
+/// A finding to raise, with where it belongs.
+#[derive(Debug, Clone)]
+pub struct NewAlert {
+    pub finding: Finding,
+    pub power: String,
+    pub region: String,
+    pub department: String,
+    /// `engine` (an event of a case run here), `timer` (time passing), `feed` (an outside system).
+    pub source: &'static str,
+}
+
+/// An alert as stored.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Alert {
+    pub id: i64,
+    pub key: String,
+    pub rule: String,
+    pub rule_name: String,
+    pub basis: String,
+    pub severity: String,
+    pub subject: String,
+    pub task: Option<i64>,
+    pub power: String,
+    pub region: String,
+    pub department: String,
+    pub source: String,
+    pub breach_at_ms: i64,
+    pub raised_at_ms: i64,
+    pub detail: String,
+    pub state: String,
+    pub explanation: Option<String>,
+    pub evidence: Option<String>,
+    pub resolution: Option<String>,
+    pub updated_by: Option<String>,
+    pub updated_at_ms: Option<i64>,
+}
+
+fn alert_row(r: &sqlx::any::AnyRow) -> Result<Alert> {
+    let rule: String = r.try_get("rule")?;
+    let (rule_name, basis) = RuleId::parse(&rule)
+        .map(|id| (id.rule().name.to_string(), id.rule().basis.to_string()))
+        .unwrap_or_default();
+    Ok(Alert {
+        id: r.try_get("id")?,
+        key: r.try_get("key")?,
+        rule,
+        rule_name,
+        basis,
+        severity: r.try_get("severity")?,
+        subject: r.try_get("subject")?,
+        task: r.try_get("task")?,
+        power: r.try_get("power")?,
+        region: r.try_get("region")?,
+        department: r.try_get("department")?,
+        source: r.try_get("source")?,
+        breach_at_ms: r.try_get("breach_at")?,
+        raised_at_ms: r.try_get("raised_at")?,
+        detail: r.try_get("detail")?,
+        state: r.try_get("state")?,
+        explanation: r.try_get("explanation")?,
+        evidence: r.try_get("evidence")?,
+        resolution: r.try_get("resolution")?,
+        updated_by: r.try_get("updated_by")?,
+        updated_at_ms: r.try_get("updated_at")?,
+    })
+}
+
+/// Which alerts to list: all filters optional, newest first, `limit` at a time below `before`.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+pub struct AlertFilter {
+    /// `open` (raised, acknowledged or explained) or one state.
+    pub state: Option<String>,
+    pub department: Option<String>,
+    pub rule: Option<String>,
+    pub subject: Option<String>,
+    /// Only ids below this (the next page).
+    pub before: Option<i64>,
+    pub limit: Option<i64>,
+}
+
+/// Inserts the alerts not raised before; returns the ledger entries of those it inserted and
+/// their ids, for the caller to append in the same transaction.
+pub(crate) async fn insert_alerts(
+    tx: &mut Tx<'_>,
+    alerts: &[NewAlert],
+    raised_at: Timestamp,
+) -> Result<(Vec<NewEntry>, Vec<i64>)> {
+    const COLS: usize = 14;
+    let mut entries = Vec::new();
+    let mut ids = Vec::new();
+    if alerts.is_empty() {
+        return Ok((entries, ids));
+    }
+    let marks = sql::Marks::of(tx);
+    let at = sql::millis(raised_at);
+    for chunk in alerts.chunks(sql::batch_rows(COLS)) {
+        let stmt = format!(
+            "INSERT INTO alerts (key, rule, severity, subject, task, power, region, department, source,
+                breach_at, raised_at, detail, state, updated_at) VALUES {}
+             ON CONFLICT (key) DO NOTHING RETURNING id, key",
+            sql::values(marks, chunk.len(), COLS)
+        );
+        let mut q = sqlx::query(sql::dynamic(stmt));
+        for a in chunk {
+            let f = &a.finding;
+            q = q
+                .bind(f.key.as_str())
+                .bind(f.rule.as_str())
+                .bind(f.rule.rule().severity.as_str())
+                .bind(f.subject.as_str())
+                .bind(f.task.map(i64::from))
+                .bind(a.power.as_str())
+                .bind(a.region.as_str())
+                .bind(a.department.as_str())
+                .bind(a.source)
+                .bind(sql::millis(f.at))
+                .bind(at)
+                .bind(f.detail.as_str())
+                .bind(AlertState::Raised.as_str())
+                .bind(at);
+        }
+        let rows = q.fetch_all(&mut **tx).await?;
+        for r in rows {
+            let id: i64 = r.try_get("id")?;
+            let key: String = r.try_get("key")?;
+            let Some(a) = chunk.iter().find(|a| a.finding.key == key) else {
+                continue;
+            };
+            let f = &a.finding;
+            let payload = serde_json::json!({
+                "key": f.key,
+                "rule": f.rule.as_str(),
+                "subject": f.subject,
+                "task": f.task,
+                "department": a.department,
+                "breach_at": f.at.to_string(),
+                "detail": f.detail,
+                "source": a.source,
+            });
+            entries.push(NewEntry {
+                stream: format!("alert/{id}"),
+                kind: "alert.raised".into(),
+                actor: "supervision".into(),
+                at: raised_at,
+                payload: canonical_json(&payload),
+            });
+            ids.push(id);
+        }
+    }
+    Ok((entries, ids))
+}
+
+impl Store {
+    /// Raises the alerts not raised before, with their ledger entries, in one transaction;
+    /// answers the ones it raised (an alert raised already is left as it is).
+    pub async fn raise_alerts(&self, alerts: &[NewAlert], now: Timestamp) -> Result<Vec<Alert>> {
+        if alerts.is_empty() {
+            return Ok(vec![]);
+        }
+        let mut tx = self.ledger_tx().await?;
+        let (entries, ids) = insert_alerts(&mut tx, alerts, now).await?;
+        let frontier = if entries.is_empty() {
+            None
+        } else {
+            Some(self.append_entries(&mut tx, &entries).await?.1)
+        };
+        let raised = fetch_alerts(&mut tx, &ids).await?;
+        tx.commit().await?;
+        if let Some(f) = frontier {
+            self.ledger_committed(f);
+        }
+        Ok(raised)
+    }
+
+    pub async fn alert(&self, id: i64) -> Result<Option<Alert>> {
+        let row = sqlx::query("SELECT * FROM alerts WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(alert_row).transpose()
+    }
+
+    pub async fn alerts(&self, f: &AlertFilter) -> Result<Vec<Alert>> {
+        let mut sql = String::from("SELECT * FROM alerts WHERE 1 = 1");
+        let mut binds: Vec<String> = Vec::new();
+        let mut n = 0;
+        let mut bind = |sql: &mut String, col: &str, v: String| {
+            n += 1;
+            sql.push_str(&format!(" AND {col} = ${n}"));
+            binds.push(v);
+        };
+        match f.state.as_deref() {
+            None => {}
+            Some("open") => sql.push_str(" AND state IN ('raised', 'acknowledged', 'explained')"),
+            Some(s) => {
+                let s = AlertState::parse(s).ok_or_else(|| {
+                    StoreError::Domain(sunlight_core::DomainError::field(
+                        "state",
+                        format!("«{s}» is not open, raised, acknowledged, explained, closed or dismissed"),
+                    ))
+                })?;
+                bind(&mut sql, "state", s.as_str().into());
+            }
+        }
+        if let Some(d) = &f.department {
+            bind(&mut sql, "department", d.clone());
+        }
+        if let Some(r) = &f.rule {
+            bind(&mut sql, "rule", r.clone());
+        }
+        if let Some(s) = &f.subject {
+            bind(&mut sql, "subject", s.clone());
+        }
+        let limit = f.limit.unwrap_or(50).clamp(1, 500);
+        if let Some(b) = f.before {
+            sql.push_str(&format!(" AND id < {b}"));
+        }
+        sql.push_str(&format!(" ORDER BY id DESC LIMIT {limit}"));
+        let mut q = sqlx::query(sql::dynamic(sql));
+        for b in &binds {
+            q = q.bind(b.as_str());
+        }
+        q.fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(alert_row)
+            .collect()
+    }
+
+    /// One step of an alert's life, checked by [`AlertAct::check`], with its ledger entry.
+    pub async fn act_on_alert(
+        &self,
+        id: i64,
+        act: &AlertAct,
+        by: &User,
+        now: Timestamp,
+    ) -> Result<Alert> {
+        let mut tx = self.ledger_tx().await?;
+        let current = fetch_alerts(&mut tx, &[id])
+            .await?
+            .pop()
+            .ok_or_else(|| StoreError::not_found("alert", id))?;
+        let state = AlertState::parse(&current.state)
+            .ok_or_else(|| StoreError::Corrupt(format!("alert {id} state {}", current.state)))?;
+        let next = act.check(state, &current.department, by)?;
+        let (explanation, evidence, resolution) = match act {
+            AlertAct::Acknowledge => (current.explanation, current.evidence, None),
+            AlertAct::Explain { reason, evidence } => {
+                (Some(reason.clone()), Some(evidence.clone()), None)
+            }
+            AlertAct::Close { note } => (current.explanation, current.evidence, Some(note.clone())),
+            AlertAct::Dismiss { reason } => {
+                (current.explanation, current.evidence, Some(reason.clone()))
+            }
+        };
+        let done = sqlx::query(
+            "UPDATE alerts SET state = $1, explanation = $2, evidence = $3, resolution = $4, updated_by = $5, updated_at = $6
+             WHERE id = $7 AND state = $8",
+        )
+        .bind(next.as_str())
+        .bind(explanation.as_deref())
+        .bind(evidence.as_deref())
+        .bind(resolution.as_deref())
+        .bind(by.username.as_str())
+        .bind(sql::millis(now))
+        .bind(id)
+        .bind(state.as_str())
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() != 1 {
+            return Err(StoreError::Conflict(format!(
+                "alert {id} changed meanwhile; reload it"
+            )));
+        }
+        let entry = NewEntry {
+            stream: format!("alert/{id}"),
+            kind: format!("alert.{}", act.as_str()),
+            actor: by.username.to_string(),
+            at: now,
+            payload: canonical_json(&serde_json::to_value(act).unwrap_or_default()),
+        };
+        let (_, frontier) = self.append_entries(&mut tx, &[entry]).await?;
+        let updated = fetch_alerts(&mut tx, &[id]).await?.pop();
+        tx.commit().await?;
+        self.ledger_committed(frontier);
+        updated.ok_or_else(|| StoreError::not_found("alert", id))
+    }
+
+    /// Records an accountability measure (效能问责) for some alerts; ledgered.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn record_measure(
+        &self,
+        department: &str,
+        staff: Option<&str>,
+        measure: Measure,
+        reason: &str,
+        alert_ids: &[i64],
+        by: &User,
+        now: Timestamp,
+    ) -> Result<Accountability> {
+        by.require(sunlight_core::Role::Supervisor)?;
+        if reason.trim().is_empty() {
+            return Err(sunlight_core::DomainError::field(
+                "reason",
+                "a measure records the facts it rests on",
+            )
+            .into());
+        }
+        if alert_ids.is_empty() {
+            return Err(sunlight_core::DomainError::field(
+                "alerts",
+                "a measure names the alerts that caused it",
+            )
+            .into());
+        }
+        let mut tx = self.ledger_tx().await?;
+        let found = fetch_alerts(&mut tx, alert_ids).await?;
+        if let Some(missing) = alert_ids
+            .iter()
+            .find(|id| !found.iter().any(|a| a.id == **id))
+        {
+            return Err(StoreError::not_found("alert", *missing));
+        }
+        if let Some(a) = found.iter().find(|a| a.department != department) {
+            return Err(sunlight_core::DomainError::field(
+                "alerts",
+                format!(
+                    "alert {} concerns department {}, not {department}",
+                    a.id, a.department
+                ),
+            )
+            .into());
+        }
+        let alerts_json = serde_json::to_string(alert_ids).unwrap_or_default();
+        let measure_str = serde_json::to_value(measure)
+            .ok()
+            .and_then(|v| v.as_str().map(String::from))
+            .unwrap_or_default();
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO accountability (department, staff, measure, reason, alerts, recorded_by, at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+        )
+        .bind(department)
+        .bind(staff)
+        .bind(measure_str.as_str())
+        .bind(reason)
+        .bind(alerts_json.as_str())
+        .bind(by.username.as_str())
+        .bind(sql::millis(now))
+        .fetch_one(&mut *tx)
+        .await?;
+        let payload = serde_json::json!({
+            "department": department,
+            "staff": staff,
+            "measure": measure_str,
+            "reason": reason,
+            "alerts": alert_ids,
+        });
+        let entry = NewEntry {
+            stream: format!("accountability/{id}"),
+            kind: "accountability.recorded".into(),
+            actor: by.username.to_string(),
+            at: now,
+            payload: canonical_json(&payload),
+        };
+        let (_, frontier) = self.append_entries(&mut tx, &[entry]).await?;
+        tx.commit().await?;
+        self.ledger_committed(frontier);
+        Ok(Accountability {
+            id,
+            department: department.to_string(),
+            staff: staff.map(String::from),
+            measure,
+            measure_zh: measure.zh().to_string(),
+            reason: reason.to_string(),
+            alerts: alert_ids.to_vec(),
+            recorded_by: by.username.to_string(),
+            at_ms: sql::millis(now),
+        })
+    }
+
+    pub async fn measures(&self, department: Option<&str>) -> Result<Vec<Accountability>> {
+        let rows = match department {
+            Some(d) => {
+                sqlx::query("SELECT * FROM accountability WHERE department = $1 ORDER BY id DESC")
+                    .bind(d)
+                    .fetch_all(&self.pool)
+                    .await?
+            }
+            None => {
+                sqlx::query("SELECT * FROM accountability ORDER BY id DESC LIMIT 500")
+                    .fetch_all(&self.pool)
+                    .await?
+            }
+        };
+        rows.iter()
+            .map(|r| {
+                let measure: Measure = sql::json(
+                    "measure",
+                    &format!("\"{}\"", r.try_get::<String, _>("measure")?),
+                )?;
+                Ok(Accountability {
+                    id: r.try_get("id")?,
+                    department: r.try_get("department")?,
+                    staff: r.try_get("staff")?,
+                    measure,
+                    measure_zh: measure.zh().to_string(),
+                    reason: r.try_get("reason")?,
+                    alerts: sql::json("alerts", &r.try_get::<String, _>("alerts")?)?,
+                    recorded_by: r.try_get("recorded_by")?,
+                    at_ms: r.try_get("at")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Supervision's view of every running case (for the monitor at start-up).
+    pub async fn watched_cases(&self) -> Result<Vec<sunlight_core::supervision::Watched>> {
+        use futures_util::TryStreamExt;
+        let mut out = Vec::new();
+        let mut rows =
+            sqlx::query("SELECT watch FROM cases WHERE watch IS NOT NULL").fetch(&self.pool);
+        while let Some(r) = rows.try_next().await? {
+            out.push(sql::json("watch", &r.try_get::<String, _>("watch")?)?);
+        }
+        Ok(out)
+    }
+}
+
+/// An accountability measure as recorded.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Accountability {
+    pub id: i64,
+    pub department: String,
+    pub staff: Option<String>,
+    pub measure: Measure,
+    pub measure_zh: String,
+    pub reason: String,
+    pub alerts: Vec<i64>,
+    pub recorded_by: String,
+    pub at_ms: i64,
+}
+
+async fn fetch_alerts(tx: &mut Tx<'_>, ids: &[i64]) -> Result<Vec<Alert>> {
+    let mut out = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(500) {
+        let list = chunk
+            .iter()
+            .map(|i| i.to_string())
+            .collect::<Vec<_>>()
+            .join(", ");
+        let rows = sqlx::query(sql::dynamic(format!(
+            "SELECT * FROM alerts WHERE id IN ({list}) ORDER BY id"
+        )))
+        .fetch_all(&mut **tx)
+        .await?;
+        for r in &rows {
+            out.push(alert_row(r)?);
+        }
+    }
+    Ok(out)
+}
