@@ -6,6 +6,7 @@ pub mod ledger;
 pub mod powers;
 pub mod proposals;
 pub mod registry;
+pub mod supervision;
 
 use crate::SharedState;
 use utoipa::OpenApi;
@@ -28,6 +29,7 @@ use utoipa_axum::routes;
         (name = "calendar", description = "Working-day calendars and deadlines"),
         (name = "cases", description = "Cases (办件) along their power's flow; per-use approvals; discretion benchmarks"),
         (name = "ledger", description = "The tamper-evident ledger: checkpoints and proofs (RFC 9162)"),
+        (name = "supervision", description = "Electronic supervision (电子监察): rules, the live board and stream, alerts, accountability"),
     )
 )]
 struct ApiDoc;
@@ -82,4 +84,11 @@ pub fn router() -> OpenApiRouter<SharedState> {
         .routes(routes!(ledger::inclusion))
         .routes(routes!(ledger::receipt_proofs))
         .routes(routes!(ledger::consistency))
+        .routes(routes!(supervision::rules))
+        .routes(routes!(supervision::board))
+        .routes(routes!(supervision::stream))
+        .routes(routes!(supervision::alerts))
+        .routes(routes!(supervision::alert))
+        .routes(routes!(supervision::act))
+        .routes(routes!(supervision::record_measure, supervision::measures))
 }

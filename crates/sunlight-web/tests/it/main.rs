@@ -13,6 +13,7 @@ use sunlight_web::{AppState, app};
 use tower::ServiceExt;
 
 mod cases;
+mod supervision;
 
 struct Api {
     router: axum::Router,

@@ -1,0 +1,231 @@
+//! Electronic supervision (电子监察): the rules (public), the live board and its event stream
+//! (supervisors), alerts and their answers (the department concerned and supervisors), and
+//! accountability measures.
+//!
+//! Department staff see and answer only their own department's alerts; supervisors, auditors
+//! and administrators see all of them; only supervisors close, dismiss and record measures.
+
+use crate::SharedState;
+use crate::auth::Staff;
+use crate::error::{ApiError, ApiJson, ApiPath, ApiQuery, ApiResult, Problem};
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use serde::{Deserialize, Serialize};
+use sunlight_core::supervision::{AlertAct, Measure, RULES, Rule};
+use sunlight_core::{Role, User};
+use sunlight_engine::{Board, Live};
+use sunlight_store::{Accountability, Alert, AlertFilter};
+use utoipa::{IntoParams, ToSchema};
+
+/// Sees every department's alerts and the board.
+fn oversees(user: &User) -> bool {
+    user.has(Role::Supervisor) || user.has(Role::Auditor) || user.has(Role::Admin)
+}
+
+fn require_oversight(user: &User) -> ApiResult<()> {
+    if oversees(user) {
+        Ok(())
+    } else {
+        Err(user.require(Role::Supervisor).unwrap_err().into())
+    }
+}
+
+/// The supervision rules: id, name, legal basis, severity. Public (阳光: the rules are open).
+#[utoipa::path(get, path = "/api/supervision/rules", tag = "supervision",
+    responses((status = 200, body = Vec<Rule>)))]
+pub async fn rules() -> ApiJson<Vec<Rule>> {
+    ApiJson(RULES.to_vec())
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct BoardQuery {
+    /// How many red-card, red and yellow cases to list (default 100, at most 1,000).
+    pub limit: Option<usize>,
+}
+
+/// The monitoring centre's board: running cases by colour, per department, and the cases
+/// that need attention (supervisors, auditors).
+#[utoipa::path(get, path = "/api/supervision/board", tag = "supervision", params(BoardQuery),
+    responses((status = 200, body = Board), (status = 403, body = Problem)))]
+pub async fn board(
+    State(state): State<SharedState>,
+    Staff(user): Staff,
+    ApiQuery(q): ApiQuery<BoardQuery>,
+) -> ApiResult<ApiJson<Board>> {
+    require_oversight(&user)?;
+    let monitor = state
+        .engine
+        .monitor()
+        .ok_or_else(|| ApiError::not_found("this server runs no supervision monitor"))?;
+    Ok(ApiJson(
+        monitor.board(q.limit.unwrap_or(100).clamp(1, 1000)).await,
+    ))
+}
+
+/// A live stream (Server-Sent Events) of colour changes (`event: colour`) and alerts
+/// (`event: alert`), each `data:` a JSON object (supervisors, auditors). A client that falls
+/// behind gets `event: lagged` with how many it missed, and should reload the board.
+#[utoipa::path(get, path = "/api/supervision/stream", tag = "supervision",
+    responses((status = 200, description = "text/event-stream of Live", content_type = "text/event-stream"), (status = 403, body = Problem)))]
+pub async fn stream(
+    State(state): State<SharedState>,
+    Staff(user): Staff,
+) -> ApiResult<Sse<impl futures_util::Stream<Item = Result<Event, std::convert::Infallible>>>> {
+    require_oversight(&user)?;
+    let monitor = state
+        .engine
+        .monitor()
+        .ok_or_else(|| ApiError::not_found("this server runs no supervision monitor"))?;
+    let rx = monitor.subscribe();
+    let events = futures_util::stream::unfold(rx, |mut rx| async move {
+        use tokio::sync::broadcast::error::RecvError;
+        let event = match rx.recv().await {
+            Ok(live) => {
+                let kind = match &live {
+                    Live::Colour { .. } => "colour",
+                    Live::Alert { .. } => "alert",
+                };
+                Event::default()
+                    .event(kind)
+                    .json_data(&live)
+                    .unwrap_or_else(|_| Event::default().event("error"))
+            }
+            Err(RecvError::Lagged(n)) => Event::default().event("lagged").data(n.to_string()),
+            Err(RecvError::Closed) => return None,
+        };
+        Some((Ok(event), rx))
+    });
+    Ok(Sse::new(events).keep_alive(KeepAlive::default()))
+}
+
+/// Alerts, newest first: supervisors see all, department staff their department's.
+#[utoipa::path(get, path = "/api/alerts", tag = "supervision", params(AlertFilter),
+    responses((status = 200, body = Vec<Alert>), (status = 403, body = Problem)))]
+pub async fn alerts(
+    State(state): State<SharedState>,
+    Staff(user): Staff,
+    ApiQuery(mut q): ApiQuery<AlertFilter>,
+) -> ApiResult<ApiJson<Vec<Alert>>> {
+    if !oversees(&user) {
+        let Some(d) = &user.department else {
+            return Err(user.require(Role::Supervisor).unwrap_err().into());
+        };
+        if q.department.as_deref().is_some_and(|x| x != d.as_str()) {
+            return Err(ApiError::forbidden(
+                "department staff see only their own department's alerts",
+            ));
+        }
+        q.department = Some(d.to_string());
+    }
+    Ok(ApiJson(state.store.alerts(&q).await?))
+}
+
+fn may_see(user: &User, a: &Alert) -> bool {
+    oversees(user)
+        || user
+            .department
+            .as_ref()
+            .is_some_and(|d| d.as_str() == a.department)
+}
+
+#[utoipa::path(get, path = "/api/alerts/{id}", tag = "supervision", params(("id" = i64, Path)),
+    responses((status = 200, body = Alert), (status = 404, body = Problem)))]
+pub async fn alert(
+    State(state): State<SharedState>,
+    Staff(user): Staff,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<ApiJson<Alert>> {
+    match state.store.alert(id).await? {
+        Some(a) if may_see(&user, &a) => Ok(ApiJson(a)),
+        // Another department's alert is as good as absent.
+        _ => Err(ApiError::not_found(format!("no alert {id}"))),
+    }
+}
+
+/// One step of an alert's life: `{"act":"acknowledge"}`, `{"act":"explain","reason":…,
+/// "evidence":…}` (its department); `{"act":"close","note":…}`, `{"act":"dismiss","reason":…}`
+/// (a supervisor).
+#[utoipa::path(post, path = "/api/alerts/{id}/acts", tag = "supervision", params(("id" = i64, Path)),
+    request_body = AlertAct,
+    responses((status = 200, body = Alert), (status = 403, body = Problem), (status = 409, body = Problem)))]
+pub async fn act(
+    State(state): State<SharedState>,
+    Staff(user): Staff,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(act): ApiJson<AlertAct>,
+) -> ApiResult<ApiJson<Alert>> {
+    match state.store.alert(id).await? {
+        Some(a) if may_see(&user, &a) => {}
+        _ => return Err(ApiError::not_found(format!("no alert {id}"))),
+    }
+    Ok(ApiJson(
+        state
+            .store
+            .act_on_alert(id, &act, &user, state.clock.now())
+            .await?,
+    ))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct MeasureBody {
+    /// The department's unified social credit code.
+    pub department: String,
+    /// The member of staff held to account, if one.
+    #[serde(default)]
+    pub staff: Option<String>,
+    pub measure: Measure,
+    pub reason: String,
+    /// The alerts that caused it.
+    pub alerts: Vec<i64>,
+}
+
+/// Record an accountability measure (效能问责) for some alerts (supervisor).
+#[utoipa::path(post, path = "/api/accountability", tag = "supervision", request_body = MeasureBody,
+    responses((status = 201, body = Accountability), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn record_measure(
+    State(state): State<SharedState>,
+    Staff(user): Staff,
+    ApiJson(body): ApiJson<MeasureBody>,
+) -> ApiResult<(StatusCode, ApiJson<Accountability>)> {
+    let m = state
+        .store
+        .record_measure(
+            body.department.trim(),
+            body.staff
+                .as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty()),
+            body.measure,
+            body.reason.trim(),
+            &body.alerts,
+            &user,
+            state.clock.now(),
+        )
+        .await?;
+    Ok((StatusCode::CREATED, ApiJson(m)))
+}
+
+#[derive(Debug, Deserialize, Serialize, IntoParams)]
+pub struct MeasureQuery {
+    pub department: Option<String>,
+}
+
+/// Accountability measures, newest first (supervisors, auditors; department staff: their own).
+#[utoipa::path(get, path = "/api/accountability", tag = "supervision", params(MeasureQuery),
+    responses((status = 200, body = Vec<Accountability>), (status = 403, body = Problem)))]
+pub async fn measures(
+    State(state): State<SharedState>,
+    Staff(user): Staff,
+    ApiQuery(q): ApiQuery<MeasureQuery>,
+) -> ApiResult<ApiJson<Vec<Accountability>>> {
+    let department = if oversees(&user) {
+        q.department
+    } else {
+        match &user.department {
+            Some(d) => Some(d.to_string()),
+            None => return Err(user.require(Role::Supervisor).unwrap_err().into()),
+        }
+    };
+    Ok(ApiJson(state.store.measures(department.as_deref()).await?))
+}
