@@ -48,6 +48,15 @@ pub enum BenchCmd {
         #[arg(long, env = "SUNLIGHT_BENCH_POSTGRES")]
         postgres: Option<String>,
     },
+    /// A million running cases under the supervision monitor; move the clock a working day at
+    /// a time (targets: deadline → alert p99 < 1 s, idle CPU near zero).
+    Supervision {
+        #[arg(long, default_value_t = 1_000_000)]
+        cases: usize,
+        /// Working days to advance.
+        #[arg(long, default_value_t = 30)]
+        days: usize,
+    },
     /// Time list/filter API calls at this many powers (target: p99 < 5 ms).
     Api {
         #[arg(long, default_value_t = 100_000)]
@@ -146,6 +155,9 @@ pub async fn run(cmd: BenchCmd) -> anyhow::Result<()> {
         BenchCmd::Api { powers, requests } => bench_api(powers, requests).await,
         BenchCmd::Deadline { n } => bench_deadline(n),
         BenchCmd::Flow => bench_flow(),
+        BenchCmd::Supervision { cases, days } => {
+            crate::bench_supervision::bench_supervision(cases, days).await
+        }
         BenchCmd::Engine {
             cases,
             clients,
