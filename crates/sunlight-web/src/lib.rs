@@ -42,12 +42,17 @@ pub struct LedgerKey {
 impl AppState {
     /// State with a case engine started on the current runtime, and no ledger key.
     pub fn new(store: Store, clock: Arc<dyn Clock>, zone: Zone) -> Self {
-        let engine = sunlight_engine::Engine::start(
-            store.clone(),
-            clock.clone(),
-            zone,
-            sunlight_engine::EngineConfig::default(),
-        );
+        Self::with_engine(store, clock, zone, sunlight_engine::EngineConfig::default())
+    }
+
+    /// The same, with the engine (and supervision) configured.
+    pub fn with_engine(
+        store: Store,
+        clock: Arc<dyn Clock>,
+        zone: Zone,
+        config: sunlight_engine::EngineConfig,
+    ) -> Self {
+        let engine = sunlight_engine::Engine::start(store.clone(), clock.clone(), zone, config);
         Self {
             store,
             clock,

@@ -24,6 +24,10 @@ pub struct Config {
     pub ledger_origin: String,
     /// Seconds between signed checkpoints while serving (0: only on demand).
     pub checkpoint_interval: u64,
+    /// Electronic supervision: the yellow window (`warning_days`, per region and per power),
+    /// a task's (`task_warning_days`), rules switched off (`disabled`) or limited
+    /// (`[supervision.scopes.<rule>]` with `powers` and `regions`).
+    pub supervision: sunlight_core::supervision::Settings,
 }
 
 impl Config {
@@ -54,6 +58,7 @@ impl Default for Config {
             ledger_key: None,
             ledger_origin: "sunlight".into(),
             checkpoint_interval: 300,
+            supervision: Default::default(),
         }
     }
 }
@@ -130,6 +135,45 @@ mod tests {
             assert_eq!(c.zone, "+07:00");
             assert_eq!(c.database_url, "sqlite:x.db");
             assert_eq!(c.log, Config::default().log);
+            Ok(())
+        });
+    }
+
+    #[test]
+    #[allow(clippy::result_large_err)]
+    fn supervision_settings_read_from_the_file() {
+        use sunlight_core::supervision::RuleId;
+        figment::Jail::expect_with(|jail| {
+            jail.create_file(
+                "sunlight.toml",
+                r#"
+[supervision]
+warning_days = 2
+disabled = ["concentration"]
+[supervision.warning_days_by_power]
+"330183-XK-09001" = 5
+[supervision.scopes.late_delivery]
+powers = ["330183-XK-"]
+"#,
+            )?;
+            let c = Config::load(None, Config::default(), &Flags::default()).unwrap();
+            let s = &c.supervision;
+            assert_eq!(s.warning_days("330183-XK-00001", "330183"), 2);
+            assert_eq!(s.warning_days("330183-XK-09001", "330183"), 5);
+            assert_eq!(s.task_warning_days, 1, "unset keys keep their defaults");
+            assert!(!s.applies(RuleId::Concentration, "x", "330183"));
+            assert!(!s.applies(RuleId::LateDelivery, "330183-CF-00001", "330183"));
+            assert!(s.applies(RuleId::LateDelivery, "330183-XK-00001", "330183"));
+            Ok(())
+        });
+        // A misspelt rule is an error that names it, not a silently ignored line.
+        figment::Jail::expect_with(|jail| {
+            jail.create_file(
+                "sunlight.toml",
+                "[supervision]\ndisabled = [\"late_deliveryy\"]",
+            )?;
+            let e = Config::load(None, Config::default(), &Flags::default()).unwrap_err();
+            assert!(e.to_string().contains("late_deliveryy"), "{e}");
             Ok(())
         });
     }

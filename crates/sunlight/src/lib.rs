@@ -504,7 +504,11 @@ async fn serve(store: Store, config: &Config, zone: Zone) -> anyhow::Result<()> 
             }
         });
     }
-    let mut state = AppState::new(store, clock, zone);
+    let engine = sunlight_engine::EngineConfig {
+        supervision: config.supervision.clone(),
+        ..Default::default()
+    };
+    let mut state = AppState::with_engine(store, clock, zone, engine);
     state.ledger = sunlight_web::LedgerKey {
         signer: Some(signer),
         origin: config.ledger_origin.clone(),

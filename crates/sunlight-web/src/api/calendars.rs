@@ -123,7 +123,7 @@ pub async fn deadline(
 
 /// Load a year's schedule for a scope (administrators), in the holiday-cn JSON format:
 /// `{"year": 2027, "days": [{"name": "元旦", "date": "2027-01-01", "isOffDay": true}, …]}`.
-/// Deadlines computed on the old schedule are due for recomputation.
+/// Supervision recomputes its timers at once; case deadlines already computed stay as they were.
 #[utoipa::path(put, path = "/api/calendars/{region}/{year}", tag = "calendar",
     params(("region" = String, Path, description = "national or a region code"), ("year" = i16, Path)),
     request_body(content = String, content_type = "application/json"),
@@ -153,5 +153,9 @@ pub async fn put_year(
             state.clock.now(),
         )
         .await?;
+    // Supervision's deadline instants move with the calendar.
+    if let Some(m) = state.engine.monitor() {
+        m.recompute();
+    }
     Ok(ApiJson(schedule))
 }
