@@ -25,6 +25,8 @@ use crate::{Date, Timestamp};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+pub mod feed;
+
 /// 行政许可法第三十二条: the acceptance decision within five (working) days of the application.
 pub const ACCEPTANCE_DAYS: u32 = 5;
 /// 行政许可法第四十四条: the licence issued and delivered within ten (working) days of the decision.
@@ -477,7 +479,7 @@ impl Finding {
         }
     }
 
-    fn nth(mut self, n: u32) -> Self {
+    pub(crate) fn nth(mut self, n: u32) -> Self {
         self.key.push_str(&format!("/#{n}"));
         self
     }
@@ -655,7 +657,7 @@ fn show(d: Option<Date>) -> String {
 }
 
 /// The first instant after `date` ends.
-fn after(zone: Zone, date: Date) -> Timestamp {
+pub(crate) fn after(zone: Zone, date: Date) -> Timestamp {
     zone.start_of(date.tomorrow().unwrap_or(date))
 }
 
@@ -1149,7 +1151,7 @@ impl Measure {
     }
 }
 
-fn yuan(fen: i64) -> String {
+pub(crate) fn yuan(fen: i64) -> String {
     if fen % 100 == 0 {
         format!("{}", fen / 100)
     } else {

@@ -401,3 +401,228 @@ fn alerts_go_raised_acknowledged_explained_closed_by_the_right_people() {
             .is_err()
     );
 }
+
+mod feeds {
+    use super::*;
+    use crate::power::{Fee, Usage};
+    use crate::supervision::feed::*;
+
+    fn event(kind: FeedKind, at: &str) -> FeedEvent {
+        FeedEvent {
+            source_id: format!("{}-{at}", kind.as_str()),
+            case: "JST-2026-000123".into(),
+            power: "330183-XK-00001".into(),
+            kind,
+            at: instant(&format!("{at}T10:00:00+08:00")),
+            handler: "wang.wu".into(),
+            actors: vec![],
+            step: String::new(),
+            reason: String::new(),
+            legal_basis: String::new(),
+            days: None,
+            approver: String::new(),
+            verdict: None,
+            fee_item: String::new(),
+            amount_fen: None,
+            violation: String::new(),
+            tier: None,
+            penalty_fen: None,
+        }
+    }
+
+    struct Feed {
+        w: World,
+        case: FeedCase,
+        settings: Settings,
+        checkout_open: bool,
+        in_list: bool,
+    }
+
+    impl Feed {
+        fn new() -> Self {
+            let mut w = World::new();
+            w.power.guide.fees = vec![Fee {
+                item: "工本费".into(),
+                standard: "每证10元".into(),
+                amount_fen: Some(1000),
+                basis: String::new(),
+            }];
+            Self {
+                w,
+                case: FeedCase::new("jst", "JST-2026-000123", MARKET_DEPT, "330183"),
+                settings: Settings::default(),
+                checkout_open: false,
+                in_list: true,
+            }
+        }
+
+        fn send(&mut self, e: FeedEvent) -> Vec<RuleId> {
+            let ctx = FeedContext {
+                power: self.in_list.then_some(&self.w.power),
+                calendar: &self.w.cal,
+                zone: Zone::CHINA,
+                checkout_open: self.checkout_open,
+                benchmark: self.w.benchmark.as_ref(),
+                settings: &self.settings,
+            };
+            self.case
+                .apply(&e, &ctx)
+                .into_iter()
+                .map(|f| f.rule)
+                .collect()
+        }
+    }
+
+    const MARKET_DEPT: &str = "11330183MB1682410P";
+
+    #[test]
+    fn a_clean_run_breaks_nothing_and_gets_deadlines() {
+        let mut f = Feed::new();
+        assert!(
+            f.send(event(FeedKind::Application, "2026-09-24"))
+                .is_empty()
+        );
+        assert!(f.send(event(FeedKind::Acceptance, "2026-09-28")).is_empty());
+        // Ten working days from Monday 28 Sep: 29, 30 Sep, 8, 9, 10 (make-up Saturday), 12–16 Oct.
+        assert_eq!(f.case.deadlines.committed, Some(date(2026, 10, 16)));
+        let mut site = event(FeedKind::StepEnd, "2026-09-29");
+        site.step = "现场核查".into();
+        site.actors = vec!["wang.wu".into(), "li.qiang".into()];
+        assert!(f.send(site).is_empty());
+        let mut fee = event(FeedKind::Fee, "2026-09-30");
+        fee.fee_item = "工本费".into();
+        fee.amount_fen = Some(1000);
+        assert!(f.send(fee).is_empty());
+        let mut result = event(FeedKind::Result, "2026-10-09");
+        result.handler = "zhao.shou".into();
+        result.verdict = Some(FeedVerdict::Approve);
+        assert!(f.send(result).is_empty());
+        assert!(f.send(event(FeedKind::Delivery, "2026-10-12")).is_empty());
+        assert_eq!(f.case.status(), CaseStatus::Closed);
+    }
+
+    #[test]
+    fn each_rule_fires_on_fed_events() {
+        let mut f = Feed::new();
+        f.in_list = false;
+        assert_eq!(
+            f.send(event(FeedKind::Application, "2026-09-24")),
+            [RuleId::PowerNotInList]
+        );
+        let mut f = Feed::new();
+        f.w.power.usage = Usage::Uncommon;
+        assert_eq!(
+            f.send(event(FeedKind::Application, "2026-09-24")),
+            [RuleId::UncommonWithoutApproval]
+        );
+        f.checkout_open = true;
+        let mut g = Feed::new();
+        g.w.power.usage = Usage::Uncommon;
+        g.checkout_open = true;
+        assert!(
+            g.send(event(FeedKind::Application, "2026-09-24"))
+                .is_empty()
+        );
+
+        let mut f = Feed::new();
+        f.send(event(FeedKind::Application, "2026-09-24"));
+        // A supplement notice on the sixth working day: late; a second one: 一次告知 broken.
+        assert_eq!(
+            f.send(event(FeedKind::Supplement, "2026-10-10")),
+            [RuleId::LateAcceptance]
+        );
+        assert_eq!(
+            f.send(event(FeedKind::Supplement, "2026-10-12")),
+            [RuleId::RepeatedSupplement]
+        );
+        f.send(event(FeedKind::Acceptance, "2026-10-13"));
+        // One inspector where the flowchart wants two.
+        let mut site = event(FeedKind::StepEnd, "2026-10-14");
+        site.step = "现场核查".into();
+        assert_eq!(f.send(site), [RuleId::TwoPersonBreach]);
+        // Stopping the clock for a reason the flowchart does not allow; then an allowed one.
+        let mut stop = event(FeedKind::Suspend, "2026-10-15");
+        stop.reason = "领导出差".into();
+        assert_eq!(f.send(stop), [RuleId::SuspensionWithoutReason]);
+        assert_eq!(
+            f.case.deadlines.committed, None,
+            "no deadline while stopped"
+        );
+        f.send(event(FeedKind::Resume, "2026-10-19"));
+        assert!(f.case.deadlines.committed.is_some());
+        let mut stop = event(FeedKind::Suspend, "2026-10-20");
+        stop.reason = "专家评审".into();
+        assert!(f.send(stop).is_empty());
+        f.send(event(FeedKind::Resume, "2026-10-21"));
+        // Extensions: over ten days in all, and one without an approver.
+        let mut ext = event(FeedKind::Extend, "2026-10-22");
+        ext.days = Some(8);
+        ext.approver = "zhao.shou".into();
+        assert!(f.send(ext.clone()).is_empty());
+        ext.approver.clear();
+        ext.source_id.push('b');
+        assert_eq!(
+            f.send(ext),
+            [
+                RuleId::ExtensionOverAllowance,
+                RuleId::ExtensionWithoutApprover
+            ]
+        );
+        // A fee not in the standard, and one at the wrong amount.
+        let mut fee = event(FeedKind::Fee, "2026-10-23");
+        fee.fee_item = "加急费".into();
+        fee.amount_fen = Some(5000);
+        assert_eq!(f.send(fee.clone()), [RuleId::FeeMismatch]);
+        fee.fee_item = "工本费".into();
+        fee.amount_fen = Some(2000);
+        assert_eq!(f.send(fee), [RuleId::FeeMismatch]);
+        // The one who accepted also decides, a denial without reasons.
+        let mut result = event(FeedKind::Result, "2026-10-26");
+        result.verdict = Some(FeedVerdict::Deny);
+        assert_eq!(
+            f.send(result),
+            [RuleId::RefusalWithoutReasons, RuleId::SeparationOfDuties]
+        );
+        // Delivered eleven working days after the decision.
+        assert_eq!(
+            f.send(event(FeedKind::Delivery, "2026-11-10")),
+            [RuleId::LateDelivery]
+        );
+    }
+
+    #[test]
+    fn fed_fines_are_checked_against_the_benchmark() {
+        let mut f = Feed::new();
+        f.w = penalty_world();
+        f.send(event(FeedKind::Application, "2026-09-24"));
+        f.send(event(FeedKind::Acceptance, "2026-09-24"));
+        let fine = |amount| {
+            let mut r = event(FeedKind::Result, "2026-09-30");
+            r.handler = "zhao.shou".into();
+            r.verdict = Some(FeedVerdict::Approve);
+            r.violation = "unlicensed".into();
+            r.tier = Some(Tier::Ordinary);
+            r.penalty_fen = Some(amount);
+            r
+        };
+        assert!(f.send(fine(6_000_000)).is_empty());
+        assert_eq!(f.send(fine(9_000_000)), [RuleId::PenaltyOutsideBand]);
+        f.w.benchmark = None;
+        assert_eq!(f.send(fine(6_000_000)), [RuleId::PenaltyOutsideBand]);
+    }
+
+    #[test]
+    fn events_name_each_missing_field() {
+        let mut e = event(FeedKind::Extend, "2026-09-24");
+        e.source_id.clear();
+        e.days = None;
+        let errors = e.validate("events[3]");
+        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["events[3].source_id", "events[3].days"]);
+        let mut r = event(FeedKind::Result, "2026-09-24");
+        r.handler.clear();
+        r.penalty_fen = Some(100);
+        let fields: Vec<String> = r.validate("e").into_iter().map(|e| e.field).collect();
+        assert_eq!(fields, ["e.handler", "e.verdict", "e.violation", "e.tier"]);
+    }
+}
