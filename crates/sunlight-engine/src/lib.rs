@@ -241,6 +241,10 @@ impl Engine {
         }
     }
 
+    pub fn config(&self) -> &EngineConfig {
+        &self.inner.config
+    }
+
     /// The supervision monitor, unless the engine was started without one.
     pub fn monitor(&self) -> Option<&Monitor> {
         self.inner.monitor.as_ref()

@@ -152,6 +152,14 @@ pub fn supervisor() -> User {
     }
 }
 
+/// The county's system administrator.
+pub fn admin() -> User {
+    User {
+        department: None,
+        ..staff("xitong.admin", "系统管理员", &[Role::Admin])
+    }
+}
+
 pub fn power() -> Power {
     let region = RegionCode::parse("330183").unwrap();
     Power {
@@ -205,7 +213,14 @@ pub async fn seed(store: &Store, now: Timestamp) -> crate::Result<()> {
         DepartmentNature::LegalAgency,
     )?;
     store.put_department(&dept).await?;
-    for u in [clerk(), officer(), approver(), approver2(), supervisor()] {
+    for u in [
+        clerk(),
+        officer(),
+        approver(),
+        approver2(),
+        supervisor(),
+        admin(),
+    ] {
         store.add_user(&u, PASSWORD, now).await?;
     }
     store.ensure_shipped_calendars(now).await?;

@@ -431,12 +431,16 @@ impl Store {
             .collect()
     }
 
-    /// Supervision's view of every running case (for the monitor at start-up).
+    /// Supervision's view of every running case, the engine's and the fed ones (for the
+    /// monitor at start-up).
     pub async fn watched_cases(&self) -> Result<Vec<sunlight_core::supervision::Watched>> {
         use futures_util::TryStreamExt;
         let mut out = Vec::new();
-        let mut rows =
-            sqlx::query("SELECT watch FROM cases WHERE watch IS NOT NULL").fetch(&self.pool);
+        let mut rows = sqlx::query(
+            "SELECT watch FROM cases WHERE watch IS NOT NULL
+             UNION ALL SELECT watch FROM feed_cases WHERE watch IS NOT NULL",
+        )
+        .fetch(&self.pool);
         while let Some(r) = rows.try_next().await? {
             out.push(sql::json("watch", &r.try_get::<String, _>("watch")?)?);
         }

@@ -9,6 +9,7 @@
 mod alerts;
 mod calendar;
 mod cases;
+mod feeds;
 mod idempotency;
 mod ledger;
 mod powers;
@@ -20,6 +21,7 @@ mod staff;
 pub use alerts::{Accountability, Alert, AlertFilter, NewAlert};
 pub use calendar::{LoadedYear, Scope};
 pub use cases::{CaseBatch, CaseWrite, Checkout, TaskRow};
+pub use feeds::{FeedReceipt, FeedSource};
 pub use idempotency::Claim;
 pub use ledger::{NewEntry, StoredEntry, VerifyReport};
 pub use powers::{PowerFilter, PowerSummary, PowerVersion, VersionMeta};

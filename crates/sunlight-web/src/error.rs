@@ -175,6 +175,14 @@ impl ApiError {
         )
     }
 
+    pub fn unauthenticated_feed() -> Self {
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthenticated",
+            "send the feed's token in X-Feed-Token (from POST /api/feeds)",
+        )
+    }
+
     pub fn forbidden(why: impl Into<String>) -> Self {
         Self::new(StatusCode::FORBIDDEN, "forbidden", why)
     }

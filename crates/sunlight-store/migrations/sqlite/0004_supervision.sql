@@ -42,3 +42,37 @@ CREATE TABLE accountability (
     at          BIGINT NOT NULL
 );
 CREATE INDEX accountability_department ON accountability (department, at);
+
+-- Outside feeds: the business systems that report their cases, one credential each.
+CREATE TABLE feed_sources (
+    name        TEXT PRIMARY KEY,
+    department  TEXT NOT NULL,
+    region      TEXT NOT NULL,
+    token_hash  TEXT NOT NULL UNIQUE,          -- SHA-256 of the token, hex
+    created_by  TEXT NOT NULL,
+    created_at  BIGINT NOT NULL
+);
+
+-- Each event taken once per source; its content is its ledger entry (seq).
+CREATE TABLE feed_events (
+    source      TEXT NOT NULL,
+    source_id   TEXT NOT NULL,
+    case_id     TEXT NOT NULL,
+    kind        TEXT NOT NULL,
+    at          BIGINT NOT NULL,
+    seq         BIGINT NOT NULL,
+    PRIMARY KEY (source, source_id)
+);
+
+-- A fed case as its events left it (JSON of supervision::feed::FeedCase), and its watch.
+CREATE TABLE feed_cases (
+    source      TEXT NOT NULL,
+    case_id     TEXT NOT NULL,
+    power       TEXT NOT NULL,
+    department  TEXT NOT NULL,
+    state       TEXT NOT NULL,
+    watch       TEXT,
+    updated_at  BIGINT NOT NULL,
+    PRIMARY KEY (source, case_id)
+);
+CREATE INDEX feed_cases_watched ON feed_cases (source) WHERE watch IS NOT NULL;

@@ -2,6 +2,7 @@
 
 pub mod calendars;
 pub mod cases;
+pub mod feeds;
 pub mod ledger;
 pub mod powers;
 pub mod proposals;
@@ -91,4 +92,6 @@ pub fn router() -> OpenApiRouter<SharedState> {
         .routes(routes!(supervision::alert))
         .routes(routes!(supervision::act))
         .routes(routes!(supervision::record_measure, supervision::measures))
+        .routes(routes!(feeds::create, feeds::list))
+        .routes(routes!(feeds::ingest))
 }

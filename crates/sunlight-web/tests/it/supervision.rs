@@ -238,3 +238,151 @@ async fn a_red_case_raises_an_alert_its_department_answers_and_a_supervisor_clos
         StatusCode::FORBIDDEN
     );
 }
+
+fn fed(source_id: &str, kind: &str, at: &str) -> Value {
+    json!({
+        "source_id": source_id,
+        "case": "JST-2026-000123",
+        "power": reference::POWER,
+        "kind": kind,
+        "at": format!("{at}T10:00:00+08:00"),
+        "handler": "wang.wu",
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_business_system_feeds_events_that_the_same_rules_watch() {
+    let (api, _clock) = supervised_api().await;
+    let admin = token(&api, "xitong.admin").await;
+    let supervisor = token(&api, "jiancha.sun").await;
+    let dept = reference::department().to_string();
+    // Only an administrator registers a system; its token is shown once.
+    let body = json!({"name": "zjb-jst", "department": dept});
+    let r = api
+        .call(
+            "POST",
+            "/api/feeds",
+            Some(&supervisor),
+            Some(body.clone()),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = api
+        .call("POST", "/api/feeds", Some(&admin), Some(body), &[])
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let feed_token = r.json()["token"].as_str().unwrap().to_string();
+    let post = |events: Value, token: Option<&str>| {
+        let headers: Vec<(&str, String)> = token
+            .map(|t| vec![("x-feed-token", t.to_string())])
+            .unwrap_or_default();
+        let api = &api;
+        async move {
+            let extra: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            api.call(
+                "POST",
+                "/api/feeds/events",
+                None,
+                Some(json!({"events": events})),
+                &extra,
+            )
+            .await
+        }
+    };
+    assert_eq!(
+        post(json!([fed("e1", "application", "2026-09-24")]), None)
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        post(
+            json!([fed("e1", "application", "2026-09-24")]),
+            Some("slf_wrong")
+        )
+        .await
+        .status,
+        StatusCode::UNAUTHORIZED
+    );
+    // A malformed batch is refused whole, every problem named.
+    let mut bad_time = fed("e2", "acceptance", "2026-09-24");
+    bad_time["at"] = json!("yesterday");
+    let mut no_days = fed("e3", "extend", "2026-09-25");
+    no_days["handler"] = json!("");
+    let r = post(
+        json!([fed("e1", "application", "2026-09-24"), bad_time, no_days, {"source_id": "e4"}]),
+        Some(&feed_token),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+    let fields: Vec<String> = r.json()["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(fields[0], "events[1].at", "{fields:?}");
+    assert!(fields.contains(&"events[2].days".to_string()), "{fields:?}");
+    assert!(
+        fields.iter().any(|f| f.starts_with("events[3]")),
+        "{fields:?}"
+    );
+    // Nothing was taken: the same first event is new afterwards.
+    let r = post(
+        json!([
+            fed("e1", "application", "2026-09-24"),
+            fed("e2", "supplement", "2026-09-25"),
+            fed("e3", "supplement", "2026-09-28"),
+            fed("e4", "acceptance", "2026-09-29"),
+        ]),
+        Some(&feed_token),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let receipt = r.json();
+    assert_eq!(receipt["accepted"], 4);
+    let rules: Vec<&str> = receipt["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
+    assert_eq!(rules, ["repeated_supplement"]);
+    // Sent again: accepted once.
+    let mut review = fed("e5", "step_start", "2026-09-30");
+    review["step"] = json!("规划审查");
+    let r = post(
+        json!([fed("e4", "acceptance", "2026-09-29"), review]),
+        Some(&feed_token),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert_eq!(r.json()["accepted"], 1, "{}", r.text());
+    assert_eq!(r.json()["duplicates"], json!(["e4"]));
+    // The alert is the department's like any other, and the fed case runs on the board.
+    let alerts = until(
+        &api,
+        "/api/alerts?rule=repeated_supplement",
+        &supervisor,
+        |a| !a.as_array().unwrap().is_empty(),
+    )
+    .await;
+    assert_eq!(alerts[0]["source"], "feed");
+    assert_eq!(alerts[0]["subject"], "zjb-jst:JST-2026-000123");
+    assert_eq!(alerts[0]["department"], dept.as_str());
+    until(&api, "/api/supervision/board", &supervisor, |b| {
+        b["running"] == 1
+    })
+    .await;
+    // A case of a power outside the list is taken, and raised as a breach.
+    let mut foreign = fed("e6", "application", "2026-09-30");
+    foreign["power"] = json!("330183-XK-99999");
+    let r = post(json!([foreign]), Some(&feed_token)).await;
+    assert_eq!(
+        r.status,
+        StatusCode::OK,
+        "an unlisted power is a breach, not a bad event"
+    );
+    assert_eq!(r.json()["findings"][0]["rule"], "power_not_in_list");
+}

@@ -1,0 +1,362 @@
+//! Outside feeds: business systems' case events, taken once each, folded into their cases by
+//! `supervision::feed`, ledgered (`feed/<source>/<case>`), with the alerts they raise, in one
+//! transaction per batch.
+
+use crate::alerts::{NewAlert, insert_alerts};
+use crate::ledger::NewEntry;
+use crate::{Result, Store, StoreError, sql};
+use sha2::Digest;
+use sqlx::Row;
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+use sunlight_core::calendar::Calendar;
+use sunlight_core::clock::Zone;
+use sunlight_core::discretion::Benchmark;
+use sunlight_core::power::Power;
+use sunlight_core::supervision::feed::{FeedCase, FeedContext, FeedEvent, FeedKind};
+use sunlight_core::supervision::{Finding, Settings, Watched};
+use sunlight_core::{RegionCode, Timestamp};
+use sunlight_ledger::entry::canonical_json;
+
+/// A registered business system.
+#[derive(Debug, Clone, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FeedSource {
+    pub name: String,
+    pub department: String,
+    pub region: String,
+    pub created_by: String,
+    pub created_at_ms: i64,
+}
+
+/// What a batch did.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FeedReceipt {
+    /// Events taken now.
+    pub accepted: usize,
+    /// `source_id`s taken before (by an earlier batch or earlier in this one): nothing written.
+    pub duplicates: Vec<String>,
+    /// Rules the accepted events broke.
+    pub findings: Vec<Finding>,
+    /// Supervision's view of each case touched, for the monitor.
+    #[serde(skip)]
+    pub watched: Vec<Watched>,
+    /// The alerts raised, for the live stream.
+    #[serde(skip)]
+    pub alerts: Vec<NewAlert>,
+}
+
+pub fn token_hash(token: &str) -> String {
+    hex::encode(sha2::Sha256::digest(token.trim().as_bytes()))
+}
+
+fn source_row(r: &sqlx::any::AnyRow) -> Result<FeedSource> {
+    Ok(FeedSource {
+        name: r.try_get("name")?,
+        department: r.try_get("department")?,
+        region: r.try_get("region")?,
+        created_by: r.try_get("created_by")?,
+        created_at_ms: r.try_get("created_at")?,
+    })
+}
+
+impl Store {
+    /// Registers a business system of a department; `token` (made by the caller, shown once)
+    /// is kept only as its hash.
+    pub async fn add_feed_source(
+        &self,
+        name: &str,
+        department: &str,
+        token: &str,
+        by: &str,
+        now: Timestamp,
+    ) -> Result<FeedSource> {
+        let code = sunlight_core::CreditCode::parse(department)?;
+        let dept = self
+            .department(&code)
+            .await?
+            .ok_or_else(|| StoreError::not_found("department", department))?;
+        sqlx::query(
+            "INSERT INTO feed_sources (name, department, region, token_hash, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(name)
+        .bind(department)
+        .bind(dept.region.as_str())
+        .bind(token_hash(token))
+        .bind(by)
+        .bind(sql::millis(now))
+        .execute(&self.pool)
+        .await
+        .map_err(|e| match StoreError::from(e) {
+            StoreError::Conflict(_) => {
+                StoreError::Conflict(format!("a feed named «{name}» exists already"))
+            }
+            other => other,
+        })?;
+        self.feed_source_named(name)
+            .await?
+            .ok_or_else(|| StoreError::not_found("feed", name))
+    }
+
+    pub async fn feed_sources(&self) -> Result<Vec<FeedSource>> {
+        sqlx::query("SELECT * FROM feed_sources ORDER BY name")
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(source_row)
+            .collect()
+    }
+
+    async fn feed_source_named(&self, name: &str) -> Result<Option<FeedSource>> {
+        let row = sqlx::query("SELECT * FROM feed_sources WHERE name = $1")
+            .bind(name)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(source_row).transpose()
+    }
+
+    /// The source a token belongs to.
+    pub async fn feed_source_by_token(&self, token: &str) -> Result<Option<FeedSource>> {
+        let row = sqlx::query("SELECT * FROM feed_sources WHERE token_hash = $1")
+            .bind(token_hash(token))
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(source_row).transpose()
+    }
+
+    /// Takes a batch of validated events from `source`: each new one is folded into its case,
+    /// ledgered, and its findings raised as alerts, all in one transaction. Events whose
+    /// `source_id` was taken before are reported as duplicates and change nothing.
+    pub async fn ingest_feed(
+        &self,
+        source: &FeedSource,
+        events: &[FeedEvent],
+        settings: &Settings,
+        zone: Zone,
+        now: Timestamp,
+    ) -> Result<FeedReceipt> {
+        // What the rules need, read before taking the write lock.
+        let mut powers: HashMap<&str, Option<Arc<Power>>> = HashMap::new();
+        let mut benchmarks: HashMap<&str, Option<Benchmark>> = HashMap::new();
+        let mut checkouts: HashMap<&str, Option<i64>> = HashMap::new();
+        for e in events {
+            let code = e.power.as_str();
+            if powers.contains_key(code) {
+                continue;
+            }
+            let p = self.power(code, None).await?.map(|v| Arc::new(v.power));
+            if p.as_ref()
+                .is_some_and(|p| p.usage == sunlight_core::Usage::Uncommon)
+            {
+                checkouts.insert(code, self.open_checkout(code, now).await?.map(|c| c.id));
+            }
+            if p.as_ref()
+                .is_some_and(|p| p.category == sunlight_core::PowerCategory::Penalty)
+            {
+                benchmarks.insert(code, self.benchmark(code).await?.map(|(_, b)| b));
+            }
+            powers.insert(code, p);
+        }
+        // A system reports its own department's cases only.
+        let foreign: Vec<sunlight_core::FieldError> = events
+            .iter()
+            .enumerate()
+            .filter_map(|(i, e)| {
+                let p = powers.get(e.power.as_str())?.as_ref()?;
+                (p.department.as_str() != source.department).then(|| {
+                    sunlight_core::FieldError::new(
+                        format!("events[{i}].power"),
+                        format!(
+                            "{} belongs to department {}, not to this feed's ({})",
+                            e.power, p.department, source.department
+                        ),
+                    )
+                })
+            })
+            .collect();
+        if !foreign.is_empty() {
+            return Err(sunlight_core::DomainError::Invalid(foreign).into());
+        }
+        let region = RegionCode::parse(&source.region)
+            .map_err(|e| StoreError::Corrupt(format!("feed {} region: {e}", source.name)))?;
+        let calendar: Arc<Calendar> = self.calendar(Some(region)).await?;
+
+        let mut tx = self.ledger_tx().await?;
+        let ids: Vec<&str> = events.iter().map(|e| e.source_id.as_str()).collect();
+        let mut taken: HashSet<String> = HashSet::new();
+        for r in sql::rows_in(
+            &mut tx,
+            "SELECT source_id FROM feed_events WHERE source_id IN",
+            &ids,
+            &format!(" AND source = {}", sql_literal(&source.name)),
+        )
+        .await?
+        {
+            taken.insert(r.try_get("source_id")?);
+        }
+        let case_ids: Vec<&str> = {
+            let mut v: Vec<&str> = events.iter().map(|e| e.case.as_str()).collect();
+            v.sort_unstable();
+            v.dedup();
+            v
+        };
+        let mut cases: HashMap<String, FeedCase> = HashMap::new();
+        for r in sql::rows_in(
+            &mut tx,
+            "SELECT case_id, state FROM feed_cases WHERE case_id IN",
+            &case_ids,
+            &format!(" AND source = {}", sql_literal(&source.name)),
+        )
+        .await?
+        {
+            let id: String = r.try_get("case_id")?;
+            cases.insert(
+                id,
+                sql::json("feed case", &r.try_get::<String, _>("state")?)?,
+            );
+        }
+        let mut receipt = FeedReceipt::default();
+        let mut entries: Vec<NewEntry> = Vec::new();
+        let mut rows: Vec<&FeedEvent> = Vec::new();
+        let mut touched: Vec<String> = Vec::new();
+        let mut used_checkouts: Vec<(i64, String)> = Vec::new();
+        for e in events {
+            if !taken.insert(e.source_id.clone()) {
+                receipt.duplicates.push(e.source_id.clone());
+                continue;
+            }
+            let case = cases.entry(e.case.clone()).or_insert_with(|| {
+                FeedCase::new(&source.name, &e.case, &source.department, &source.region)
+            });
+            let power = powers.get(e.power.as_str()).cloned().flatten();
+            let checkout = checkouts.get(e.power.as_str()).copied().flatten();
+            let ctx = FeedContext {
+                power: power.as_deref(),
+                calendar: &calendar,
+                zone,
+                checkout_open: checkout
+                    .is_some_and(|id| !used_checkouts.iter().any(|(u, _)| *u == id)),
+                benchmark: benchmarks.get(e.power.as_str()).and_then(Option::as_ref),
+                settings,
+            };
+            if e.kind == FeedKind::Application
+                && ctx.checkout_open
+                && let Some(id) = checkout
+            {
+                used_checkouts.push((id, case.subject.clone()));
+            }
+            for f in case.apply(e, &ctx) {
+                receipt.alerts.push(NewAlert {
+                    finding: f.clone(),
+                    power: e.power.clone(),
+                    region: source.region.clone(),
+                    department: source.department.clone(),
+                    source: "feed",
+                });
+                receipt.findings.push(f);
+            }
+            entries.push(NewEntry {
+                stream: format!("feed/{}/{}", source.name, e.case),
+                kind: format!("feed.{}", e.kind.as_str()),
+                actor: if e.handler.is_empty() {
+                    source.name.clone()
+                } else {
+                    e.handler.clone()
+                },
+                at: e.at,
+                payload: canonical_json(&serde_json::to_value(e).unwrap_or_default()),
+            });
+            rows.push(e);
+            if !touched.contains(&e.case) {
+                touched.push(e.case.clone());
+            }
+        }
+        receipt.accepted = rows.len();
+        if rows.is_empty() {
+            tx.commit().await?;
+            return Ok(receipt);
+        }
+        let (alert_entries, _) = insert_alerts(&mut tx, &receipt.alerts, now).await?;
+        let (first, frontier) = {
+            let first_case_entries = entries.len();
+            entries.extend(alert_entries);
+            let r = self.append_entries(&mut tx, &entries).await?;
+            entries.truncate(first_case_entries);
+            r
+        };
+        let marks = sql::Marks::of(&tx);
+        for (n, chunk) in rows.chunks(sql::batch_rows(6)).enumerate() {
+            let stmt = format!(
+                "INSERT INTO feed_events (source, source_id, case_id, kind, at, seq) VALUES {}",
+                sql::values(marks, chunk.len(), 6)
+            );
+            let mut q = sqlx::query(sql::dynamic(stmt));
+            for (i, e) in chunk.iter().enumerate() {
+                let k = n * sql::batch_rows(6) + i;
+                q = q
+                    .bind(source.name.as_str())
+                    .bind(e.source_id.as_str())
+                    .bind(e.case.as_str())
+                    .bind(e.kind.as_str())
+                    .bind(sql::millis(e.at))
+                    .bind((first + k as u64) as i64);
+            }
+            q.execute(&mut *tx).await?;
+        }
+        let touched_cases: Vec<(&String, &FeedCase)> = touched
+            .iter()
+            .filter_map(|id| cases.get(id).map(|c| (id, c)))
+            .collect();
+        for chunk in touched_cases.chunks(sql::batch_rows(7)) {
+            let stmt = format!(
+                "INSERT INTO feed_cases (source, case_id, power, department, state, watch, updated_at) VALUES {}
+                 ON CONFLICT (source, case_id) DO UPDATE SET power = excluded.power, state = excluded.state,
+                    watch = excluded.watch, updated_at = excluded.updated_at",
+                sql::values(marks, chunk.len(), 7)
+            );
+            let mut q = sqlx::query(sql::dynamic(stmt));
+            for (id, c) in chunk {
+                let w = c.watched(zone);
+                let watch = (!w.status.is_finished()).then(|| sql::to_json(&w));
+                receipt.watched.push(w);
+                q = q
+                    .bind(source.name.as_str())
+                    .bind(id.as_str())
+                    .bind(c.power.as_str())
+                    .bind(source.department.as_str())
+                    .bind(sql::to_json(c))
+                    .bind(watch)
+                    .bind(sql::millis(now));
+            }
+            q.execute(&mut *tx).await?;
+        }
+        for (id, subject) in &used_checkouts {
+            sqlx::query("UPDATE checkouts SET state = 'used', used_by = $1 WHERE id = $2 AND state = 'open'")
+                .bind(subject.as_str())
+                .bind(*id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        self.ledger_committed(frontier);
+        Ok(receipt)
+    }
+
+    /// A fed case as its events left it.
+    pub async fn feed_case(&self, source: &str, case: &str) -> Result<Option<FeedCase>> {
+        let row = sqlx::query("SELECT state FROM feed_cases WHERE source = $1 AND case_id = $2")
+            .bind(source)
+            .bind(case)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| sql::json("feed case", &r.try_get::<String, _>("state")?))
+            .transpose()
+    }
+}
+
+/// A quoted SQL string literal (feed names are checked to be plain identifiers; quotes are
+/// doubled all the same).
+fn sql_literal(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "''"))
+}
