@@ -371,6 +371,29 @@ impl Calendar {
         Ok(self.dates[self.working[k as usize - 1] as usize])
     }
 
+    /// Working days in `(from, to]` outside `stops` (whole days of stopped clock): how long a
+    /// case accepted on `from` and finished on `to` actually took.
+    pub fn working_days_taken(
+        &self,
+        from: Date,
+        to: Date,
+        stops: &[Stop],
+    ) -> Result<u32, CalendarError> {
+        let (a, b) = (self.index(from)?, self.index(to)?);
+        let mut n = self.working_between(a, b);
+        for s in stops {
+            let (lo, hi) = (s.from.max(from), s.to.min(to));
+            if lo > hi {
+                continue;
+            }
+            // Days of the stop inside (from, to], working ones only.
+            let (i, j) = (self.index(lo)?, self.index(hi)?);
+            let first = if lo == from { i } else { i.saturating_sub(1) };
+            n = n.saturating_sub(self.working_between(first, j));
+        }
+        Ok(n)
+    }
+
     /// Working days in `(from, to]`.
     fn working_between(&self, from: usize, to: usize) -> u32 {
         if to <= from {

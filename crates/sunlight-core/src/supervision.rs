@@ -390,7 +390,7 @@ pub fn within(region: &str, code: &str) -> bool {
 }
 
 /// Supervision settings (the `[supervision]` table of `sunlight.toml`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Settings {
     /// Working days of the yellow window before a committed deadline (default 3).
@@ -404,6 +404,64 @@ pub struct Settings {
     pub disabled: Vec<RuleId>,
     /// Rules limited to some powers or regions.
     pub scopes: BTreeMap<RuleId, Scope>,
+    /// How the monthly score of a department is counted.
+    pub score: ScoreWeights,
+}
+
+/// The monthly score (效能考评): `base`, plus each alert's points (by rule, else by
+/// severity), plus `early_bonus` for each full 10% of cases completed early; never below 0.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ScoreWeights {
+    pub base: f64,
+    pub by_rule: BTreeMap<RuleId, f64>,
+    pub by_severity: BTreeMap<Severity, f64>,
+    pub early_bonus: f64,
+}
+
+impl Default for ScoreWeights {
+    fn default() -> Self {
+        Self {
+            base: 100.0,
+            by_rule: [
+                (RuleId::CommittedWarning, -5.0),
+                (RuleId::CommittedOverdue, -10.0),
+                (RuleId::StatutoryOverdue, -20.0),
+            ]
+            .into(),
+            by_severity: [
+                (Severity::Notice, 0.0),
+                (Severity::Warning, -2.0),
+                (Severity::Breach, -5.0),
+                (Severity::Grave, -10.0),
+            ]
+            .into(),
+            early_bonus: 1.0,
+        }
+    }
+}
+
+impl ScoreWeights {
+    /// The score of a month with these alerts (rule id → count) and this early-completion rate.
+    pub fn score(&self, alerts: &BTreeMap<String, i64>, early_rate: Option<f64>) -> f64 {
+        let mut s = self.base;
+        for (rule, n) in alerts {
+            let Some(id) = RuleId::parse(rule) else {
+                continue;
+            };
+            let w = self
+                .by_rule
+                .get(&id)
+                .or_else(|| self.by_severity.get(&id.rule().severity))
+                .copied()
+                .unwrap_or(0.0);
+            s += w * *n as f64;
+        }
+        if let Some(r) = early_rate {
+            s += (r * 10.0).floor() * self.early_bonus;
+        }
+        s.max(0.0)
+    }
 }
 
 impl Default for Settings {
@@ -415,6 +473,7 @@ impl Default for Settings {
             task_warning_days: 1,
             disabled: Vec::new(),
             scopes: BTreeMap::new(),
+            score: ScoreWeights::default(),
         }
     }
 }
@@ -537,6 +596,47 @@ impl Watched {
                     due: t.due,
                 })
                 .collect(),
+        }
+    }
+}
+
+/// The figures of one case, kept beside it for the statistics (see `docs/figures.md`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Outcome {
+    pub accepted_on: Option<Date>,
+    /// The power's limits in working days.
+    pub committed_days: Option<u32>,
+    pub statutory_days: Option<u32>,
+    /// Working days from acceptance to finishing, stopped clock left out (finished cases).
+    pub actual_days: Option<u32>,
+    /// Finished on or before the committed deadline.
+    pub on_time: Option<bool>,
+    pub rating: Option<u8>,
+}
+
+impl Outcome {
+    pub fn of(
+        case: &Case,
+        committed_days: Option<u32>,
+        statutory_days: Option<u32>,
+        cal: &Calendar,
+        zone: Zone,
+    ) -> Self {
+        let finished = case
+            .finished_at
+            .filter(|_| case.status == CaseStatus::Closed)
+            .map(|t| zone.date(t));
+        let actual_days = match (case.accepted_on, finished) {
+            (Some(a), Some(f)) => cal.working_days_taken(a, f, &case.stops).ok(),
+            _ => None,
+        };
+        Self {
+            accepted_on: case.accepted_on,
+            committed_days,
+            statutory_days,
+            actual_days,
+            on_time: finished.map(|f| case.deadlines.committed.is_none_or(|c| f <= c)),
+            rating: case.rating.as_ref().map(|r| r.level),
         }
     }
 }

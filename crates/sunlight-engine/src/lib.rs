@@ -28,7 +28,7 @@ use sunlight_core::case::{
 };
 use sunlight_core::clock::{Clock, Zone};
 use sunlight_core::discretion::Benchmark;
-use sunlight_core::supervision::{Prior, Watched, on_event};
+use sunlight_core::supervision::{Outcome, Prior, Watched, on_event};
 use sunlight_core::{DomainError, ErrorCode, Power, PowerCategory, RegionCode, Usage};
 use sunlight_ledger::entry::canonical_json;
 use sunlight_store::{
@@ -948,11 +948,33 @@ async fn decide_batch(inner: &Inner, jobs: Vec<Job>, overlay: &Overlay) -> Decid
             .collect();
         let watch = (!case.status.is_finished())
             .then(|| serde_json::to_string(&Watched::of(&case, inner.zone)).unwrap_or_default());
+        let outcome = match (
+            inner
+                .power(case.opened.power.as_str(), case.opened.power_version)
+                .await,
+            calendars.get(&case.opened.region),
+        ) {
+            (Ok(p), Some(cal)) => {
+                let days = |l: Option<sunlight_core::power::TimeLimit>| {
+                    l.filter(|l| l.unit == sunlight_core::power::TimeUnit::WorkingDays)
+                        .map(|l| l.amount)
+                };
+                Outcome::of(
+                    &case,
+                    days(p.guide.committed_limit),
+                    days(p.guide.statutory_limit),
+                    cal,
+                    inner.zone,
+                )
+            }
+            _ => Outcome::default(),
+        };
         out.batch.cases.push(CaseWrite {
             expected: loaded_at[r],
             tasks,
             case,
             watch,
+            outcome,
         });
     }
     out

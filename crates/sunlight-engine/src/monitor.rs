@@ -267,6 +267,16 @@ impl Task {
             }
         }
         loop {
+            // Every change committed before now is in the channel already (the engine sends it
+            // before answering the command): take them all before firing, so that a mark is
+            // judged on the case as it stands, never on a state an acknowledged command left.
+            loop {
+                match rx.try_recv() {
+                    Ok(m) => self.handle(m).await,
+                    Err(mpsc::error::TryRecvError::Empty) => break,
+                    Err(mpsc::error::TryRecvError::Disconnected) => return,
+                }
+            }
             self.fire_due().await;
             let now = self.clock.now();
             let sleep = self
@@ -363,9 +373,6 @@ impl Task {
                 next: 0,
                 colour,
             });
-        }
-        if self.index.queue.first().is_some_and(|(at, _)| *at <= now) {
-            self.fire_due().await;
         }
     }
 

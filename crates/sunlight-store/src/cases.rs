@@ -19,6 +19,8 @@ pub struct CaseWrite {
     pub tasks: Vec<TaskState>,
     /// Supervision's view of the case (JSON of `supervision::Watched`); `None` once finished.
     pub watch: Option<String>,
+    /// Its figures.
+    pub outcome: sunlight_core::supervision::Outcome,
 }
 
 /// Everything one group commit writes.
@@ -472,14 +474,18 @@ async fn write_projections(
     marks: sql::Marks,
     batch: &CaseBatch,
 ) -> Result<()> {
-    const CASE_COLS: usize = 13;
+    const CASE_COLS: usize = 19;
     for chunk in batch.cases.chunks(sql::batch_rows(CASE_COLS)) {
         let stmt = format!(
                 "INSERT INTO cases (receipt, power, power_version, region, department, status, version, submitted_at,
-                    statutory_due, committed_due, finished_at, query_code_hash, watch) VALUES {}
+                    statutory_due, committed_due, finished_at, query_code_hash, watch,
+                    accepted_on, committed_days, statutory_days, actual_days, on_time, rating) VALUES {}
                  ON CONFLICT (receipt) DO UPDATE SET status = excluded.status, version = excluded.version,
                     statutory_due = excluded.statutory_due, committed_due = excluded.committed_due,
-                    finished_at = excluded.finished_at, watch = excluded.watch",
+                    finished_at = excluded.finished_at, watch = excluded.watch,
+                    accepted_on = excluded.accepted_on, committed_days = excluded.committed_days,
+                    statutory_days = excluded.statutory_days, actual_days = excluded.actual_days,
+                    on_time = excluded.on_time, rating = excluded.rating",
                 sql::values(marks, chunk.len(), CASE_COLS)
             );
         let mut q = sqlx::query(sql::dynamic(stmt));
@@ -499,7 +505,13 @@ async fn write_projections(
                 .bind(c.deadlines.committed.map(|d| d.to_string()))
                 .bind(c.finished_at.map(sql::millis))
                 .bind(o.query_code_hash.as_str())
-                .bind(w.watch.as_deref());
+                .bind(w.watch.as_deref())
+                .bind(w.outcome.accepted_on.map(|d| d.to_string()))
+                .bind(w.outcome.committed_days.map(i64::from))
+                .bind(w.outcome.statutory_days.map(i64::from))
+                .bind(w.outcome.actual_days.map(i64::from))
+                .bind(w.outcome.on_time.map(i64::from))
+                .bind(w.outcome.rating.map(i64::from));
         }
         q.execute(&mut **tx).await?;
     }

@@ -260,6 +260,7 @@ async fn raw_limit(
                 expected: 0,
                 tasks,
                 watch: None,
+                outcome: Default::default(),
             });
         }
         store.write_raw_batch(&batch, seq).await?;

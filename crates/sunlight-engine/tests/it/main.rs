@@ -121,6 +121,7 @@ on_both_backends!(
     refusals_come_back_with_their_rule,
     an_uncommon_power_needs_a_per_use_approval_each_time,
     the_moved_clock_turns_a_case_yellow_red_and_red_card,
+    figures_count_what_happened,
 );
 
 fn domain_code(e: EngineError) -> ErrorCode {
@@ -606,5 +607,142 @@ async fn the_moved_clock_turns_a_case_yellow_red_and_red_card(db: &Db) {
     assert_eq!(
         again.monitor().unwrap().board(10).await.attention[0].colour,
         Colour::RedCard
+    );
+}
+
+/// Submits at the clock's time, accepts, then — at `finish_at`, if given — runs every other
+/// step and lets the applicant rate it.
+async fn case_finished_at(
+    engine: &Engine,
+    clock: &ManualClock,
+    n: usize,
+    finish_at: Option<&str>,
+    rating: u8,
+) -> sunlight_core::case::ReceiptNumber {
+    use sunlight_core::clock::Clock;
+    let ack = engine
+        .submit(
+            reference::submission(n),
+            Channel::Online,
+            Actor::Applicant,
+            None,
+        )
+        .await
+        .unwrap();
+    let accept = engine.open_tasks(&ack.receipt).await.unwrap().remove(0);
+    let (cmd, who) = finish(&accept, Zone::CHINA.date(clock.now()));
+    engine
+        .act(ack.receipt.clone(), cmd, Actor::Staff(who), None)
+        .await
+        .unwrap();
+    let Some(at) = finish_at else {
+        return ack.receipt;
+    };
+    let before = clock.now();
+    clock.set(at.parse().unwrap());
+    loop {
+        let open = engine.open_tasks(&ack.receipt).await.unwrap();
+        if open.is_empty() {
+            break;
+        }
+        for t in &open {
+            let (cmd, who) = finish(t, Zone::CHINA.date(clock.now()));
+            engine
+                .act(ack.receipt.clone(), cmd, Actor::Staff(who), None)
+                .await
+                .unwrap();
+        }
+    }
+    engine
+        .act(
+            ack.receipt.clone(),
+            sunlight_core::case::CaseCommand::Rate(sunlight_core::case::Rating {
+                level: rating,
+                comment: "办事效率高".into(),
+            }),
+            Actor::Applicant,
+            None,
+        )
+        .await
+        .unwrap();
+    clock.set(before);
+    ack.receipt
+}
+
+async fn figures_count_what_happened(db: &Db) {
+    let t0: Timestamp = "2026-09-24T09:30:00+08:00".parse().unwrap();
+    reference::seed(&db.store, t0).await.unwrap();
+    let clock = Arc::new(ManualClock::new(t0));
+    let config = EngineConfig {
+        monitor: false,
+        ..EngineConfig::default()
+    };
+    let engine = Engine::start(db.store.clone(), clock.clone(), Zone::CHINA, config);
+    // Finished the next working day (1 of 10 committed working days): early, on time.
+    case_finished_at(&engine, &clock, 1, Some("2026-09-28T15:00:00+08:00"), 5).await;
+    // Finished on 20 Oct, after its committed deadline (15 Oct): 13 working days, late.
+    case_finished_at(&engine, &clock, 2, Some("2026-10-20T15:00:00+08:00"), 3).await;
+    // Still running.
+    case_finished_at(&engine, &clock, 3, None, 0).await;
+    let q = sunlight_store::FigureQuery {
+        from: "2026-09-01".parse().unwrap(),
+        to: "2026-11-01".parse().unwrap(),
+        group_by: sunlight_store::GroupBy::Department,
+        department: None,
+        power: None,
+        region: None,
+    };
+    let f = db.store.figures(&q, Zone::CHINA).await.unwrap();
+    assert_eq!(f.len(), 1);
+    let f = &f[0];
+    assert_eq!(f.key, reference::department().to_string());
+    assert_eq!((f.received, f.accepted, f.completed), (3, 3, 2));
+    assert_eq!((f.completed_on_time, f.completed_early), (1, 1));
+    assert_eq!(f.on_time_rate, Some(0.5));
+    assert_eq!(f.avg_actual_days, Some(7.0), "(1 + 13) / 2");
+    assert_eq!(f.avg_committed_days, Some(10.0));
+    assert_eq!(f.avg_statutory_days, Some(15.0));
+    assert_eq!(f.faster_than_committed, Some(1.0 - 14.0 / 20.0));
+    assert_eq!(
+        (f.ratings, f.avg_rating, f.satisfied_rate),
+        (2, Some(4.0), Some(0.5))
+    );
+    // The late case's steps went over their budgets when they were finished.
+    assert!(
+        f.alerts.get("task_over_budget").is_some_and(|n| *n >= 1),
+        "{:?}",
+        f.alerts
+    );
+    // A period that holds none of it.
+    let q = sunlight_store::FigureQuery {
+        from: "2026-12-01".parse().unwrap(),
+        to: "2027-01-01".parse().unwrap(),
+        ..q
+    };
+    assert!(db.store.figures(&q, Zone::CHINA).await.unwrap().is_empty());
+    // The month's score: base 100, minus the alerts, plus 5 for 50% early.
+    let oct = &db
+        .store
+        .figures(
+            &sunlight_store::FigureQuery {
+                from: "2026-09-01".parse().unwrap(),
+                to: "2026-11-01".parse().unwrap(),
+                ..q
+            },
+            Zone::CHINA,
+        )
+        .await
+        .unwrap()[0];
+    let weights = sunlight_core::supervision::ScoreWeights::default();
+    let alerts_only = weights.score(&oct.alerts, None);
+    assert_eq!(
+        weights.score(&oct.alerts, oct.early_rate),
+        alerts_only + 5.0
+    );
+    assert!(alerts_only < 100.0);
+    let limits = db.store.list_limits().await.unwrap();
+    assert_eq!(
+        (limits.powers, limits.statutory_days, limits.committed_days),
+        (1, 15, 10)
     );
 }

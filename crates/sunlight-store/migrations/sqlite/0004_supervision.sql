@@ -3,6 +3,14 @@
 -- Supervision's view of a running case (JSON of sunlight_core::supervision::Watched), written
 -- with every case write; NULL once the case is finished. Loaded by the monitor at start-up.
 ALTER TABLE cases ADD COLUMN watch TEXT;
+-- The figures of each case (supervision::Outcome; definitions in docs/figures.md).
+ALTER TABLE cases ADD COLUMN accepted_on TEXT;
+ALTER TABLE cases ADD COLUMN committed_days BIGINT;
+ALTER TABLE cases ADD COLUMN statutory_days BIGINT;
+ALTER TABLE cases ADD COLUMN actual_days BIGINT;
+ALTER TABLE cases ADD COLUMN on_time BIGINT;        -- 1 on or before the committed deadline, 0 late
+ALTER TABLE cases ADD COLUMN rating BIGINT;         -- 1–5
+CREATE INDEX cases_figures ON cases (department, submitted_at);
 CREATE INDEX cases_watched ON cases (receipt) WHERE watch IS NOT NULL;
 
 CREATE TABLE alerts (

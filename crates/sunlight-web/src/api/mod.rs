@@ -94,4 +94,7 @@ pub fn router() -> OpenApiRouter<SharedState> {
         .routes(routes!(supervision::record_measure, supervision::measures))
         .routes(routes!(feeds::create, feeds::list))
         .routes(routes!(feeds::ingest))
+        .routes(routes!(supervision::figures))
+        .routes(routes!(supervision::limits))
+        .routes(routes!(supervision::scores))
 }

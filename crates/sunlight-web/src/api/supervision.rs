@@ -15,7 +15,9 @@ use serde::{Deserialize, Serialize};
 use sunlight_core::supervision::{AlertAct, Measure, RULES, Rule};
 use sunlight_core::{Role, User};
 use sunlight_engine::{Board, Live};
-use sunlight_store::{Accountability, Alert, AlertFilter};
+use sunlight_store::{
+    Accountability, Alert, AlertFilter, FigureQuery, Figures, GroupBy, ListLimits,
+};
 use utoipa::{IntoParams, ToSchema};
 
 /// Sees every department's alerts and the board.
@@ -228,4 +230,86 @@ pub async fn measures(
         }
     };
     Ok(ApiJson(state.store.measures(department.as_deref()).await?))
+}
+
+/// Figures per department, power or region over a period `[from, to)`: received, accepted,
+/// completed, on-time and early rates, average working days against the limits, ratings, and
+/// alerts by rule (definitions: docs/figures.md). Public: 阳光 means the figures are open.
+#[utoipa::path(get, path = "/api/figures", tag = "supervision", params(FigureQuery),
+    responses((status = 200, body = Vec<Figures>), (status = 422, body = Problem)))]
+pub async fn figures(
+    State(state): State<SharedState>,
+    ApiQuery(q): ApiQuery<FigureQuery>,
+) -> ApiResult<ApiJson<Vec<Figures>>> {
+    Ok(ApiJson(state.store.figures(&q, state.zone).await?))
+}
+
+/// The statutory and committed limits of the power list added up, and the reduction.
+#[utoipa::path(get, path = "/api/figures/limits", tag = "supervision",
+    responses((status = 200, body = ListLimits)))]
+pub async fn limits(State(state): State<SharedState>) -> ApiResult<ApiJson<ListLimits>> {
+    Ok(ApiJson(state.store.list_limits().await?))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct ScoreQuery {
+    /// The month, `YYYY-MM`.
+    pub month: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DepartmentScore {
+    pub department: String,
+    pub score: f64,
+    pub figures: Figures,
+}
+
+/// Each department's monthly score (效能考评), highest first, with the month's figures; the
+/// weights are the `[supervision.score]` settings (supervisors, auditors).
+#[utoipa::path(get, path = "/api/supervision/scores", tag = "supervision", params(ScoreQuery),
+    responses((status = 200, body = Vec<DepartmentScore>), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn scores(
+    State(state): State<SharedState>,
+    Staff(user): Staff,
+    ApiQuery(q): ApiQuery<ScoreQuery>,
+) -> ApiResult<ApiJson<Vec<DepartmentScore>>> {
+    require_oversight(&user)?;
+    let from: sunlight_core::Date = format!("{}-01", q.month.trim()).parse().map_err(|_| {
+        ApiError::field(
+            "month",
+            format!("«{}» is not a month such as 2026-11", q.month),
+        )
+    })?;
+    let to = from
+        .checked_add(jiff::Span::new().months(1))
+        .map_err(|e| ApiError::field("month", e.to_string()))?;
+    let figures = state
+        .store
+        .figures(
+            &FigureQuery {
+                from,
+                to,
+                group_by: GroupBy::Department,
+                department: None,
+                power: None,
+                region: None,
+            },
+            state.zone,
+        )
+        .await?;
+    let weights = &state.engine.config().supervision.score;
+    let mut out: Vec<DepartmentScore> = figures
+        .into_iter()
+        .map(|f| DepartmentScore {
+            department: f.key.clone(),
+            score: weights.score(&f.alerts, f.early_rate),
+            figures: f,
+        })
+        .collect();
+    out.sort_by(|a, b| {
+        b.score
+            .total_cmp(&a.score)
+            .then_with(|| a.department.cmp(&b.department))
+    });
+    Ok(ApiJson(out))
 }

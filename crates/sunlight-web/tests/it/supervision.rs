@@ -145,7 +145,7 @@ async fn a_red_case_raises_an_alert_its_department_answers_and_a_supervisor_clos
 
     // The stream carried the alert and the colour.
     let mut seen = String::new();
-    while !(seen.contains("event: alert") && seen.contains("\"colour\":\"red\"")) {
+    while !(seen.contains("committed_overdue") && seen.contains("\"colour\":\"red\"")) {
         let frame = tokio::time::timeout(std::time::Duration::from_secs(5), body.frame())
             .await
             .expect("the stream went quiet")
@@ -155,7 +155,7 @@ async fn a_red_case_raises_an_alert_its_department_answers_and_a_supervisor_clos
             seen.push_str(&String::from_utf8_lossy(&data));
         }
     }
-    assert!(seen.contains("committed_overdue"), "{seen}");
+    assert!(seen.contains("event: alert"), "{seen}");
 
     // Its department sees it; the department answers; anonymous and others do not.
     assert_eq!(
@@ -237,6 +237,51 @@ async fn a_red_case_raises_an_alert_its_department_answers_and_a_supervisor_clos
             .status,
         StatusCode::FORBIDDEN
     );
+    // The figures are public; the monthly scores are the supervisors'.
+    let f = api.get("/api/figures?from=2026-09-01&to=2026-11-01").await;
+    assert_eq!(f.status, StatusCode::OK, "{}", f.text());
+    let f = f.json();
+    assert_eq!(f[0]["received"], 1);
+    assert_eq!(f[0]["alerts"]["committed_overdue"], 1);
+    let r = api.get("/api/figures?from=2026-11-01&to=2026-09-01").await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let r = api
+        .call(
+            "GET",
+            "/api/supervision/scores?month=2026-10",
+            Some(&supervisor),
+            None,
+            &[],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert!(
+        r.json()[0]["score"].as_f64().unwrap() < 100.0,
+        "{}",
+        r.text()
+    );
+    let r = api
+        .call(
+            "GET",
+            "/api/supervision/scores?month=October",
+            Some(&supervisor),
+            None,
+            &[],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let r = api
+        .call(
+            "GET",
+            "/api/supervision/scores?month=2026-10",
+            Some(&clerk),
+            None,
+            &[],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let limits = api.get("/api/figures/limits").await.json();
+    assert_eq!(limits["statutory_days"], 15);
 }
 
 fn fed(source_id: &str, kind: &str, at: &str) -> Value {
