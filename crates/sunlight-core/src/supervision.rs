@@ -406,6 +406,67 @@ pub struct Settings {
     pub scopes: BTreeMap<RuleId, Scope>,
     /// How the monthly score of a department is counted.
     pub score: ScoreWeights,
+    /// When one person's share of a department's decisions is too large.
+    pub concentration: ConcentrationLimit,
+}
+
+/// 一把手 power concentration: over the last `days` days, one person deciding more than
+/// `share` of a department's decisions, once the department took at least `min_decisions`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ConcentrationLimit {
+    pub share: f64,
+    pub min_decisions: u32,
+    pub days: u32,
+}
+
+impl Default for ConcentrationLimit {
+    fn default() -> Self {
+        Self {
+            share: 0.6,
+            min_decisions: 20,
+            days: 30,
+        }
+    }
+}
+
+impl ConcentrationLimit {
+    /// The findings over `(department, person, decisions)` counts of the window ending `at`.
+    pub fn check(
+        &self,
+        counts: &[(String, String, i64)],
+        at: Timestamp,
+        zone: Zone,
+    ) -> Vec<(String, Finding)> {
+        let mut totals: BTreeMap<&str, i64> = BTreeMap::new();
+        for (d, _, n) in counts {
+            *totals.entry(d.as_str()).or_default() += n;
+        }
+        let month = zone.date(at).strftime("%Y-%m").to_string();
+        counts
+            .iter()
+            .filter_map(|(d, person, n)| {
+                let total = totals[d.as_str()];
+                let share = *n as f64 / total as f64;
+                (total >= i64::from(self.min_decisions) && share > self.share).then(|| {
+                    let mut f = Finding::new(
+                        RuleId::Concentration,
+                        d,
+                        None,
+                        at,
+                        format!(
+                            "近 {} 日本部门 {total} 件决定中，{person} 一人作出 {n} 件（{:.0}%，超过 {:.0}%）",
+                            self.days,
+                            share * 100.0,
+                            self.share * 100.0
+                        ),
+                    );
+                    f.key = format!("concentration/{d}/{person}/{month}");
+                    (d.clone(), f)
+                })
+            })
+            .collect()
+    }
 }
 
 /// The monthly score (效能考评): `base`, plus each alert's points (by rule, else by
@@ -474,6 +535,7 @@ impl Default for Settings {
             disabled: Vec::new(),
             scopes: BTreeMap::new(),
             score: ScoreWeights::default(),
+            concentration: ConcentrationLimit::default(),
         }
     }
 }
@@ -601,7 +663,7 @@ impl Watched {
 }
 
 /// The figures of one case, kept beside it for the statistics (see `docs/figures.md`).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Outcome {
     pub accepted_on: Option<Date>,
     /// The power's limits in working days.
@@ -612,6 +674,8 @@ pub struct Outcome {
     /// Finished on or before the committed deadline.
     pub on_time: Option<bool>,
     pub rating: Option<u8>,
+    /// Who took the decision.
+    pub decided_by: Option<crate::Username>,
 }
 
 impl Outcome {
@@ -637,6 +701,13 @@ impl Outcome {
             actual_days,
             on_time: finished.map(|f| case.deadlines.committed.is_none_or(|c| f <= c)),
             rating: case.rating.as_ref().map(|r| r.level),
+            decided_by: case
+                .tasks
+                .iter()
+                .filter(|t| t.step == StepKind::Decide && t.status == TaskStatus::Done)
+                .filter_map(|t| t.done_by.as_deref())
+                .next_back()
+                .and_then(|u| crate::Username::parse(u).ok()),
         }
     }
 }

@@ -128,6 +128,7 @@ impl Monitor {
             index: Index::default(),
             calendars: HashMap::new(),
             stats: MonitorStats::default(),
+            next_daily: None,
         };
         tokio::spawn(task.run(rx, jumped, load));
         Self { tx, live }
@@ -245,6 +246,8 @@ struct Task {
     index: Index,
     calendars: HashMap<String, Option<Arc<Calendar>>>,
     stats: MonitorStats,
+    /// When the daily checks (concentration) run next.
+    next_daily: Option<Timestamp>,
 }
 
 /// How long the monitor sleeps at most when nothing is due: the wall clock may be set.
@@ -278,16 +281,18 @@ impl Task {
                 }
             }
             self.fire_due().await;
+            self.daily().await;
             let now = self.clock.now();
+            let until = |at: Timestamp| {
+                std::time::Duration::try_from(at.duration_since(now)).unwrap_or_default()
+            };
             let sleep = self
                 .index
                 .queue
                 .first()
-                .map(|(at, _)| {
-                    let d = at.duration_since(now);
-                    std::time::Duration::try_from(d).unwrap_or_default()
-                })
+                .map(|(at, _)| until(*at))
                 .unwrap_or(MAX_SLEEP)
+                .min(self.next_daily.map_or(MAX_SLEEP, until))
                 .min(MAX_SLEEP);
             tokio::select! {
                 _ = tokio::time::sleep(sleep) => {}
@@ -422,28 +427,73 @@ impl Task {
                 self.index.queue.insert((next, slot));
             }
         }
-        if !alerts.is_empty() {
-            match self.store.raise_alerts(&alerts, now).await {
-                Ok(raised) => {
-                    self.stats.alerts_raised += raised.len() as u64;
-                    let fresh: std::collections::HashSet<&str> =
-                        raised.iter().map(|a| a.key.as_str()).collect();
-                    for a in alerts
-                        .iter()
-                        .filter(|a| fresh.contains(a.finding.key.as_str()))
-                    {
-                        let _ = self.live.send(live_alert(a));
-                    }
-                }
-                Err(e) => {
-                    tracing::error!(%e, n = alerts.len(), "supervision: could not raise alerts")
-                }
-            }
-        }
+        self.raise(alerts, now).await;
         for (slot, task, colour) in colours {
             if let Some(item) = self.index.slots[slot as usize].as_ref() {
                 self.publish_colour(&item.w, task, colour, now);
             }
+        }
+    }
+
+    /// Once a day (and at start): one person deciding too large a share of a department's
+    /// cases over the last days raises a concentration alert (once per person and month).
+    async fn daily(&mut self) {
+        let now = self.clock.now();
+        if self.next_daily.is_some_and(|t| now < t) {
+            return;
+        }
+        let tomorrow = self
+            .zone
+            .date(now)
+            .tomorrow()
+            .unwrap_or(self.zone.date(now));
+        self.next_daily = Some(self.zone.start_of(tomorrow));
+        let limit = &self.settings.concentration;
+        if !self
+            .settings
+            .applies(sunlight_core::supervision::RuleId::Concentration, "", "")
+        {
+            return;
+        }
+        let from = now - jiff::SignedDuration::from_hours(24 * i64::from(limit.days));
+        let counts = match self.store.decisions_by_person(from, now).await {
+            Ok(c) => c,
+            Err(e) => {
+                tracing::error!(%e, "supervision: could not count decisions");
+                return;
+            }
+        };
+        let alerts: Vec<NewAlert> = limit
+            .check(&counts, now, self.zone)
+            .into_iter()
+            .map(|(department, finding)| NewAlert {
+                finding,
+                power: String::new(),
+                region: String::new(),
+                department,
+                source: "timer",
+            })
+            .collect();
+        self.raise(alerts, now).await;
+    }
+
+    async fn raise(&mut self, alerts: Vec<NewAlert>, now: Timestamp) {
+        if alerts.is_empty() {
+            return;
+        }
+        match self.store.raise_alerts(&alerts, now).await {
+            Ok(raised) => {
+                self.stats.alerts_raised += raised.len() as u64;
+                let fresh: std::collections::HashSet<&str> =
+                    raised.iter().map(|a| a.key.as_str()).collect();
+                for a in alerts
+                    .iter()
+                    .filter(|a| fresh.contains(a.finding.key.as_str()))
+                {
+                    let _ = self.live.send(live_alert(a));
+                }
+            }
+            Err(e) => tracing::error!(%e, n = alerts.len(), "supervision: could not raise alerts"),
         }
     }
 

@@ -474,18 +474,18 @@ async fn write_projections(
     marks: sql::Marks,
     batch: &CaseBatch,
 ) -> Result<()> {
-    const CASE_COLS: usize = 19;
+    const CASE_COLS: usize = 20;
     for chunk in batch.cases.chunks(sql::batch_rows(CASE_COLS)) {
         let stmt = format!(
                 "INSERT INTO cases (receipt, power, power_version, region, department, status, version, submitted_at,
                     statutory_due, committed_due, finished_at, query_code_hash, watch,
-                    accepted_on, committed_days, statutory_days, actual_days, on_time, rating) VALUES {}
+                    accepted_on, committed_days, statutory_days, actual_days, on_time, rating, decided_by) VALUES {}
                  ON CONFLICT (receipt) DO UPDATE SET status = excluded.status, version = excluded.version,
                     statutory_due = excluded.statutory_due, committed_due = excluded.committed_due,
                     finished_at = excluded.finished_at, watch = excluded.watch,
                     accepted_on = excluded.accepted_on, committed_days = excluded.committed_days,
                     statutory_days = excluded.statutory_days, actual_days = excluded.actual_days,
-                    on_time = excluded.on_time, rating = excluded.rating",
+                    on_time = excluded.on_time, rating = excluded.rating, decided_by = excluded.decided_by",
                 sql::values(marks, chunk.len(), CASE_COLS)
             );
         let mut q = sqlx::query(sql::dynamic(stmt));
@@ -511,7 +511,8 @@ async fn write_projections(
                 .bind(w.outcome.statutory_days.map(i64::from))
                 .bind(w.outcome.actual_days.map(i64::from))
                 .bind(w.outcome.on_time.map(i64::from))
-                .bind(w.outcome.rating.map(i64::from));
+                .bind(w.outcome.rating.map(i64::from))
+                .bind(w.outcome.decided_by.as_ref().map(|u| u.as_str()));
         }
         q.execute(&mut **tx).await?;
     }

@@ -203,6 +203,32 @@ impl Store {
         Ok(out.into_values().collect())
     }
 
+    /// Decisions per department and person among cases finished in `[from, to)`.
+    pub async fn decisions_by_person(
+        &self,
+        from: sunlight_core::Timestamp,
+        to: sunlight_core::Timestamp,
+    ) -> Result<Vec<(String, String, i64)>> {
+        let rows = sqlx::query(
+            "SELECT department, decided_by, COUNT(*) AS n FROM cases
+             WHERE decided_by IS NOT NULL AND finished_at >= $1 AND finished_at < $2
+             GROUP BY department, decided_by ORDER BY department, decided_by",
+        )
+        .bind(sql::millis(from))
+        .bind(sql::millis(to))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    r.try_get("department")?,
+                    r.try_get("decided_by")?,
+                    r.try_get("n")?,
+                ))
+            })
+            .collect()
+    }
+
     /// The statutory and committed limits of the powers in force, added up.
     pub async fn list_limits(&self) -> Result<ListLimits> {
         let mut out = ListLimits::default();

@@ -626,3 +626,29 @@ mod feeds {
         assert_eq!(fields, ["e.handler", "e.verdict", "e.violation", "e.tier"]);
     }
 }
+
+#[test]
+fn one_person_deciding_most_of_a_department_is_flagged_once_a_month() {
+    let limit = ConcentrationLimit::default(); // more than 60% of at least 20 decisions
+    let at = instant("2026-11-23T00:00:00+08:00");
+    let counts = [
+        ("11330183MB1682410P".to_string(), "ju.zhang".to_string(), 15),
+        ("11330183MB1682410P".to_string(), "fu.li".to_string(), 5),
+        // Too few decisions to judge.
+        (
+            "11330183MB1234568".to_string(),
+            "zhuren.wang".to_string(),
+            10,
+        ),
+        // Spread enough.
+        ("11330183MB7654321".to_string(), "a.one".to_string(), 12),
+        ("11330183MB7654321".to_string(), "b.two".to_string(), 10),
+    ];
+    let found = limit.check(&counts, at, Zone::CHINA);
+    assert_eq!(found.len(), 1, "{found:?}");
+    let (dept, f) = &found[0];
+    assert_eq!(dept, "11330183MB1682410P");
+    assert_eq!(f.rule, RuleId::Concentration);
+    assert_eq!(f.key, "concentration/11330183MB1682410P/ju.zhang/2026-11");
+    assert!(f.detail.contains("75%"), "{}", f.detail);
+}

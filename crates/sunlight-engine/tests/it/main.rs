@@ -740,6 +740,23 @@ async fn figures_count_what_happened(db: &Db) {
         alerts_only + 5.0
     );
     assert!(alerts_only < 100.0);
+    // Who decided: both finished cases, by the reference approver.
+    let decided = db
+        .store
+        .decisions_by_person(
+            "2026-09-01T00:00:00+08:00".parse().unwrap(),
+            "2026-11-01T00:00:00+08:00".parse().unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        decided,
+        [(
+            reference::department().to_string(),
+            "shouxi.zhao".to_string(),
+            2
+        )]
+    );
     let limits = db.store.list_limits().await.unwrap();
     assert_eq!(
         (limits.powers, limits.statutory_days, limits.committed_days),

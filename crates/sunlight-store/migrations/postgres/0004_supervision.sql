@@ -10,6 +10,7 @@ ALTER TABLE cases ADD COLUMN statutory_days BIGINT;
 ALTER TABLE cases ADD COLUMN actual_days BIGINT;
 ALTER TABLE cases ADD COLUMN on_time BIGINT;        -- 1 on or before the committed deadline, 0 late
 ALTER TABLE cases ADD COLUMN rating BIGINT;         -- 1–5
+ALTER TABLE cases ADD COLUMN decided_by TEXT;       -- who took the decision (concentration rule)
 CREATE INDEX cases_figures ON cases (department, submitted_at);
 CREATE INDEX cases_watched ON cases (receipt) WHERE watch IS NOT NULL;
 
