@@ -150,6 +150,16 @@ pub enum Applicant {
     },
 }
 
+impl Applicant {
+    /// The ID number or credit code, upper case: what declared relations are matched on.
+    pub fn party_id(&self) -> String {
+        match self {
+            Self::Person { id_number, .. } => id_number.trim().to_uppercase(),
+            Self::Organisation { credit_code, .. } => credit_code.trim().to_uppercase(),
+        }
+    }
+}
+
 /// Checks an 18-character resident ID number's check character (GB 11643-1999).
 pub fn id_number_is_valid(id: &str) -> bool {
     const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];

@@ -712,6 +712,47 @@ impl Outcome {
     }
 }
 
+/// Declared relations (亲属、利害关系): each member of staff's parties (ID numbers or credit
+/// codes, upper case).
+pub type Relations = std::collections::HashMap<String, std::collections::HashSet<String>>;
+
+/// A conflict of interest: `actor` acted on a case of a party they declared a relation with.
+pub fn conflict_of_interest(
+    subject: &str,
+    actor: &str,
+    party: &str,
+    relations: &Relations,
+    at: Timestamp,
+) -> Option<Finding> {
+    let parties = relations.get(actor)?;
+    if party.is_empty() || !parties.contains(party) {
+        return None;
+    }
+    let mut f = Finding::new(
+        RuleId::ConflictOfInterest,
+        subject,
+        None,
+        at,
+        format!(
+            "{actor} 经办了其申报有利害关系的当事人（{}）的案件，应当回避",
+            mask_party(party)
+        ),
+    );
+    f.key = format!("conflict_of_interest/{subject}/{actor}");
+    Some(f)
+}
+
+/// An ID number or credit code with its middle hidden, for alert texts.
+fn mask_party(p: &str) -> String {
+    let chars: Vec<char> = p.chars().collect();
+    if chars.len() <= 8 {
+        return "*".repeat(chars.len());
+    }
+    let head: String = chars[..4].iter().collect();
+    let tail: String = chars[chars.len() - 4..].iter().collect();
+    format!("{head}{}{tail}", "*".repeat(chars.len() - 8))
+}
+
 /// What [`on_event`] needs of the case before the event.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Prior {

@@ -136,6 +136,8 @@ struct Inner {
     powers: Mutex<HashMap<(String, i64), Arc<Power>>>,
     commits: AtomicU64,
     committed_commands: AtomicU64,
+    /// Declared relations, loaded on first use and again after [`Engine::relations_changed`].
+    relations: Mutex<Option<Arc<sunlight_core::supervision::Relations>>>,
     /// Recently written case states, as committed. The writer starts from them; on SQLite
     /// (one process) reads are served from them too. A state another process moved is caught
     /// by the commit's version check, evicted, and the command retried on the stored state.
@@ -231,6 +233,7 @@ impl Engine {
             powers: Mutex::default(),
             commits: AtomicU64::new(0),
             committed_commands: AtomicU64::new(0),
+            relations: Mutex::default(),
             cases: Mutex::default(),
         });
         tokio::spawn(writer(inner.clone(), rx));
@@ -239,6 +242,15 @@ impl Engine {
             tx,
             runtime: tokio::runtime::Handle::current(),
         }
+    }
+
+    /// Someone declared a relation: reload them before the next batch.
+    pub fn relations_changed(&self) {
+        *self
+            .inner
+            .relations
+            .lock()
+            .unwrap_or_else(|e| e.into_inner()) = None;
     }
 
     pub fn config(&self) -> &EngineConfig {
@@ -478,6 +490,24 @@ fn stream(receipt: &ReceiptNumber) -> String {
 }
 
 impl Inner {
+    async fn relations(&self) -> Result<Arc<sunlight_core::supervision::Relations>> {
+        if let Some(r) = self
+            .relations
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+        {
+            return Ok(r);
+        }
+        let mut map = sunlight_core::supervision::Relations::new();
+        for r in self.store.relations(None).await? {
+            map.entry(r.staff).or_default().insert(r.party);
+        }
+        let map = Arc::new(map);
+        *self.relations.lock().unwrap_or_else(|e| e.into_inner()) = Some(map.clone());
+        Ok(map)
+    }
+
     /// Tells the monitor what a committed batch changed.
     fn committed(&self, batch: &CaseBatch) {
         if let Some(m) = &self.monitor {
@@ -843,6 +873,13 @@ async fn decide_batch(inner: &Inner, jobs: Vec<Job>, overlay: &Overlay) -> Decid
     let mut before_tasks: HashMap<String, Vec<TaskState>> = HashMap::new();
     let mut in_batch_keys: HashMap<String, Ack> = HashMap::new();
     let mut calendars: HashMap<RegionCode, Arc<sunlight_core::calendar::Calendar>> = HashMap::new();
+    let relations = match inner.relations().await {
+        Ok(r) => r,
+        Err(e) => {
+            fail_all(jobs, e, &mut out);
+            return out;
+        }
+    };
 
     for job in jobs {
         if let Some(k) = &job.key {
@@ -909,6 +946,28 @@ async fn decide_batch(inner: &Inner, jobs: Vec<Job>, overlay: &Overlay) -> Decid
         let case = &states[&r];
         if !touched.contains(&r) {
             touched.push(r.clone());
+        }
+        if let Actor::Staff(u) = &job.actor
+            && let Some(f) = sunlight_core::supervision::conflict_of_interest(
+                &r,
+                u.username.as_str(),
+                &case.opened.applicant.party_id(),
+                &relations,
+                event.at,
+            )
+            && inner.config.supervision.applies(
+                f.rule,
+                case.opened.power.as_str(),
+                case.opened.region.as_str(),
+            )
+        {
+            out.batch.alerts.push(NewAlert {
+                finding: f,
+                power: case.opened.power.to_string(),
+                region: case.opened.region.to_string(),
+                department: case.opened.department.to_string(),
+                source: "engine",
+            });
         }
         let payload = serde_json::to_value(&event.body)
             .map(|v| canonical_json(&v))

@@ -482,3 +482,114 @@ async fn fetch_alerts(tx: &mut Tx<'_>, ids: &[i64]) -> Result<Vec<Alert>> {
     }
     Ok(out)
 }
+
+/// A relation a member of staff declared.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Relation {
+    pub id: i64,
+    pub staff: String,
+    /// ID number or unified social credit code.
+    pub party: String,
+    pub party_name: String,
+    pub relation: String,
+    pub declared_at_ms: i64,
+}
+
+/// Normal form of an ID number or credit code, as relations are matched.
+pub fn party_key(s: &str) -> String {
+    s.trim().to_uppercase()
+}
+
+impl Store {
+    /// Records a relation `staff` declares; ledgered (`relation/<id>`).
+    pub async fn declare_relation(
+        &self,
+        staff: &str,
+        party: &str,
+        party_name: &str,
+        relation: &str,
+        now: Timestamp,
+    ) -> Result<Relation> {
+        let mut errors = Vec::new();
+        if party.trim().len() < 15 {
+            errors.push(sunlight_core::FieldError::new(
+                "party",
+                "the party's ID number or unified social credit code",
+            ));
+        }
+        if relation.trim().is_empty() {
+            errors.push(sunlight_core::FieldError::new(
+                "relation",
+                "the relation (配偶, 子女, 曾任职 …)",
+            ));
+        }
+        if !errors.is_empty() {
+            return Err(sunlight_core::DomainError::Invalid(errors).into());
+        }
+        let party = party_key(party);
+        let mut tx = self.ledger_tx().await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO declared_relations (staff, party, party_name, relation, declared_at)
+             VALUES ($1, $2, $3, $4, $5) RETURNING id",
+        )
+        .bind(staff)
+        .bind(party.as_str())
+        .bind(party_name.trim())
+        .bind(relation.trim())
+        .bind(sql::millis(now))
+        .fetch_one(&mut *tx)
+        .await?;
+        let entry = NewEntry {
+            stream: format!("relation/{id}"),
+            kind: "relation.declared".into(),
+            actor: staff.to_string(),
+            at: now,
+            payload: canonical_json(&serde_json::json!({
+                "party": party,
+                "party_name": party_name.trim(),
+                "relation": relation.trim(),
+            })),
+        };
+        let (_, frontier) = self.append_entries(&mut tx, &[entry]).await?;
+        tx.commit().await?;
+        self.ledger_committed(frontier);
+        Ok(Relation {
+            id,
+            staff: staff.to_string(),
+            party,
+            party_name: party_name.trim().to_string(),
+            relation: relation.trim().to_string(),
+            declared_at_ms: sql::millis(now),
+        })
+    }
+
+    /// Declared relations: one person's, or everyone's.
+    pub async fn relations(&self, staff: Option<&str>) -> Result<Vec<Relation>> {
+        let rows = match staff {
+            Some(s) => {
+                sqlx::query("SELECT * FROM declared_relations WHERE staff = $1 ORDER BY id")
+                    .bind(s)
+                    .fetch_all(&self.pool)
+                    .await?
+            }
+            None => {
+                sqlx::query("SELECT * FROM declared_relations ORDER BY id")
+                    .fetch_all(&self.pool)
+                    .await?
+            }
+        };
+        rows.iter()
+            .map(|r| {
+                Ok(Relation {
+                    id: r.try_get("id")?,
+                    staff: r.try_get("staff")?,
+                    party: r.try_get("party")?,
+                    party_name: r.try_get("party_name")?,
+                    relation: r.try_get("relation")?,
+                    declared_at_ms: r.try_get("declared_at")?,
+                })
+            })
+            .collect()
+    }
+}

@@ -181,6 +181,10 @@ impl Store {
         let region = RegionCode::parse(&source.region)
             .map_err(|e| StoreError::Corrupt(format!("feed {} region: {e}", source.name)))?;
         let calendar: Arc<Calendar> = self.calendar(Some(region)).await?;
+        let mut relations = sunlight_core::supervision::Relations::new();
+        for r in self.relations(None).await? {
+            relations.entry(r.staff).or_default().insert(r.party);
+        }
 
         let mut tx = self.ledger_tx().await?;
         let ids: Vec<&str> = events.iter().map(|e| e.source_id.as_str()).collect();
@@ -239,6 +243,7 @@ impl Store {
                     .is_some_and(|id| !used_checkouts.iter().any(|(u, _)| *u == id)),
                 benchmark: benchmarks.get(e.power.as_str()).and_then(Option::as_ref),
                 settings,
+                relations: &relations,
             };
             if e.kind == FeedKind::Application
                 && ctx.checkout_open

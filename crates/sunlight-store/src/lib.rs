@@ -19,7 +19,7 @@ mod registry;
 mod sql;
 mod staff;
 
-pub use alerts::{Accountability, Alert, AlertFilter, NewAlert};
+pub use alerts::{Accountability, Alert, AlertFilter, NewAlert, Relation, party_key};
 pub use calendar::{LoadedYear, Scope};
 pub use cases::{CaseBatch, CaseWrite, Checkout, TaskRow};
 pub use feeds::{FeedReceipt, FeedSource};

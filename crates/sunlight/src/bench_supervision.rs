@@ -86,6 +86,7 @@ async fn bench_feeds(store: &Store, events: usize, t0: Timestamp) -> anyhow::Res
             violation: String::new(),
             tier: None,
             penalty_fen: None,
+            party: String::new(),
         }
     };
     let settings = Settings::default();

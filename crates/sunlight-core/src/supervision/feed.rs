@@ -111,6 +111,10 @@ pub struct FeedEvent {
     pub fee_item: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount_fen: Option<i64>,
+    /// The applicant's ID number or unified social credit code (on `application`): declared
+    /// relations of the staff who act on the case are matched against it.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub party: String,
     /// A penalty result: the benchmark's violation code, the tier, the fine.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub violation: String,
@@ -220,6 +224,9 @@ pub struct FeedCase {
     pub delivered_on: Option<Date>,
     pub refused: bool,
     pub events: u32,
+    /// The applicant's ID number or credit code, upper case.
+    #[serde(default)]
+    pub party: String,
 }
 
 /// What [`FeedCase::apply`] needs to know.
@@ -232,6 +239,7 @@ pub struct FeedContext<'a> {
     pub checkout_open: bool,
     pub benchmark: Option<&'a Benchmark>,
     pub settings: &'a Settings,
+    pub relations: &'a super::Relations,
 }
 
 impl FeedCase {
@@ -318,6 +326,20 @@ impl FeedCase {
             self.power_name = p.name.clone();
         }
         let after = |d: Date| super::after(ctx.zone, d);
+        if !e.party.trim().is_empty() {
+            self.party = e.party.trim().to_uppercase();
+        }
+        let mut people: Vec<&str> = e.actors.iter().map(String::as_str).collect();
+        people.push(&e.handler);
+        for who in people.into_iter().filter(|p| !p.is_empty()) {
+            if let Some(f) =
+                super::conflict_of_interest(&subject, who, &self.party, ctx.relations, e.at)
+                && ctx.settings.applies(f.rule, &e.power, &self.region)
+                && !out.iter().any(|o: &Finding| o.key == f.key)
+            {
+                out.push(f);
+            }
+        }
         match e.kind {
             FeedKind::Application => {
                 self.applied_at.get_or_insert(e.at);

@@ -427,6 +427,7 @@ mod feeds {
             violation: String::new(),
             tier: None,
             penalty_fen: None,
+            party: String::new(),
         }
     }
 
@@ -436,6 +437,7 @@ mod feeds {
         settings: Settings,
         checkout_open: bool,
         in_list: bool,
+        relations: Relations,
     }
 
     impl Feed {
@@ -453,6 +455,7 @@ mod feeds {
                 settings: Settings::default(),
                 checkout_open: false,
                 in_list: true,
+                relations: Relations::new(),
             }
         }
 
@@ -464,6 +467,7 @@ mod feeds {
                 checkout_open: self.checkout_open,
                 benchmark: self.w.benchmark.as_ref(),
                 settings: &self.settings,
+                relations: &self.relations,
             };
             self.case
                 .apply(&e, &ctx)
@@ -652,3 +656,46 @@ fn one_person_deciding_most_of_a_department_is_flagged_once_a_month() {
     assert_eq!(f.key, "concentration/11330183MB1682410P/ju.zhang/2026-11");
     assert!(f.detail.contains("75%"), "{}", f.detail);
 }
+
+#[test]
+fn staff_acting_for_a_declared_relation_is_a_conflict_of_interest() {
+    use crate::supervision::feed::*;
+    let mut relations = Relations::new();
+    relations
+        .entry("wang.wu".into())
+        .or_default()
+        .insert("11010519491231002X".into());
+    let f = conflict_of_interest(
+        "jst:1",
+        "wang.wu",
+        "11010519491231002X",
+        &relations,
+        instant(T_CONFLICT),
+    );
+    let f = f.expect("a declared relation");
+    assert_eq!(f.key, "conflict_of_interest/jst:1/wang.wu");
+    assert!(f.detail.contains("1101**********002X"), "{}", f.detail);
+    assert!(
+        conflict_of_interest(
+            "jst:1",
+            "li.si",
+            "11010519491231002X",
+            &relations,
+            instant(T_CONFLICT)
+        )
+        .is_none()
+    );
+    assert!(
+        conflict_of_interest(
+            "jst:1",
+            "wang.wu",
+            "91330183MA2H0D2X7Q",
+            &relations,
+            instant(T_CONFLICT)
+        )
+        .is_none()
+    );
+    let _ = FeedKind::Application;
+}
+
+const T_CONFLICT: &str = "2026-11-23T10:00:00+08:00";

@@ -85,3 +85,15 @@ CREATE TABLE feed_cases (
     PRIMARY KEY (source, case_id)
 );
 CREATE INDEX feed_cases_watched ON feed_cases (source) WHERE watch IS NOT NULL;
+
+-- Relations staff declare (亲属、利害关系) with people or organisations who may come before them:
+-- acting on such a party's case raises a conflict-of-interest alert.
+CREATE TABLE declared_relations (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    staff       TEXT NOT NULL,
+    party       TEXT NOT NULL,      -- ID number or unified social credit code, upper case
+    party_name  TEXT NOT NULL,
+    relation    TEXT NOT NULL,      -- 配偶, 子女, 曾任职 …
+    declared_at BIGINT NOT NULL
+);
+CREATE INDEX declared_relations_staff ON declared_relations (staff);

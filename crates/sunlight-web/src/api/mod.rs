@@ -97,4 +97,8 @@ pub fn router() -> OpenApiRouter<SharedState> {
         .routes(routes!(supervision::figures))
         .routes(routes!(supervision::limits))
         .routes(routes!(supervision::scores))
+        .routes(routes!(
+            supervision::declare_relation,
+            supervision::relations
+        ))
 }

@@ -16,7 +16,7 @@ use sunlight_core::supervision::{AlertAct, Measure, RULES, Rule};
 use sunlight_core::{Role, User};
 use sunlight_engine::{Board, Live};
 use sunlight_store::{
-    Accountability, Alert, AlertFilter, FigureQuery, Figures, GroupBy, ListLimits,
+    Accountability, Alert, AlertFilter, FigureQuery, Figures, GroupBy, ListLimits, Relation,
 };
 use utoipa::{IntoParams, ToSchema};
 
@@ -312,4 +312,48 @@ pub async fn scores(
             .then_with(|| a.department.cmp(&b.department))
     });
     Ok(ApiJson(out))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct RelationBody {
+    /// The party's ID number or unified social credit code.
+    pub party: String,
+    #[serde(default)]
+    pub party_name: String,
+    /// 配偶, 子女, 近亲属, 曾任职, 持股 …
+    pub relation: String,
+}
+
+/// Declare one's own relation with a person or organisation (any member of staff): acting on
+/// their cases afterwards raises a conflict-of-interest alert.
+#[utoipa::path(post, path = "/api/relations", tag = "supervision", request_body = RelationBody,
+    responses((status = 201, body = Relation), (status = 422, body = Problem)))]
+pub async fn declare_relation(
+    State(state): State<SharedState>,
+    Staff(user): Staff,
+    ApiJson(body): ApiJson<RelationBody>,
+) -> ApiResult<(StatusCode, ApiJson<Relation>)> {
+    let r = state
+        .store
+        .declare_relation(
+            user.username.as_str(),
+            &body.party,
+            &body.party_name,
+            &body.relation,
+            state.clock.now(),
+        )
+        .await?;
+    state.engine.relations_changed();
+    Ok((StatusCode::CREATED, ApiJson(r)))
+}
+
+/// Declared relations: supervisors and auditors see all, others their own.
+#[utoipa::path(get, path = "/api/relations", tag = "supervision",
+    responses((status = 200, body = Vec<Relation>)))]
+pub async fn relations(
+    State(state): State<SharedState>,
+    Staff(user): Staff,
+) -> ApiResult<ApiJson<Vec<Relation>>> {
+    let who = (!oversees(&user)).then(|| user.username.to_string());
+    Ok(ApiJson(state.store.relations(who.as_deref()).await?))
 }

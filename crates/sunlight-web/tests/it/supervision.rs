@@ -87,6 +87,17 @@ async fn a_red_case_raises_an_alert_its_department_answers_and_a_supervisor_clos
     );
     let mut body = stream.into_body();
 
+    // The window clerk declared that the applicant company is his brother's.
+    let r = api
+        .call(
+            "POST",
+            "/api/relations",
+            Some(&clerk),
+            Some(json!({"party": "91330183ma2h0d2x7q", "party_name": "杭州富春建设工程有限公司", "relation": "兄弟任法定代表人"})),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
     // Submitted and accepted on 24 Sep: committed deadline 15 Oct.
     let r = api
         .call(
@@ -120,6 +131,25 @@ async fn a_red_case_raises_an_alert_its_department_answers_and_a_supervisor_clos
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
 
+    // He accepted it himself: a conflict of interest, raised with the acceptance.
+    let coi = api
+        .call(
+            "GET",
+            "/api/alerts?rule=conflict_of_interest",
+            Some(&supervisor),
+            None,
+            &[],
+        )
+        .await
+        .json();
+    assert_eq!(coi.as_array().unwrap().len(), 1, "{coi}");
+    assert_eq!(coi[0]["source"], "engine");
+    assert!(
+        coi[0]["detail"]
+            .as_str()
+            .unwrap()
+            .contains("chuangkou.chen")
+    );
     // 00:00 on 16 Oct: red (and the reviews' budgets long passed). Three weeks on, everyone
     // signs in again.
     clock.set("2026-10-16T00:00:00+08:00".parse().unwrap());
