@@ -404,6 +404,9 @@ pub struct Settings {
     pub disabled: Vec<RuleId>,
     /// Rules limited to some powers or regions.
     pub scopes: BTreeMap<RuleId, Scope>,
+    /// Working days a clock stop may last (default 30), and per reason (`专家评审 = 20`).
+    pub suspension_days: u32,
+    pub suspension_days_by_reason: BTreeMap<String, u32>,
     /// How the monthly score of a department is counted.
     pub score: ScoreWeights,
     /// When one person's share of a department's decisions is too large.
@@ -534,6 +537,8 @@ impl Default for Settings {
             task_warning_days: 1,
             disabled: Vec::new(),
             scopes: BTreeMap::new(),
+            suspension_days: 30,
+            suspension_days_by_reason: BTreeMap::new(),
             score: ScoreWeights::default(),
             concentration: ConcentrationLimit::default(),
         }
@@ -555,6 +560,14 @@ impl Settings {
             })
             .copied()
             .unwrap_or(self.warning_days)
+    }
+
+    /// Working days a clock stop for `reason` may last.
+    pub fn suspension_days(&self, reason: &str) -> u32 {
+        self.suspension_days_by_reason
+            .get(reason)
+            .copied()
+            .unwrap_or(self.suspension_days)
     }
 
     /// Whether `rule` watches this case.
@@ -624,6 +637,9 @@ pub struct Watched {
     pub finished_at: Option<Timestamp>,
     /// Its open tasks.
     pub tasks: Vec<WatchedTask>,
+    /// The clock stop running now: since when, and why.
+    #[serde(default)]
+    pub suspended: Option<(Date, String)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -658,6 +674,7 @@ impl Watched {
                     due: t.due,
                 })
                 .collect(),
+            suspended: case.suspended.as_ref().map(|s| (s.from, s.reason.clone())),
         }
     }
 }
@@ -787,6 +804,8 @@ pub enum Due {
     Acceptance,
     /// Decided but not delivered within ten working days.
     Delivery,
+    /// The clock stopped longer than allowed.
+    Suspension,
 }
 
 /// An instant at which something about a running case changes.
@@ -808,6 +827,7 @@ impl Mark {
             Due::Task(..) => None,
             Due::Acceptance => Some(RuleId::LateAcceptance),
             Due::Delivery => Some(RuleId::LateDelivery),
+            Due::Suspension => Some(RuleId::SuspensionTooLong),
         }
     }
 
@@ -859,6 +879,16 @@ impl Mark {
                 format!("{name}：申请提交后五个工作日内未作出受理决定（视为受理）"),
             ),
             Due::Delivery => (None, format!("{name}：作出决定后十个工作日内未送达")),
+            Due::Suspension => {
+                let (since, reason) = case.suspended.as_ref()?;
+                (
+                    None,
+                    format!(
+                        "{name}：自 {since} 起以「{reason}」停止计时，超过 {} 个工作日",
+                        settings.suspension_days(reason)
+                    ),
+                )
+            }
         };
         Some(Finding::new(rule, receipt, task, self.at, detail))
     }
@@ -928,6 +958,13 @@ pub fn marks(case: &Watched, cal: &Calendar, zone: Zone, settings: &Settings) ->
             cal.add_working_days(d, DELIVERY_DAYS)
                 .map(|d| after(zone, d)),
             Due::Delivery,
+        );
+    }
+    if let Some((since, reason)) = &case.suspended {
+        push(
+            cal.add_working_days(*since, settings.suspension_days(reason))
+                .map(|d| after(zone, d)),
+            Due::Suspension,
         );
     }
     for t in &case.tasks {

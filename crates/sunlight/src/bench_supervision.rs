@@ -177,6 +177,7 @@ pub async fn bench_supervision(cases: usize, days: usize) -> anyhow::Result<()> 
                         name: "技术审查".into(),
                         due: Some(task_due),
                     }],
+                    suspended: None,
                 }
             })
             .collect();

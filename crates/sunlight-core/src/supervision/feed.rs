@@ -284,6 +284,7 @@ impl FeedCase {
             delivered: self.delivered_on.is_some(),
             finished_at: self.delivered_on.map(|d| zone.start_of(d)),
             tasks: Vec::<WatchedTask>::new(),
+            suspended: self.suspended.clone(),
         }
     }
 

@@ -699,3 +699,44 @@ fn staff_acting_for_a_declared_relation_is_a_conflict_of_interest() {
 }
 
 const T_CONFLICT: &str = "2026-11-23T10:00:00+08:00";
+
+#[test]
+fn a_clock_stopped_too_long_is_flagged_and_a_running_one_is_not() {
+    let mut w = World::new();
+    let mut case = accepted(&w);
+    let officer = staff("shi.jian", &market(), &[Role::CaseOfficer]);
+    w.now = instant("2026-10-12T10:00:00+08:00");
+    w.run(
+        &mut case,
+        CaseCommand::Suspend {
+            reason: "专家评审".into(),
+        },
+        &officer,
+    )
+    .unwrap();
+    let s = Settings {
+        suspension_days_by_reason: [("专家评审".to_string(), 5)].into(),
+        ..Settings::default()
+    };
+    // Stopped on Monday 12 Oct, five working days allowed: flagged from 00:00 on 20 Oct.
+    let m = marks_of(&case, &w, &s);
+    let stop = m.iter().find(|m| m.due == Due::Suspension).unwrap();
+    assert_eq!(stop.at, instant("2026-10-20T00:00:00+08:00"));
+    let f = stop.finding(&Watched::of(&case, Zone::CHINA), &s).unwrap();
+    assert_eq!(f.rule, RuleId::SuspensionTooLong);
+    assert!(f.detail.contains("专家评审"), "{}", f.detail);
+    // The default allows thirty working days.
+    let m = marks_of(&case, &w, &Settings::default());
+    assert_eq!(
+        m.iter().find(|m| m.due == Due::Suspension).unwrap().at,
+        instant("2026-11-24T00:00:00+08:00")
+    );
+    // Resumed: no such mark any more, and the deadlines are back.
+    w.now = instant("2026-10-14T10:00:00+08:00");
+    w.run(&mut case, CaseCommand::Resume, &officer).unwrap();
+    assert!(
+        marks_of(&case, &w, &s)
+            .iter()
+            .all(|m| m.due != Due::Suspension)
+    );
+}
