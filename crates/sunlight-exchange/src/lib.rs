@@ -6,6 +6,7 @@
 //! Writing ([`write_powers`]) uses headings and cell formats that read back to the same
 //! powers, so export → import is lossless.
 
+mod benchmark;
 mod bpmn;
 mod cells;
 mod columns;
@@ -13,6 +14,7 @@ mod export;
 mod parse;
 mod sheet;
 
+pub use benchmark::{parse_band, read_benchmark};
 pub use bpmn::{from_bpmn, to_bpmn};
 pub use export::write_powers;
 pub use parse::Registry;

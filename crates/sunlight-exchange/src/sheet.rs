@@ -323,3 +323,38 @@ pub fn find_header(rows: &[RawRow], merges: &[Merge]) -> Option<Header> {
         last_row,
     })
 }
+
+/// Every row of every sheet of a small workbook (or of a CSV file, as one sheet named
+/// `csv`), for files that are read whole (discretion benchmarks: hundreds of rows).
+pub fn all_rows(
+    bytes: &[u8],
+    format: crate::Format,
+) -> Result<Vec<(String, Vec<RawRow>)>, ImportError> {
+    match format {
+        crate::Format::Xlsx => {
+            let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes))
+                .map_err(|e| ImportError::file(format!("not a readable .xlsx workbook: {e}")))?;
+            let mut out = Vec::new();
+            for name in book.sheet_names() {
+                let mut rows = Vec::new();
+                read_sheet(&mut book, &name, |row| {
+                    rows.push(row);
+                    true
+                })?;
+                out.push((name, rows));
+            }
+            Ok(out)
+        }
+        crate::Format::Csv => {
+            let mut rows = Vec::new();
+            csv_rows(bytes, |row, _| {
+                rows.push(row);
+                Ok(())
+            })?;
+            Ok(vec![("csv".into(), rows)])
+        }
+        crate::Format::Json => Err(ImportError::file(
+            "a JSON benchmark is read as it is, not as a sheet",
+        )),
+    }
+}

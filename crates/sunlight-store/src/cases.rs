@@ -315,7 +315,7 @@ impl Store {
         if !errors.is_empty() {
             return Err(sunlight_core::DomainError::Invalid(errors).into());
         }
-        let mut tx = self.write_tx().await?;
+        let mut tx = self.ledger_tx().await?;
         let version: i64 = sqlx::query_scalar(
             "SELECT COALESCE(MAX(version), 0) + 1 FROM benchmarks WHERE power = $1",
         )
@@ -333,7 +333,24 @@ impl Store {
         .bind(sql::millis(now))
         .execute(&mut *tx)
         .await?;
+        // Registry data like the list itself: each version is a leaf, with its document's digest.
+        let document = sql::to_json(b);
+        let entry = NewEntry {
+            stream: format!("benchmark/{}", b.power),
+            kind: "benchmark.published".into(),
+            actor: by.to_string(),
+            at: now,
+            payload: sunlight_ledger::entry::canonical_json(&serde_json::json!({
+                "power": b.power.as_str(),
+                "version": version,
+                "reason": reason,
+                "source": b.source,
+                "doc_sha256": crate::proposals::version_digest(&document),
+            })),
+        };
+        let (_, frontier) = self.append_entries(&mut tx, &[entry]).await?;
         tx.commit().await?;
+        self.ledger_committed(frontier);
         Ok(version)
     }
 

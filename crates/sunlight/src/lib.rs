@@ -102,6 +102,22 @@ enum ImportCmd {
         #[arg(long)]
         source: Option<String>,
     },
+    /// Import a penalty power's discretion benchmark (行政处罚裁量基准) from the sheet it is
+    /// published in (.xlsx or .csv: 违法行为, 处罚依据, 裁量阶次, 适用情形, 处罚标准) or as JSON.
+    /// A new version of the power's benchmark; a bad sheet loads nothing and every problem is
+    /// listed with its row and column.
+    Benchmark {
+        file: PathBuf,
+        /// The penalty power's code.
+        #[arg(long)]
+        power: String,
+        /// The document that adopts it (e.g. 杭市监〔2024〕12号).
+        #[arg(long)]
+        reason: String,
+        /// The benchmark's title as published; the file name if absent.
+        #[arg(long)]
+        source: Option<String>,
+    },
     /// Import a power list (.xlsx, .csv or .json). All or nothing: a bad file imports nothing
     /// and every problem is listed with its row and column.
     Powers {
@@ -329,6 +345,45 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
                 scope.key(),
                 schedule.year,
                 schedule.days.len() - off
+            );
+        }
+        Command::Import(ImportCmd::Benchmark {
+            file,
+            power,
+            reason,
+            source,
+        }) => {
+            let store = open(&config).await?;
+            let bytes =
+                std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+            let format = Format::from_name(&file.to_string_lossy())
+                .context("the file must end in .xlsx, .csv or .json")?;
+            let listed = store
+                .power(power.trim(), None)
+                .await?
+                .with_context(|| format!("{power} is not in the power list"))?;
+            if listed.power.category != sunlight_core::PowerCategory::Penalty {
+                anyhow::bail!("{power} ({}) is not a penalty power", listed.power.name);
+            }
+            let source = source.unwrap_or_else(|| file.display().to_string());
+            let b = match sunlight_exchange::read_benchmark(
+                &bytes,
+                format,
+                listed.power.code.clone(),
+                &source,
+            ) {
+                Ok(b) => b,
+                Err(e) => return Ok(report_import_errors(&file, &e)),
+            };
+            let version = store
+                .put_benchmark(&b, &reason, "operator", clock.now())
+                .await?;
+            let tiers: usize = b.violations.iter().map(|v| v.tiers.len()).sum();
+            println!(
+                "{} {}: benchmark version {version} — {} violations, {tiers} tiers",
+                listed.power.code,
+                listed.power.name,
+                b.violations.len()
             );
         }
         Command::Import(ImportCmd::Powers {

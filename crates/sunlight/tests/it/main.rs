@@ -181,4 +181,59 @@ fn demo_loads_the_sample_city_and_serves_it() {
     assert!(api.contains("食品经营许可证核发"), "{api}");
     child.kill().unwrap();
     child.wait().unwrap();
+
+    // A new version of a penalty benchmark from the sheet the bureau publishes.
+    let sheet = "\
+富阳区市场监督管理局行政处罚裁量基准（2026年修订）,,,,,
+序号,违法行为,处罚依据,裁量阶次,适用情形,处罚标准
+SP-01,未取得食品经营许可从事食品经营活动，货值金额不足一万元,《中华人民共和国食品安全法》第一百二十二条第一款,轻微,首次被查处，主动停止经营,处五万元以上六万元以下罚款
+,,,一般,不属于从轻、从重情形,处六万元以上八万元以下罚款
+,,,严重,拒不改正或经营对象为学生,处八万元以上十万元以下罚款
+";
+    let file = write(dir.path(), "裁量基准.csv", sheet);
+    let args = |f: &str, power: &str| -> Vec<String> {
+        [
+            "import",
+            "benchmark",
+            f,
+            "--power",
+            power,
+            "--reason",
+            "富市监〔2026〕9号",
+        ]
+        .map(String::from)
+        .to_vec()
+    };
+    let run = |a: Vec<String>| {
+        let a: Vec<&str> = a.iter().map(String::as_str).collect();
+        sunlight(&db, &a)
+    };
+    let out = run(args(&file, "330183-CF-00001"));
+    assert!(
+        out.status.success() && text(&out).contains("1 violations, 3 tiers"),
+        "{}",
+        text(&out)
+    );
+    let bad = write(
+        dir.path(),
+        "bad.csv",
+        &sheet
+            .replace(",严重,", ",很严重,")
+            .replace("处六万元以上八万元以下罚款", "视情节"),
+    );
+    let out = run(args(&bad, "330183-CF-00001"));
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    let report = text(&out);
+    assert!(
+        report.contains("row      4  处罚标准") && report.contains("row      5  裁量阶次"),
+        "{report}"
+    );
+    let out = run(args(&file, "330183-XK-00001"));
+    assert!(
+        !out.status.success() && text(&out).contains("not a penalty power"),
+        "{}",
+        text(&out)
+    );
+    let out = sunlight(&db, &["ledger", "verify"]);
+    assert!(out.status.success(), "{}", text(&out));
 }
