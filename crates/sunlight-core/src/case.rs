@@ -321,6 +321,20 @@ impl CaseStatus {
         }
     }
 
+    pub fn parse(s: &str) -> Option<Self> {
+        [
+            Self::Submitted,
+            Self::AwaitingSupplement,
+            Self::InProgress,
+            Self::Suspended,
+            Self::Closed,
+            Self::NotAccepted,
+            Self::Withdrawn,
+        ]
+        .into_iter()
+        .find(|x| x.as_str() == s)
+    }
+
     pub fn is_finished(self) -> bool {
         matches!(self, Self::Closed | Self::NotAccepted | Self::Withdrawn)
     }

@@ -691,8 +691,9 @@ pub struct Outcome {
     /// Finished on or before the committed deadline.
     pub on_time: Option<bool>,
     pub rating: Option<u8>,
-    /// Who took the decision.
+    /// Who took the decision, and on which day.
     pub decided_by: Option<crate::Username>,
+    pub decided_on: Option<Date>,
 }
 
 impl Outcome {
@@ -725,6 +726,7 @@ impl Outcome {
                 .filter_map(|t| t.done_by.as_deref())
                 .next_back()
                 .and_then(|u| crate::Username::parse(u).ok()),
+            decided_on: case.decision.as_ref().and(decided_on(case, zone)),
         }
     }
 }

@@ -1005,8 +1005,6 @@ async fn decide_batch(inner: &Inner, jobs: Vec<Job>, overlay: &Overlay) -> Decid
             .filter(|t| !before.contains(t))
             .cloned()
             .collect();
-        let watch = (!case.status.is_finished())
-            .then(|| serde_json::to_string(&Watched::of(&case, inner.zone)).unwrap_or_default());
         let outcome = match (
             inner
                 .power(case.opened.power.as_str(), case.opened.power_version)
@@ -1032,7 +1030,6 @@ async fn decide_batch(inner: &Inner, jobs: Vec<Job>, overlay: &Overlay) -> Decid
             expected: loaded_at[r],
             tasks,
             case,
-            watch,
             outcome,
         });
     }

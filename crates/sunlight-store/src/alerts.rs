@@ -431,16 +431,85 @@ impl Store {
             .collect()
     }
 
-    /// Supervision's view of every running case, the engine's and the fed ones (for the
-    /// monitor at start-up).
+    /// Supervision's view of every running case, the engine's (rebuilt from the case row, its
+    /// open tasks and its power's name) and the fed ones (for the monitor at start-up).
     pub async fn watched_cases(&self) -> Result<Vec<sunlight_core::supervision::Watched>> {
         use futures_util::TryStreamExt;
+        use sunlight_core::case::{CaseStatus, Deadlines};
+        use sunlight_core::supervision::{Watched, WatchedTask};
+        let date = |s: Option<String>| -> Result<Option<sunlight_core::Date>> {
+            s.map(|s| {
+                s.parse()
+                    .map_err(|e| StoreError::Corrupt(format!("a case date «{s}»: {e}")))
+            })
+            .transpose()
+        };
+        let mut tasks: std::collections::HashMap<String, Vec<WatchedTask>> = Default::default();
+        {
+            let mut rows = sqlx::query(
+                "SELECT receipt, task, name, due FROM case_tasks WHERE status = 'open' ORDER BY receipt, task",
+            )
+            .fetch(&self.pool);
+            while let Some(r) = rows.try_next().await? {
+                tasks
+                    .entry(r.try_get("receipt")?)
+                    .or_default()
+                    .push(WatchedTask {
+                        id: r.try_get::<i64, _>("task")? as u32,
+                        name: r.try_get("name")?,
+                        due: date(r.try_get("due")?)?,
+                    });
+            }
+        }
         let mut out = Vec::new();
-        let mut rows = sqlx::query(
-            "SELECT watch FROM cases WHERE watch IS NOT NULL
-             UNION ALL SELECT watch FROM feed_cases WHERE watch IS NOT NULL",
-        )
-        .fetch(&self.pool);
+        {
+            let mut rows = sqlx::query(
+                "SELECT c.receipt, c.power, v.name AS power_name, c.region, c.department, c.status,
+                    c.submitted_at, c.supplement_notices, c.statutory_due, c.committed_due,
+                    c.decided_on, c.delivered, c.finished_at, c.suspended_since, c.suspended_reason
+                 FROM cases c JOIN power_versions v ON v.code = c.power AND v.version = c.power_version
+                 WHERE c.status NOT IN ('closed', 'not_accepted', 'withdrawn')",
+            )
+            .fetch(&self.pool);
+            while let Some(r) = rows.try_next().await? {
+                let receipt: String = r.try_get("receipt")?;
+                let status: String = r.try_get("status")?;
+                let status = CaseStatus::parse(&status).ok_or_else(|| {
+                    StoreError::Corrupt(format!("case {receipt} status «{status}»"))
+                })?;
+                let suspended = match (
+                    date(r.try_get("suspended_since")?)?,
+                    r.try_get::<Option<String>, _>("suspended_reason")?,
+                ) {
+                    (Some(d), Some(reason)) => Some((d, reason)),
+                    _ => None,
+                };
+                out.push(Watched {
+                    tasks: tasks.remove(&receipt).unwrap_or_default(),
+                    power: r.try_get("power")?,
+                    power_name: r.try_get("power_name")?,
+                    region: r.try_get("region")?,
+                    department: r.try_get("department")?,
+                    status,
+                    submitted_at: sql::instant(r.try_get("submitted_at")?)?,
+                    supplement_notices: r.try_get::<i64, _>("supplement_notices")? as u32,
+                    deadlines: Deadlines {
+                        statutory: date(r.try_get("statutory_due")?)?,
+                        committed: date(r.try_get("committed_due")?)?,
+                    },
+                    decided_on: date(r.try_get("decided_on")?)?,
+                    delivered: r.try_get::<i64, _>("delivered")? != 0,
+                    finished_at: r
+                        .try_get::<Option<i64>, _>("finished_at")?
+                        .map(sql::instant)
+                        .transpose()?,
+                    suspended,
+                    receipt,
+                });
+            }
+        }
+        let mut rows =
+            sqlx::query("SELECT watch FROM feed_cases WHERE watch IS NOT NULL").fetch(&self.pool);
         while let Some(r) = rows.try_next().await? {
             out.push(sql::json("watch", &r.try_get::<String, _>("watch")?)?);
         }

@@ -17,8 +17,6 @@ pub struct CaseWrite {
     pub expected: u64,
     /// Tasks whose row changed.
     pub tasks: Vec<TaskState>,
-    /// Supervision's view of the case (JSON of `supervision::Watched`); `None` once finished.
-    pub watch: Option<String>,
     /// Its figures.
     pub outcome: sunlight_core::supervision::Outcome,
 }
@@ -491,15 +489,18 @@ async fn write_projections(
     marks: sql::Marks,
     batch: &CaseBatch,
 ) -> Result<()> {
-    const CASE_COLS: usize = 20;
+    const CASE_COLS: usize = 24;
     for chunk in batch.cases.chunks(sql::batch_rows(CASE_COLS)) {
         let stmt = format!(
                 "INSERT INTO cases (receipt, power, power_version, region, department, status, version, submitted_at,
-                    statutory_due, committed_due, finished_at, query_code_hash, watch,
+                    statutory_due, committed_due, finished_at, query_code_hash,
+                    supplement_notices, decided_on, delivered, suspended_since, suspended_reason,
                     accepted_on, committed_days, statutory_days, actual_days, on_time, rating, decided_by) VALUES {}
                  ON CONFLICT (receipt) DO UPDATE SET status = excluded.status, version = excluded.version,
                     statutory_due = excluded.statutory_due, committed_due = excluded.committed_due,
-                    finished_at = excluded.finished_at, watch = excluded.watch,
+                    finished_at = excluded.finished_at, supplement_notices = excluded.supplement_notices,
+                    decided_on = excluded.decided_on, delivered = excluded.delivered,
+                    suspended_since = excluded.suspended_since, suspended_reason = excluded.suspended_reason,
                     accepted_on = excluded.accepted_on, committed_days = excluded.committed_days,
                     statutory_days = excluded.statutory_days, actual_days = excluded.actual_days,
                     on_time = excluded.on_time, rating = excluded.rating, decided_by = excluded.decided_by",
@@ -522,7 +523,11 @@ async fn write_projections(
                 .bind(c.deadlines.committed.map(|d| d.to_string()))
                 .bind(c.finished_at.map(sql::millis))
                 .bind(o.query_code_hash.as_str())
-                .bind(w.watch.as_deref())
+                .bind(i64::from(c.supplement_notices))
+                .bind(w.outcome.decided_on.map(|d| d.to_string()))
+                .bind(i64::from(c.delivery.is_some()))
+                .bind(c.suspended.as_ref().map(|s| s.from.to_string()))
+                .bind(c.suspended.as_ref().map(|s| s.reason.as_str()))
                 .bind(w.outcome.accepted_on.map(|d| d.to_string()))
                 .bind(w.outcome.committed_days.map(i64::from))
                 .bind(w.outcome.statutory_days.map(i64::from))

@@ -259,7 +259,6 @@ async fn raw_limit(
                 case,
                 expected: 0,
                 tasks,
-                watch: None,
                 outcome: Default::default(),
             });
         }

@@ -595,6 +595,15 @@ async fn the_moved_clock_turns_a_case_yellow_red_and_red_card(db: &Db) {
         ]
     );
     assert!(db.store.verify_ledger(None).await.unwrap().ok());
+    // What the monitor loads at start-up is the case as it stands, rebuilt from its row.
+    let now_case = engine.case(&ack.receipt).await.unwrap().unwrap();
+    assert_eq!(
+        db.store.watched_cases().await.unwrap(),
+        [sunlight_core::supervision::Watched::of(
+            &now_case,
+            Zone::CHINA
+        )]
+    );
     // Restarting raises nothing twice: marks passed fire again, their keys are known.
     let again = Engine::start(
         db.store.clone(),

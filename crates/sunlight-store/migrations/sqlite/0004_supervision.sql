@@ -1,8 +1,12 @@
 -- Electronic supervision: what the timers watch, the alerts rules raise, the measures taken.
 
--- Supervision's view of a running case (JSON of sunlight_core::supervision::Watched), written
--- with every case write; NULL once the case is finished. Loaded by the monitor at start-up.
-ALTER TABLE cases ADD COLUMN watch TEXT;
+-- What supervision's timers need of a running case beyond its deadlines and open tasks
+-- (sunlight_core::supervision::Watched is rebuilt from these, case_tasks and the power's name).
+ALTER TABLE cases ADD COLUMN supplement_notices BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE cases ADD COLUMN decided_on TEXT;
+ALTER TABLE cases ADD COLUMN delivered BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE cases ADD COLUMN suspended_since TEXT;
+ALTER TABLE cases ADD COLUMN suspended_reason TEXT;
 -- The figures of each case (supervision::Outcome; definitions in docs/figures.md).
 ALTER TABLE cases ADD COLUMN accepted_on TEXT;
 ALTER TABLE cases ADD COLUMN committed_days BIGINT;
@@ -12,7 +16,7 @@ ALTER TABLE cases ADD COLUMN on_time BIGINT;        -- 1 on or before the commit
 ALTER TABLE cases ADD COLUMN rating BIGINT;         -- 1–5
 ALTER TABLE cases ADD COLUMN decided_by TEXT;       -- who took the decision (concentration rule)
 CREATE INDEX cases_figures ON cases (department, submitted_at);
-CREATE INDEX cases_watched ON cases (receipt) WHERE watch IS NOT NULL;
+CREATE INDEX cases_running ON cases (receipt) WHERE status NOT IN ('closed', 'not_accepted', 'withdrawn');
 
 CREATE TABLE alerts (
     id          INTEGER PRIMARY KEY AUTOINCREMENT,
