@@ -411,6 +411,9 @@ pub struct Settings {
     pub score: ScoreWeights,
     /// When one person's share of a department's decisions is too large.
     pub concentration: ConcentrationLimit,
+    /// How often (milliseconds) the monitor looks for calendar changes made by another
+    /// process (a `sunlight import calendar` beside a running server); default a minute.
+    pub calendar_poll_ms: u64,
 }
 
 /// 一把手 power concentration: over the last `days` days, one person deciding more than
@@ -541,6 +544,7 @@ impl Default for Settings {
             suspension_days_by_reason: BTreeMap::new(),
             score: ScoreWeights::default(),
             concentration: ConcentrationLimit::default(),
+            calendar_poll_ms: 60_000,
         }
     }
 }

@@ -129,6 +129,8 @@ impl Monitor {
             calendars: HashMap::new(),
             stats: MonitorStats::default(),
             next_daily: None,
+            calendar_generation: None,
+            generation_checked: None,
         };
         tokio::spawn(task.run(rx, jumped, load));
         Self { tx, live }
@@ -248,6 +250,10 @@ struct Task {
     stats: MonitorStats,
     /// When the daily checks (concentration) run next.
     next_daily: Option<Timestamp>,
+    /// The calendars' generation the marks were computed on; another process (a CLI import)
+    /// moving it makes the monitor recompute. Checked at most once a minute.
+    calendar_generation: Option<i64>,
+    generation_checked: Option<std::time::Instant>,
 }
 
 /// How long the monitor sleeps at most when nothing is due: the wall clock may be set.
@@ -280,6 +286,7 @@ impl Task {
                     Err(mpsc::error::TryRecvError::Disconnected) => return,
                 }
             }
+            self.calendars_moved().await;
             self.fire_due().await;
             self.daily().await;
             let now = self.clock.now();
@@ -293,6 +300,7 @@ impl Task {
                 .map(|(at, _)| until(*at))
                 .unwrap_or(MAX_SLEEP)
                 .min(self.next_daily.map_or(MAX_SLEEP, until))
+                .min(self.calendar_poll())
                 .min(MAX_SLEEP);
             tokio::select! {
                 _ = tokio::time::sleep(sleep) => {}
@@ -432,6 +440,34 @@ impl Task {
             if let Some(item) = self.index.slots[slot as usize].as_ref() {
                 self.publish_colour(&item.w, task, colour, now);
             }
+        }
+    }
+
+    fn calendar_poll(&self) -> std::time::Duration {
+        std::time::Duration::from_millis(self.settings.calendar_poll_ms.max(10))
+    }
+
+    /// Recomputes every mark when the calendars changed in the store since they were read
+    /// (an import by another process; this process's own uploads call `recompute` at once).
+    async fn calendars_moved(&mut self) {
+        if self
+            .generation_checked
+            .is_some_and(|t| t.elapsed() < self.calendar_poll())
+        {
+            return;
+        }
+        self.generation_checked = Some(std::time::Instant::now());
+        let Ok(now) = self.store.calendar_generation().await else {
+            return;
+        };
+        match self.calendar_generation.replace(now) {
+            Some(before) if before != now => {
+                tracing::info!(
+                    "supervision: the calendars changed; recomputing every case's marks"
+                );
+                self.handle(Msg::Recompute).await;
+            }
+            _ => {}
         }
     }
 

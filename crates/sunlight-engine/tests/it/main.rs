@@ -122,6 +122,7 @@ on_both_backends!(
     an_uncommon_power_needs_a_per_use_approval_each_time,
     the_moved_clock_turns_a_case_yellow_red_and_red_card,
     figures_count_what_happened,
+    a_calendar_changed_elsewhere_moves_the_colours,
 );
 
 fn domain_code(e: EngineError) -> ErrorCode {
@@ -771,4 +772,47 @@ async fn figures_count_what_happened(db: &Db) {
         (limits.powers, limits.statutory_days, limits.committed_days),
         (1, 15, 10)
     );
+}
+
+async fn a_calendar_changed_elsewhere_moves_the_colours(db: &Db) {
+    use sunlight_core::clock::Clock;
+    let t0: Timestamp = "2026-09-24T09:30:00+08:00".parse().unwrap();
+    reference::seed(&db.store, t0).await.unwrap();
+    let clock = Arc::new(ManualClock::new(t0));
+    let mut config = EngineConfig::default();
+    config.supervision.calendar_poll_ms = 20;
+    let engine = Engine::start(db.store.clone(), clock.clone(), Zone::CHINA, config);
+    let monitor = engine.monitor().unwrap().clone();
+    // Accepted 24 Sep: committed deadline Thursday 15 Oct, yellow from Tuesday 13 Oct.
+    case_finished_at(&engine, &clock, 1, None, 0).await;
+    clock.set("2026-10-12T12:00:00+08:00".parse().unwrap());
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    assert!(
+        monitor.board(10).await.attention.is_empty(),
+        "blue on Monday"
+    );
+    // The county declares Wednesday 14 Oct a local day off, through the store and not through
+    // this engine (as `sunlight import calendar` in another process would): the last three
+    // working days before the deadline now start on Monday 12 Oct.
+    let local = sunlight_core::calendar::YearSchedule::from_holiday_cn(
+        r#"{"year": 2026, "days": [{"name": "富阳区地方调休", "date": "2026-10-14", "isOffDay": true}]}"#,
+    )
+    .unwrap();
+    db.store
+        .put_year_schedule(
+            sunlight_store::Scope::parse("330183").unwrap(),
+            &local,
+            "富政办发〔2026〕30号",
+            "operator",
+            clock.now(),
+        )
+        .await
+        .unwrap();
+    for _ in 0..500 {
+        if monitor.board(10).await.attention.first().map(|c| c.colour) == Some(Colour::Yellow) {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    panic!("the monitor did not notice the new calendar");
 }
