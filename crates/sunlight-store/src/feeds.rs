@@ -189,15 +189,18 @@ impl Store {
         let mut tx = self.ledger_tx().await?;
         let ids: Vec<&str> = events.iter().map(|e| e.source_id.as_str()).collect();
         let mut taken: HashSet<String> = HashSet::new();
+        // Ids are unique per source: rows of other sources with the same ids are not ours.
         for r in sql::rows_in(
             &mut tx,
-            "SELECT source_id FROM feed_events WHERE source_id IN",
+            "SELECT source, source_id FROM feed_events WHERE source_id IN",
             &ids,
-            &format!(" AND source = {}", sql_literal(&source.name)),
+            "",
         )
         .await?
         {
-            taken.insert(r.try_get("source_id")?);
+            if r.try_get::<String, _>("source")? == source.name {
+                taken.insert(r.try_get("source_id")?);
+            }
         }
         let case_ids: Vec<&str> = {
             let mut v: Vec<&str> = events.iter().map(|e| e.case.as_str()).collect();
@@ -208,12 +211,15 @@ impl Store {
         let mut cases: HashMap<String, FeedCase> = HashMap::new();
         for r in sql::rows_in(
             &mut tx,
-            "SELECT case_id, state FROM feed_cases WHERE case_id IN",
+            "SELECT source, case_id, state FROM feed_cases WHERE case_id IN",
             &case_ids,
-            &format!(" AND source = {}", sql_literal(&source.name)),
+            "",
         )
         .await?
         {
+            if r.try_get::<String, _>("source")? != source.name {
+                continue;
+            }
             let id: String = r.try_get("case_id")?;
             cases.insert(
                 id,
@@ -358,10 +364,4 @@ impl Store {
         row.map(|r| sql::json("feed case", &r.try_get::<String, _>("state")?))
             .transpose()
     }
-}
-
-/// A quoted SQL string literal (feed names are checked to be plain identifiers; quotes are
-/// doubled all the same).
-fn sql_literal(s: &str) -> String {
-    format!("'{}'", s.replace('\'', "''"))
 }
