@@ -20,20 +20,6 @@ async fn reference_api() -> Api {
     }
 }
 
-async fn token(api: &Api, user: &str) -> String {
-    let r = api
-        .call(
-            "POST",
-            "/api/auth/login",
-            None,
-            Some(json!({"username": user, "password": reference::PASSWORD})),
-            &[],
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
-    r.json()["token"].as_str().unwrap().to_string()
-}
-
 /// A command on a case, by a member of staff (`token`) or the applicant (`extra` headers).
 async fn command(
     api: &Api,
@@ -81,7 +67,7 @@ async fn a_case_over_http_from_application_to_proof() {
         .await;
     assert_eq!(again.json()["receipt"], ack["receipt"]);
 
-    let clerk = token(&api, "chuangkou.chen").await;
+    let clerk = reference_token(&api, "chuangkou.chen").await;
     let tasks = api
         .call(
             "GET",
@@ -100,7 +86,7 @@ async fn a_case_over_http_from_application_to_proof() {
     assert_eq!(inbox[0]["receipt"], json!(receipt));
 
     // An officer may not accept: the rule answers, with its code.
-    let officer = token(&api, "chengban.zhou").await;
+    let officer = reference_token(&api, "chengban.zhou").await;
     let r = command(
         &api,
         &receipt,
@@ -188,7 +174,7 @@ async fn a_case_over_http_from_application_to_proof() {
 
     // Each of those events is in the tree: check the proofs the way a citizen would, against a
     // signed checkpoint.
-    let supervisor = token(&api, "jiancha.sun").await;
+    let supervisor = reference_token(&api, "jiancha.sun").await;
     let cp = api
         .call(
             "POST",

@@ -908,3 +908,18 @@ async fn flows_are_part_of_the_power_and_validated_with_it() {
             .contains("12 working days")
     );
 }
+
+/// Signs in a user of the reference case (`sunlight_engine::reference`) and answers the token.
+async fn reference_token(api: &Api, user: &str) -> String {
+    let r = api
+        .call(
+            "POST",
+            "/api/auth/login",
+            None,
+            Some(json!({"username": user, "password": sunlight_engine::reference::PASSWORD})),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    r.json()["token"].as_str().unwrap().to_string()
+}

@@ -26,20 +26,6 @@ async fn supervised_api() -> (Api, Arc<ManualClock>) {
     )
 }
 
-async fn token(api: &Api, user: &str) -> String {
-    let r = api
-        .call(
-            "POST",
-            "/api/auth/login",
-            None,
-            Some(json!({"username": user, "password": reference::PASSWORD})),
-            &[],
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
-    r.json()["token"].as_str().unwrap().to_string()
-}
-
 /// Polls `uri` until `ready` holds of its JSON (five seconds at most).
 async fn until(api: &Api, uri: &str, token: &str, ready: impl Fn(&Value) -> bool) -> Value {
     for _ in 0..500 {
@@ -57,8 +43,8 @@ async fn until(api: &Api, uri: &str, token: &str, ready: impl Fn(&Value) -> bool
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_red_case_raises_an_alert_its_department_answers_and_a_supervisor_closes() {
     let (api, clock) = supervised_api().await;
-    let clerk = token(&api, "chuangkou.chen").await;
-    let supervisor = token(&api, "jiancha.sun").await;
+    let clerk = reference_token(&api, "chuangkou.chen").await;
+    let supervisor = reference_token(&api, "jiancha.sun").await;
     // The rules are public.
     let rules = api.get("/api/supervision/rules").await.json();
     assert_eq!(rules.as_array().unwrap().len(), 20);
@@ -153,9 +139,9 @@ async fn a_red_case_raises_an_alert_its_department_answers_and_a_supervisor_clos
     // 00:00 on 16 Oct: red (and the reviews' budgets long passed). Three weeks on, everyone
     // signs in again.
     clock.set("2026-10-16T00:00:00+08:00".parse().unwrap());
-    let clerk = token(&api, "chuangkou.chen").await;
-    let officer = token(&api, "chengban.zhou").await;
-    let supervisor = token(&api, "jiancha.sun").await;
+    let clerk = reference_token(&api, "chuangkou.chen").await;
+    let officer = reference_token(&api, "chengban.zhou").await;
+    let supervisor = reference_token(&api, "jiancha.sun").await;
     let board = until(&api, "/api/supervision/board", &supervisor, |b| {
         b["attention"][0]["colour"] == "red"
     })
@@ -328,8 +314,8 @@ fn fed(source_id: &str, kind: &str, at: &str) -> Value {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_business_system_feeds_events_that_the_same_rules_watch() {
     let (api, _clock) = supervised_api().await;
-    let admin = token(&api, "xitong.admin").await;
-    let supervisor = token(&api, "jiancha.sun").await;
+    let admin = reference_token(&api, "xitong.admin").await;
+    let supervisor = reference_token(&api, "jiancha.sun").await;
     let dept = reference::department().to_string();
     // Only an administrator registers a system; its token is shown once.
     let body = json!({"name": "zjb-jst", "department": dept});
