@@ -1,0 +1,335 @@
+//! Chinese full-text search over the power list (权力清单检索).
+//!
+//! A [`PowerIndex`] holds one document per power in force, kept in memory: names and guide text
+//! are cut into words by jieba (search mode, with the administrative vocabulary of
+//! [`DOMAIN_WORDS`] added so 行政许可 or 最低生活保障 stay whole), and the filters (region,
+//! department, category, usage, status) are exact terms. It answers a page of [`Hit`]s, best
+//! first, with the total count, from its own stored fields — a search never touches the database.
+//!
+//! The index is derived data: the store is the truth, and the index is rebuilt from it at start-up
+//! ([`PowerIndex::replace_all`]) and brought up to date after each publication
+//! ([`PowerIndex::upsert`]). User input never reaches a query parser: the text is cut into words
+//! by the same segmenter and each word becomes a term, so no input can be a syntax error.
+
+mod tokenizer;
+
+use std::sync::{Mutex, OnceLock};
+use tantivy::collector::{Count, TopDocs};
+use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
+use tantivy::schema::{
+    Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions, Value,
+};
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
+
+pub use tokenizer::{DOMAIN_WORDS, segment};
+
+/// What can go wrong: only the index itself failing (memory, a bug), never user input.
+#[derive(Debug, thiserror::Error)]
+#[error("search index: {0}")]
+pub struct SearchError(#[from] tantivy::TantivyError);
+
+pub type Result<T> = std::result::Result<T, SearchError>;
+
+/// One power as the index sees it. Filters are the store's own codes; the rest is for display.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PowerDoc {
+    pub code: String,
+    pub name: String,
+    /// `licensing`, `penalty` … (the category's code).
+    pub category: String,
+    /// The department's unified social credit code.
+    pub department: String,
+    pub department_name: String,
+    /// The region code (12 digits).
+    pub region: String,
+    /// `common` or `uncommon`.
+    pub usage: String,
+    /// `active`, `cancelled`, `delegated`, `merged` …
+    pub status: String,
+    /// Where a cancelled, delegated or merged power went, in words.
+    pub moved_to: String,
+    /// Further searchable text: legal basis, conditions, materials, basic code.
+    pub text: String,
+}
+
+/// A search request. Empty filters do not filter.
+#[derive(Debug, Clone, Default)]
+pub struct SearchQuery {
+    pub text: String,
+    pub region: Option<String>,
+    pub department: Option<String>,
+    pub category: Option<String>,
+    pub usage: Option<String>,
+    pub status: Option<String>,
+    pub offset: usize,
+    pub limit: usize,
+}
+
+/// A found power, with its score.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hit {
+    pub score: f32,
+    pub doc: PowerDoc,
+}
+
+/// One page of results and how many matched in all.
+#[derive(Debug, Clone, Default)]
+pub struct Hits {
+    pub total: usize,
+    pub items: Vec<Hit>,
+    /// The words the text was cut into (shown to the user, useful in tests).
+    pub words: Vec<String>,
+}
+
+#[derive(Clone, Copy)]
+struct Fields {
+    code: Field,
+    name: Field,
+    category: Field,
+    department: Field,
+    department_name: Field,
+    region: Field,
+    usage: Field,
+    status: Field,
+    moved_to: Field,
+    text: Field,
+}
+
+/// The in-memory index of the powers in force.
+pub struct PowerIndex {
+    index: Index,
+    reader: IndexReader,
+    writer: Mutex<IndexWriter>,
+    f: Fields,
+}
+
+impl std::fmt::Debug for PowerIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PowerIndex")
+            .field("docs", &self.len())
+            .finish()
+    }
+}
+
+const TOKENIZER: &str = "zh";
+/// Writer heap: enough for 100,000 powers in one commit without spilling many segments.
+const WRITER_HEAP: usize = 64 * 1024 * 1024;
+
+impl PowerIndex {
+    /// An empty index (the segmenter's dictionary is loaded here, once per process).
+    pub fn new() -> Result<Self> {
+        let mut b = Schema::builder();
+        let words = TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(TOKENIZER)
+                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+        );
+        let f = Fields {
+            code: b.add_text_field("code", STRING | STORED),
+            name: b.add_text_field("name", words.clone() | STORED),
+            category: b.add_text_field("category", STRING | STORED),
+            department: b.add_text_field("department", STRING | STORED),
+            department_name: b.add_text_field("department_name", words.clone() | STORED),
+            region: b.add_text_field("region", STRING | STORED),
+            usage: b.add_text_field("usage", STRING | STORED),
+            status: b.add_text_field("status", STRING | STORED),
+            moved_to: b.add_text_field("moved_to", STORED),
+            text: b.add_text_field("text", words),
+        };
+        let index = Index::create_in_ram(b.build());
+        index
+            .tokenizers()
+            .register(TOKENIZER, tokenizer::analyzer());
+        let writer = index.writer_with_num_threads(1, WRITER_HEAP)?;
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
+        Ok(Self {
+            index,
+            reader,
+            writer: Mutex::new(writer),
+            f,
+        })
+    }
+
+    /// How many powers are indexed.
+    pub fn len(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Replaces everything with `docs` in one commit (start-up, a bulk import).
+    pub fn replace_all(&self, docs: impl IntoIterator<Item = PowerDoc>) -> Result<()> {
+        let mut w = self.writer.lock().unwrap_or_else(|e| e.into_inner());
+        w.delete_all_documents()?;
+        for d in docs {
+            w.add_document(self.document(&d))?;
+        }
+        w.commit()?;
+        drop(w);
+        self.reader.reload()?;
+        Ok(())
+    }
+
+    /// Adds or replaces the powers of `docs` (by code) and removes those of `gone`.
+    pub fn upsert(&self, docs: &[PowerDoc], gone: &[&str]) -> Result<()> {
+        let mut w = self.writer.lock().unwrap_or_else(|e| e.into_inner());
+        for code in docs
+            .iter()
+            .map(|d| d.code.as_str())
+            .chain(gone.iter().copied())
+        {
+            w.delete_term(Term::from_field_text(self.f.code, code));
+        }
+        for d in docs {
+            w.add_document(self.document(d))?;
+        }
+        w.commit()?;
+        drop(w);
+        self.reader.reload()?;
+        Ok(())
+    }
+
+    fn document(&self, d: &PowerDoc) -> TantivyDocument {
+        let f = &self.f;
+        let mut doc = TantivyDocument::default();
+        doc.add_text(f.code, &d.code);
+        doc.add_text(f.name, &d.name);
+        doc.add_text(f.category, &d.category);
+        doc.add_text(f.department, &d.department);
+        doc.add_text(f.department_name, &d.department_name);
+        doc.add_text(f.region, &d.region);
+        doc.add_text(f.usage, &d.usage);
+        doc.add_text(f.status, &d.status);
+        doc.add_text(f.moved_to, &d.moved_to);
+        // The code's parts (330183, xk, 00001) are searchable words too.
+        doc.add_text(f.text, format!("{} {}", d.code, d.text));
+        doc
+    }
+
+    /// One page of powers matching `q`, best first. Every word of the text must occur in the
+    /// name, the department's name or the guide text (a name match counts most); a text that
+    /// is exactly a code finds that power.
+    pub fn search(&self, q: &SearchQuery) -> Result<Hits> {
+        let f = self.f;
+        let words = segment(&q.text);
+        let mut must: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let code = q.text.trim();
+        let mut any: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        if !code.is_empty() {
+            any.push((
+                Occur::Should,
+                Box::new(BoostQuery::new(Box::new(term(f.code, code, false)), 10.0)),
+            ));
+        }
+        if !words.is_empty() {
+            let all: Vec<(Occur, Box<dyn Query>)> = words
+                .iter()
+                .map(|w| {
+                    let one: Box<dyn Query> = Box::new(BooleanQuery::new(vec![
+                        (
+                            Occur::Should,
+                            Box::new(BoostQuery::new(Box::new(term(f.name, w, true)), 3.0)),
+                        ),
+                        (Occur::Should, Box::new(term(f.department_name, w, true))),
+                        (Occur::Should, Box::new(term(f.text, w, true))),
+                    ]));
+                    (Occur::Must, one)
+                })
+                .collect();
+            any.push((Occur::Should, Box::new(BooleanQuery::new(all))));
+        }
+        if !any.is_empty() {
+            must.push((Occur::Must, Box::new(BooleanQuery::new(any))));
+        }
+        for (field, value) in [
+            (f.region, &q.region),
+            (f.department, &q.department),
+            (f.category, &q.category),
+            (f.usage, &q.usage),
+            (f.status, &q.status),
+        ] {
+            if let Some(v) = value.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+                must.push((Occur::Must, Box::new(term(field, v, false))));
+            }
+        }
+        if must.is_empty() {
+            return Ok(Hits {
+                words,
+                ..Hits::default()
+            });
+        }
+        let query = BooleanQuery::new(must);
+        let searcher = self.reader.searcher();
+        let limit = q.limit.clamp(1, 500);
+        let (total, top) = searcher.search(
+            &query,
+            &(
+                Count,
+                TopDocs::with_limit(limit)
+                    .and_offset(q.offset)
+                    .order_by_score(),
+            ),
+        )?;
+        let mut items = Vec::with_capacity(top.len());
+        for (score, addr) in top {
+            let stored: TantivyDocument = searcher.doc(addr)?;
+            items.push(Hit {
+                score,
+                doc: self.read(&stored),
+            });
+        }
+        Ok(Hits {
+            total,
+            items,
+            words,
+        })
+    }
+
+    fn read(&self, d: &TantivyDocument) -> PowerDoc {
+        let f = &self.f;
+        let get = |field: Field| {
+            d.get_first(field)
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default()
+        };
+        PowerDoc {
+            code: get(f.code),
+            name: get(f.name),
+            category: get(f.category),
+            department: get(f.department),
+            department_name: get(f.department_name),
+            region: get(f.region),
+            usage: get(f.usage),
+            status: get(f.status),
+            moved_to: get(f.moved_to),
+            text: String::new(),
+        }
+    }
+}
+
+fn term(field: Field, text: &str, positions: bool) -> TermQuery {
+    TermQuery::new(
+        Term::from_field_text(field, text),
+        if positions {
+            IndexRecordOption::WithFreqs
+        } else {
+            IndexRecordOption::Basic
+        },
+    )
+}
+
+/// Loads the segmenter's dictionary now rather than on the first search.
+pub fn warm_up() {
+    static DONE: OnceLock<()> = OnceLock::new();
+    DONE.get_or_init(|| {
+        segment("行政许可");
+    });
+}
+
+#[cfg(test)]
+mod tests;

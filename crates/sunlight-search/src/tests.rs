@@ -1,0 +1,196 @@
+use super::*;
+
+fn doc(code: &str, name: &str, category: &str, dept: &str, text: &str) -> PowerDoc {
+    PowerDoc {
+        code: code.into(),
+        name: name.into(),
+        category: category.into(),
+        department: format!("dept-{dept}"),
+        department_name: dept.into(),
+        region: "330183000000".into(),
+        usage: "common".into(),
+        status: "active".into(),
+        moved_to: String::new(),
+        text: text.into(),
+    }
+}
+
+fn sample() -> PowerIndex {
+    let idx = PowerIndex::new().unwrap();
+    idx.replace_all([
+        doc(
+            "330183-XK-00001",
+            "食品经营许可",
+            "licensing",
+            "杭州市富阳区市场监督管理局",
+            "《中华人民共和国食品安全法》第三十五条 国家对食品生产经营实行许可制度",
+        ),
+        doc(
+            "330183-XK-00011",
+            "建筑工程施工许可证核发",
+            "licensing",
+            "杭州市富阳区住房和城乡建设局",
+            "《中华人民共和国建筑法》第七条",
+        ),
+        doc(
+            "330183-CF-00001",
+            "对未取得食品生产经营许可从事食品生产经营活动的行政处罚",
+            "penalty",
+            "杭州市富阳区市场监督管理局",
+            "《中华人民共和国食品安全法》第一百二十二条",
+        ),
+        doc(
+            "330183-JF-00001",
+            "最低生活保障对象认定",
+            "payment",
+            "杭州市富阳区民政局",
+            "《社会救助暂行办法》第九条",
+        ),
+    ])
+    .unwrap();
+    idx
+}
+
+fn codes(h: &Hits) -> Vec<&str> {
+    h.items.iter().map(|i| i.doc.code.as_str()).collect()
+}
+
+fn text(t: &str) -> SearchQuery {
+    SearchQuery {
+        text: t.into(),
+        limit: 20,
+        ..SearchQuery::default()
+    }
+}
+
+#[test]
+fn a_chinese_word_finds_powers_by_name_and_ranks_name_matches_first() {
+    let idx = sample();
+    let h = idx.search(&text("食品")).unwrap();
+    assert_eq!(h.total, 2);
+    assert_eq!(
+        codes(&h)[0],
+        "330183-XK-00001",
+        "the shorter name with the word ranks first"
+    );
+    let h = idx.search(&text("施工许可")).unwrap();
+    assert_eq!(codes(&h), ["330183-XK-00011"]);
+}
+
+#[test]
+fn domain_words_stay_whole_and_long_words_are_found_by_their_parts() {
+    assert_eq!(segment("最低生活保障"), ["最低生活保障"]);
+    assert_eq!(segment("行政处罚 食品"), ["行政处罚", "食品"]);
+    let idx = sample();
+    assert_eq!(
+        codes(&idx.search(&text("最低生活保障")).unwrap()),
+        ["330183-JF-00001"]
+    );
+    assert_eq!(
+        codes(&idx.search(&text("低保")).unwrap()),
+        Vec::<&str>::new(),
+        "an abbreviation not in the text is not invented"
+    );
+    assert_eq!(
+        codes(&idx.search(&text("生活保障")).unwrap()),
+        ["330183-JF-00001"],
+        "a part of a long word finds it"
+    );
+}
+
+#[test]
+fn every_word_must_match_somewhere() {
+    let idx = sample();
+    let h = idx.search(&text("食品 行政处罚")).unwrap();
+    assert_eq!(codes(&h), ["330183-CF-00001"]);
+    let h = idx.search(&text("建筑法 第七条")).unwrap();
+    assert_eq!(
+        codes(&h),
+        ["330183-XK-00011"],
+        "legal basis text is searched"
+    );
+    let h = idx.search(&text("住房 城乡")).unwrap();
+    assert_eq!(
+        codes(&h),
+        ["330183-XK-00011"],
+        "department name is searched"
+    );
+}
+
+#[test]
+fn a_code_finds_its_power_and_filters_narrow() {
+    let idx = sample();
+    assert_eq!(
+        codes(&idx.search(&text("330183-CF-00001")).unwrap())[0],
+        "330183-CF-00001"
+    );
+    let h = idx
+        .search(&SearchQuery {
+            text: "食品".into(),
+            category: Some("penalty".into()),
+            limit: 20,
+            ..SearchQuery::default()
+        })
+        .unwrap();
+    assert_eq!(codes(&h), ["330183-CF-00001"]);
+    let h = idx
+        .search(&SearchQuery {
+            category: Some("licensing".into()),
+            limit: 20,
+            ..SearchQuery::default()
+        })
+        .unwrap();
+    assert_eq!(h.total, 2, "filters alone list");
+}
+
+#[test]
+fn paging_counts_all_and_returns_the_slice() {
+    let idx = sample();
+    let q = SearchQuery {
+        text: "中华人民共和国".into(),
+        limit: 2,
+        offset: 2,
+        ..SearchQuery::default()
+    };
+    let h = idx.search(&q).unwrap();
+    assert_eq!(h.total, 3);
+    assert_eq!(h.items.len(), 1);
+}
+
+#[test]
+fn upsert_replaces_and_removes_by_code() {
+    let idx = sample();
+    let mut changed = doc(
+        "330183-XK-00001",
+        "食品经营许可（含仅销售预包装食品备案）",
+        "licensing",
+        "杭州市富阳区市场监督管理局",
+        "",
+    );
+    changed.status = "active".into();
+    idx.upsert(&[changed], &["330183-JF-00001"]).unwrap();
+    assert_eq!(idx.len(), 3);
+    let h = idx.search(&text("预包装")).unwrap();
+    assert_eq!(codes(&h), ["330183-XK-00001"]);
+    assert_eq!(idx.search(&text("最低生活保障")).unwrap().total, 0);
+}
+
+#[test]
+fn hostile_input_is_only_text() {
+    let idx = sample();
+    for q in [
+        "' OR 1=1 --",
+        "\"; DROP TABLE powers; --",
+        "<script>alert(1)</script>",
+        "name:食品 AND (",
+        "*",
+        "食品~2^10",
+        "",
+        "　　",
+        "\u{0}",
+    ] {
+        let h = idx.search(&text(q)).unwrap();
+        assert!(h.total <= 1, "{q:?} matched {}", h.total);
+    }
+    assert!(segment("<b>食品</b>").contains(&"食品".to_string()));
+}
