@@ -97,7 +97,6 @@ struct Fields {
 
 /// The in-memory index of the powers in force.
 pub struct PowerIndex {
-    index: Index,
     reader: IndexReader,
     writer: Mutex<IndexWriter>,
     f: Fields,
@@ -146,7 +145,6 @@ impl PowerIndex {
             .reload_policy(ReloadPolicy::Manual)
             .try_into()?;
         Ok(Self {
-            index,
             reader,
             writer: Mutex::new(writer),
             f,
