@@ -855,6 +855,22 @@ pub enum CaseCommand {
     Rate(Rating),
 }
 
+/// An act a member of staff may take on a case now ([`Case::actions`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Available {
+    Claim { task: u32 },
+    Accept { task: u32 },
+    RequestSupplement { task: u32 },
+    Refuse { task: u32 },
+    Complete { task: u32 },
+    Decide { task: u32 },
+    Deliver { task: u32 },
+    Suspend,
+    Resume,
+    Extend,
+}
+
 /// What the engine decides about a new case before the rules see it.
 #[derive(Debug, Clone)]
 pub struct Intake {
@@ -2045,6 +2061,54 @@ impl Case {
             ));
         }
         Ok(())
+    }
+
+    /// What `user` may do on this case now, and nothing else: the work pages offer exactly
+    /// these. The rules of [`Case::decide`] still judge each command (a two-person step, a
+    /// fine's band and separation of duties are checked there, with their reasons).
+    pub fn actions(&self, user: &User) -> Vec<Available> {
+        let mut out = Vec::new();
+        if self.status.is_finished() {
+            return out;
+        }
+        let actor = Actor::Staff(user.clone());
+        for t in self.open_tasks() {
+            if holds(user, t).is_err() {
+                continue;
+            }
+            match &t.assignee {
+                Some(a) if a != user.username.as_str() => continue,
+                None => out.push(Available::Claim { task: t.id }),
+                Some(_) => {}
+            }
+            let task = t.id;
+            match t.step {
+                StepKind::Accept if self.status == CaseStatus::Submitted => {
+                    out.push(Available::Accept { task });
+                    out.push(Available::RequestSupplement { task });
+                    out.push(Available::Refuse { task });
+                }
+                StepKind::Accept => {}
+                StepKind::Decide => out.push(Available::Decide { task }),
+                StepKind::Deliver => out.push(Available::Deliver { task }),
+                _ => out.push(Available::Complete { task }),
+            }
+        }
+        let accepted = self.accepted_on.is_some();
+        let officer = self
+            .case_staff(&actor, &[Role::CaseOfficer, Role::Approver])
+            .is_ok();
+        if accepted && officer {
+            out.push(if self.suspended.is_some() {
+                Available::Resume
+            } else {
+                Available::Suspend
+            });
+        }
+        if accepted && self.case_staff(&actor, &[Role::Approver]).is_ok() {
+            out.push(Available::Extend);
+        }
+        out
     }
 
     /// Required materials of the power's guide the case does not have yet.

@@ -1394,6 +1394,31 @@ pub enum Measure {
 }
 
 impl Measure {
+    pub const ALL: [Measure; 6] = [
+        Self::Reminder,
+        Self::AdmonitoryTalk,
+        Self::Criticism,
+        Self::EfficiencyWarning,
+        Self::PublicApology,
+        Self::Suspension,
+    ];
+
+    /// The name used in forms and JSON (`admonitory_talk` …).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Reminder => "reminder",
+            Self::AdmonitoryTalk => "admonitory_talk",
+            Self::Criticism => "criticism",
+            Self::EfficiencyWarning => "efficiency_warning",
+            Self::PublicApology => "public_apology",
+            Self::Suspension => "suspension",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|m| m.as_str() == s.trim())
+    }
+
     pub fn zh(self) -> &'static str {
         match self {
             Self::Reminder => "提醒",

@@ -28,7 +28,7 @@ pub use idempotency::Claim;
 pub use ledger::{NewEntry, StoredEntry, VerifyReport};
 pub use powers::{PowerFilter, PowerSummary, PowerVersion, VersionMeta};
 pub use proposals::{ChangeError, PublishMeta};
-pub use staff::{LoginOutcome, Session};
+pub use staff::{LOCK_MINUTES, LoginOutcome, MAX_FAILED_LOGINS, SESSION_HOURS, Session};
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Executor};

@@ -1,4 +1,5 @@
-//! Who is calling: a bearer token from `POST /api/auth/login`, looked up per request.
+//! Who is calling: a bearer token from `POST /api/auth/login`, looked up per request (or, for
+//! reads only, the pages' session cookie).
 
 use crate::SharedState;
 use crate::error::ApiError;
@@ -30,7 +31,19 @@ impl FromRequestParts<SharedState> for Staff {
         parts: &mut Parts,
         state: &SharedState,
     ) -> Result<Self, Self::Rejection> {
-        let token = bearer(&parts.headers).ok_or_else(ApiError::unauthenticated)?;
+        // The pages' session cookie counts for reads only (the dashboard's board and live
+        // stream): a change through the API needs the bearer token, which no other site's form
+        // can send.
+        let read = matches!(
+            parts.method,
+            axum::http::Method::GET | axum::http::Method::HEAD
+        );
+        let token = bearer(&parts.headers)
+            .or_else(|| {
+                read.then(|| crate::pages::cookie(&parts.headers, crate::pages::SESSION_COOKIE))
+                    .flatten()
+            })
+            .ok_or_else(ApiError::unauthenticated)?;
         let user = state
             .store
             .session_user(token, state.clock.now())

@@ -62,6 +62,11 @@ fn role_zh(role: &str) -> &str {
 
 /// Renders `flow` as SVG.
 pub fn render(flow: &Flow, view: View) -> String {
+    render_position(flow, view, &[], &[])
+}
+
+/// The flowchart of one case: the steps open now drawn in bold blue, the steps done in green.
+pub fn render_position(flow: &Flow, view: View, open: &[&str], done: &[&str]) -> String {
     let mut graph = VisualGraph::new(Orientation::TopToBottom);
     let mut handles = HashMap::new();
     let mut worst: HashMap<&str, RiskLevel> = HashMap::new();
@@ -75,7 +80,14 @@ pub fn render(flow: &Flow, view: View) -> String {
         } else {
             None
         };
-        let (line, fill) = colors(level);
+        let (line, fill) = if open.contains(&node.id.as_str()) {
+            (Color::new(0x0d47a1ff), Color::new(0xbbdefbff))
+        } else if done.contains(&node.id.as_str()) {
+            (Color::new(0x2e7d32ff), Color::new(0xe8f5e9ff))
+        } else {
+            colors(level)
+        };
+        let marked = open.contains(&node.id.as_str());
         let mut lines = vec![node.name.clone()];
         let shape = match &node.kind {
             NodeKind::Start | NodeKind::End | NodeKind::Choice => {
@@ -112,7 +124,7 @@ pub fn render(flow: &Flow, view: View) -> String {
         }
         let look = StyleAttr::new(
             line,
-            if level.is_some() { 3 } else { 2 },
+            if level.is_some() || marked { 3 } else { 2 },
             Some(fill),
             8,
             FONT,

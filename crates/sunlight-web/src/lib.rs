@@ -10,7 +10,9 @@ pub mod error;
 pub mod flowsvg;
 mod idempotency;
 pub mod import;
+mod limiter;
 mod pages;
+pub mod search;
 
 use axum::extract::DefaultBodyLimit;
 use axum::routing::get;
@@ -29,6 +31,10 @@ pub struct AppState {
     /// The case engine: every case command goes through it.
     pub engine: sunlight_engine::Engine,
     pub ledger: LedgerKey,
+    /// The power list's full-text index (derived from the store).
+    pub search: search::Search,
+    /// Wrong query-code guesses per receipt number and client.
+    pub limiter: limiter::Limiter,
 }
 
 /// The key that signs checkpoints (kept in a file outside the database) and the log's name.
@@ -62,6 +68,8 @@ impl AppState {
                 signer: None,
                 origin: "sunlight".into(),
             },
+            search: search::Search::new(),
+            limiter: limiter::Limiter::default(),
         }
     }
 }
@@ -84,9 +92,18 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     doc
 }
 
-/// The whole application.
+/// The whole application. The search index is built in the background from here on (a search
+/// before it is ready waits for it).
 pub fn app(state: AppState) -> Router {
     let state: SharedState = Arc::new(state);
+    if let Ok(rt) = tokio::runtime::Handle::try_current() {
+        let s = state.clone();
+        rt.spawn(async move {
+            if let Err(e) = s.search.ensure(&s.store).await {
+                tracing::warn!(error = %e, "search index");
+            }
+        });
+    }
     let (api, doc) = api::router().split_for_parts();
     let doc = Arc::new(doc);
     let api = api
@@ -106,9 +123,7 @@ pub fn app(state: AppState) -> Router {
             idempotency::layer,
         ))
         .layer(DefaultBodyLimit::max(idempotency::MAX_BODY));
-    Router::new()
-        .route("/", get(pages::index))
-        .route("/powers/{code}", get(pages::power))
+    pages::router()
         .merge(api)
         .fallback(|| async { error::ApiError::not_found("no such page or endpoint") })
         .layer(TraceLayer::new_for_http())

@@ -36,7 +36,7 @@ fn receipt(s: &str) -> ApiResult<ReceiptNumber> {
 
 /// Who may see a whole case: its department's staff, the staff of a department with an open
 /// task on it, supervisors and auditors.
-fn may_read(user: &User, case: &Case) -> bool {
+pub(crate) fn may_read(user: &User, case: &Case) -> bool {
     if user
         .roles
         .iter()

@@ -160,12 +160,19 @@ pub async fn publish(
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<ApiJson<Proposal>> {
     let now = state.clock.now();
-    Ok(ApiJson(
-        state
-            .store
-            .publish(id, &user, now, state.zone.date(now))
-            .await?,
-    ))
+    let published = state
+        .store
+        .publish(id, &user, now, state.zone.date(now))
+        .await?;
+    // The search index follows the list: rebuilt in the background, searched meanwhile as it was.
+    state.search.invalidate();
+    let s = state.clone();
+    tokio::spawn(async move {
+        if let Err(e) = s.search.ensure(&s.store).await {
+            tracing::warn!(error = %e, "search index");
+        }
+    });
+    Ok(ApiJson(published))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -1,0 +1,378 @@
+//! The pages people see: the public portal (no login), the staff workbench and the
+//! supervision dashboard. Server-rendered with askama (templates checked at compile time),
+//! Chinese first with an English switch, every asset embedded in the binary.
+//!
+//! Sessions: signing in on `/login` sets an HttpOnly, SameSite=Strict cookie holding the same
+//! session token the API hands out. Every form carries a CSRF token: for a signed-in visitor it
+//! is derived from the session token (so it cannot be planted by another site), for anonymous
+//! visitors it is the double-submit value of their `sl_csrf` cookie. The cookie is accepted by
+//! the API only for reads (`GET`, the dashboard's live stream); changes through the API still
+//! need a bearer token, so no cross-site form can drive it.
+
+// A page handler's early return is a whole response (a redirect to sign in, a refusal page).
+#![allow(clippy::result_large_err)]
+
+pub mod charts;
+mod portal;
+mod watch;
+mod work;
+
+use crate::SharedState;
+use askama::Template;
+use axum::Router;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use sha2::{Digest, Sha256};
+use sunlight_core::{Role, User};
+
+/// The language of the page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Lang {
+    #[default]
+    Zh,
+    En,
+}
+
+impl Lang {
+    /// The Chinese or the English text.
+    pub fn t<'a>(&self, zh: &'a str, en: &'a str) -> &'a str {
+        match self {
+            Lang::Zh => zh,
+            Lang::En => en,
+        }
+    }
+    pub fn tag(&self) -> &'static str {
+        self.t("zh-CN", "en")
+    }
+    pub fn is_en(&self) -> bool {
+        *self == Lang::En
+    }
+}
+
+pub(crate) const SESSION_COOKIE: &str = "sl_session";
+const CSRF_COOKIE: &str = "sl_csrf";
+const LANG_COOKIE: &str = "sl_lang";
+
+/// A cookie's value from the request headers.
+pub(crate) fn cookie<'a>(headers: &'a axum::http::HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.trim())
+        .filter(|v| !v.is_empty())
+}
+
+fn random_hex(n: usize) -> String {
+    let mut bytes = vec![0u8; n];
+    getrandom::fill(&mut bytes).expect("the operating system's random source");
+    hex::encode(bytes)
+}
+
+fn csrf_for_session(token: &str) -> String {
+    hex::encode(&Sha256::digest(format!("sunlight csrf\0{token}"))[..16])
+}
+
+/// Who is looking at a page: language, the signed-in member of staff if any, the CSRF token.
+#[derive(Debug, Clone)]
+pub struct Visitor {
+    pub lang: Lang,
+    pub user: Option<User>,
+    pub csrf: String,
+    /// The anonymous CSRF cookie must be set with the response.
+    new_csrf: bool,
+    /// The path and query of this page (the language switch comes back to it).
+    pub here: String,
+}
+
+impl FromRequestParts<SharedState> for Visitor {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &SharedState,
+    ) -> Result<Self, Self::Rejection> {
+        let h = &parts.headers;
+        let lang = match cookie(h, LANG_COOKIE) {
+            Some("en") => Lang::En,
+            _ => Lang::Zh,
+        };
+        let mut user = None;
+        let mut csrf = None;
+        if let Some(token) = cookie(h, SESSION_COOKIE)
+            && let Ok(Some(u)) = state.store.session_user(token, state.clock.now()).await
+        {
+            user = Some(u);
+            csrf = Some(csrf_for_session(token));
+        }
+        let (csrf, new_csrf) = match (csrf, cookie(h, CSRF_COOKIE)) {
+            (Some(c), _) => (c, false),
+            (None, Some(c)) if c.len() == 32 && c.bytes().all(|b| b.is_ascii_hexdigit()) => {
+                (c.to_string(), false)
+            }
+            _ => (random_hex(16), true),
+        };
+        let here = parts
+            .uri
+            .path_and_query()
+            .map(|p| p.as_str().to_string())
+            .unwrap_or_else(|| "/".into());
+        Ok(Visitor {
+            lang,
+            user,
+            csrf,
+            new_csrf,
+            here,
+        })
+    }
+}
+
+impl Visitor {
+    pub fn t<'a>(&self, zh: &'a str, en: &'a str) -> &'a str {
+        self.lang.t(zh, en)
+    }
+
+    pub fn has(&self, role: Role) -> bool {
+        self.user.as_ref().is_some_and(|u| u.roles.contains(&role))
+    }
+
+    pub fn oversees(&self) -> bool {
+        self.has(Role::Supervisor) || self.has(Role::Auditor)
+    }
+
+    pub fn works_cases(&self) -> bool {
+        self.has(Role::WindowClerk) || self.has(Role::CaseOfficer) || self.has(Role::Approver)
+    }
+
+    pub fn display_name(&self) -> &str {
+        self.user
+            .as_ref()
+            .map(|u| u.display_name.as_str())
+            .unwrap_or("")
+    }
+
+    /// Whether a submitted form's token is this visitor's.
+    pub fn csrf_ok(&self, submitted: &str) -> bool {
+        !self.new_csrf && constant_time_eq(self.csrf.as_bytes(), submitted.trim().as_bytes())
+    }
+
+    /// The signed-in member of staff, or a redirect to the sign-in page.
+    pub fn staff(&self) -> Result<&User, Response> {
+        self.user.as_ref().ok_or_else(|| {
+            Redirect::to(&format!("/login?next={}", urlencode(&self.here))).into_response()
+        })
+    }
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+pub(crate) fn urlencode(s: &str) -> String {
+    form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+/// Renders a page with the security headers every page carries.
+pub(crate) fn render(v: &Visitor, status: StatusCode, page: &impl Template) -> Response {
+    match page.render() {
+        Ok(html) => {
+            let mut resp = (status, html).into_response();
+            let h = resp.headers_mut();
+            h.insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/html; charset=utf-8"),
+            );
+            secure(h);
+            if v.new_csrf
+                && let Ok(c) = HeaderValue::from_str(&format!(
+                    "{CSRF_COOKIE}={}; Path=/; HttpOnly; SameSite=Strict",
+                    v.csrf
+                ))
+            {
+                h.append(header::SET_COOKIE, c);
+            }
+            resp
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "template");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
+}
+
+fn secure(h: &mut axum::http::HeaderMap) {
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+        ),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+}
+
+/// A page that only says something (an error, a refusal, a confirmation).
+#[derive(Template)]
+#[template(path = "message.html")]
+pub(crate) struct Message<'a> {
+    pub v: &'a Visitor,
+    pub title: String,
+    pub text: String,
+    pub back: Option<(String, String)>,
+}
+
+pub(crate) fn message(v: &Visitor, status: StatusCode, title: &str, text: &str) -> Response {
+    render(
+        v,
+        status,
+        &Message {
+            v,
+            title: title.to_string(),
+            text: text.to_string(),
+            back: None,
+        },
+    )
+}
+
+/// The refusal of a form whose CSRF token is missing or wrong.
+pub(crate) fn csrf_refused(v: &Visitor) -> Response {
+    message(
+        v,
+        StatusCode::FORBIDDEN,
+        v.t("请求已过期", "Request expired"),
+        v.t(
+            "表单校验码无效或缺失（CSRF）。请返回上一页刷新后重试。",
+            "The form's check token (CSRF) is missing or wrong. Go back, reload the page and try again.",
+        ),
+    )
+}
+
+pub(crate) fn forbidden(v: &Visitor) -> Response {
+    message(
+        v,
+        StatusCode::FORBIDDEN,
+        v.t("无权访问", "Not allowed"),
+        v.t(
+            "您的角色不能访问此页面。",
+            "Your role may not open this page.",
+        ),
+    )
+}
+
+/// A multi-valued form body (`materials=a&materials=b`).
+#[derive(Debug, Default)]
+pub(crate) struct FormData(Vec<(String, String)>);
+
+impl FormData {
+    pub fn parse(body: &[u8]) -> Self {
+        FormData(
+            form_urlencoded::parse(body)
+                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                .collect(),
+        )
+    }
+    pub fn get(&self, key: &str) -> &str {
+        self.0
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.trim())
+            .unwrap_or("")
+    }
+    pub fn all(&self, key: &str) -> Vec<String> {
+        self.0
+            .iter()
+            .filter(|(k, v)| k == key && !v.trim().is_empty())
+            .map(|(_, v)| v.trim().to_string())
+            .collect()
+    }
+}
+
+const CSS: &str = include_str!("../../assets/app.css");
+const JS: &str = include_str!("../../assets/app.js");
+
+fn asset(body: &'static str, kind: &'static str) -> Response {
+    let mut r = body.into_response();
+    let h = r.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(kind));
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=3600"),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    r
+}
+
+#[derive(serde::Deserialize)]
+struct LangSwitch {
+    to: String,
+    #[serde(default)]
+    back: String,
+}
+
+/// `/lang?to=en&back=/powers`: remembers the language in a cookie and goes back.
+async fn switch_lang(axum::extract::Query(q): axum::extract::Query<LangSwitch>) -> Response {
+    let lang = if q.to == "en" { "en" } else { "zh" };
+    // Only a local path may be returned to.
+    let back = if q.back.starts_with('/') && !q.back.starts_with("//") {
+        q.back
+    } else {
+        "/".into()
+    };
+    let mut r = Redirect::to(&back).into_response();
+    if let Ok(c) = HeaderValue::from_str(&format!(
+        "{LANG_COOKIE}={lang}; Path=/; Max-Age=31536000; SameSite=Lax"
+    )) {
+        r.headers_mut().insert(header::SET_COOKIE, c);
+    }
+    r
+}
+
+/// The page routes.
+pub fn router() -> Router<SharedState> {
+    Router::new()
+        .route("/", get(portal::home))
+        .route("/powers", get(portal::powers))
+        .route("/powers/{code}", get(portal::power))
+        .route(
+            "/powers/{code}/apply",
+            get(portal::apply_form).post(portal::apply),
+        )
+        .route("/lookup", get(portal::lookup_form).post(portal::lookup))
+        .route("/lookup/rate", post(portal::rate))
+        .route("/open-data", get(portal::open_data))
+        .route("/lang", get(switch_lang))
+        .route("/login", get(work::login_form).post(work::login))
+        .route("/logout", post(work::logout))
+        .route("/work", get(work::inbox))
+        .route("/work/intake", get(work::intake_form).post(work::intake))
+        .route("/work/cases/{receipt}", get(work::case_page))
+        .route("/work/cases/{receipt}/act", post(work::act))
+        .route("/work/cases/{receipt}/flow.svg", get(work::case_flow))
+        .route("/watch", get(watch::board))
+        .route("/watch/alerts/{id}", post(watch::act))
+        .route(
+            "/assets/app.css",
+            get(|| async { asset(CSS, "text/css; charset=utf-8") }),
+        )
+        .route(
+            "/assets/app.js",
+            get(|| async { asset(JS, "text/javascript; charset=utf-8") }),
+        )
+}
