@@ -10,7 +10,7 @@ pub mod error;
 pub mod flowsvg;
 mod idempotency;
 pub mod import;
-mod limiter;
+pub mod limiter;
 mod pages;
 pub mod search;
 

@@ -13,6 +13,7 @@ use sunlight_web::{AppState, app};
 use tower::ServiceExt;
 
 mod cases;
+mod pages;
 mod supervision;
 
 struct Api {
@@ -586,31 +587,6 @@ async fn import_reports_rows_and_export_round_trips() {
             "{file}: {p}"
         );
     }
-}
-
-#[tokio::test]
-async fn the_list_page_speaks_chinese() {
-    let a = api().await;
-    a.publish(draft(
-        "2026-01-01",
-        vec![create(power(
-            "330183-XK-00001",
-            "食品经营许可",
-            "licensing",
-        ))],
-    ))
-    .await;
-    let r = a.get("/?q=%E9%A3%9F%E5%93%81").await;
-    assert_eq!(r.status, StatusCode::OK);
-    let html = r.text();
-    assert!(
-        html.contains("阳光 · 权力清单")
-            && html.contains("食品经营许可")
-            && html.contains("共 1 项"),
-        "{html}"
-    );
-    let r = a.get("/?q=%3Cscript%3E").await;
-    assert!(!r.text().contains("<script>"), "input is escaped");
 }
 
 #[tokio::test]

@@ -1,0 +1,527 @@
+//! The pages driven in-process as a browser would: cookies kept, CSRF tokens read from the
+//! forms, redirects looked at. The end-to-end run in a real browser is in the `sunlight`
+//! crate's tests; here are the rules that must hold whatever the browser does.
+
+use super::*;
+use std::collections::HashMap;
+use sunlight_engine::reference;
+
+pub(crate) async fn page_api() -> (Api, Arc<ManualClock>, Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::connect(&format!("sqlite:{}", dir.path().join("pages.db").display()))
+        .await
+        .unwrap();
+    store.migrate().await.unwrap();
+    let now: Timestamp = "2026-11-23T09:00:00+08:00".parse().unwrap();
+    reference::seed(&store, now).await.unwrap();
+    // A clerk of another department, to show a department sees only its own cases.
+    let other = CreditCode::with_check("11330183MB1682410").unwrap();
+    store
+        .put_department(
+            &Department::new(
+                other.clone(),
+                "富阳区市场监督管理局",
+                RegionCode::parse("330183").unwrap(),
+                DepartmentNature::LegalAgency,
+            )
+            .unwrap(),
+        )
+        .await
+        .unwrap();
+    store
+        .add_user(
+            &User {
+                username: Username::parse("shichang.wu").unwrap(),
+                display_name: "吴窗口".into(),
+                department: Some(other),
+                roles: vec![Role::WindowClerk, Role::CaseOfficer],
+            },
+            reference::PASSWORD,
+            now,
+        )
+        .await
+        .unwrap();
+    let clock = Arc::new(ManualClock::new(now));
+    let state = AppState::new(store.clone(), clock.clone(), Zone::CHINA);
+    (
+        Api {
+            router: app(state),
+            _dir: dir,
+        },
+        clock,
+        store,
+    )
+}
+
+/// A visitor with a cookie jar.
+pub(crate) struct Browser<'a> {
+    api: &'a Api,
+    cookies: HashMap<String, String>,
+}
+
+/// The value of the first `name="csrf"` field of a page.
+pub(crate) fn csrf_of(html: &str) -> String {
+    let at = html
+        .find(r#"name="csrf" value=""#)
+        .unwrap_or_else(|| panic!("no CSRF field in {html}"));
+    let rest = &html[at + r#"name="csrf" value=""#.len()..];
+    rest[..rest.find('"').unwrap()].to_string()
+}
+
+fn form(fields: &[(&str, &str)]) -> String {
+    fields
+        .iter()
+        .map(|(k, v)| {
+            format!(
+                "{}={}",
+                k,
+                form_urlencoded::byte_serialize(v.as_bytes()).collect::<String>()
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+impl<'a> Browser<'a> {
+    pub(crate) fn new(api: &'a Api) -> Self {
+        Self {
+            api,
+            cookies: HashMap::new(),
+        }
+    }
+
+    async fn send(&mut self, method: &str, uri: &str, body: Option<String>) -> Resp {
+        let mut req = Request::builder().method(method).uri(uri);
+        if !self.cookies.is_empty() {
+            let jar = self
+                .cookies
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join("; ");
+            req = req.header(header::COOKIE, jar);
+        }
+        let body = match body {
+            Some(b) => {
+                req = req.header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+                Body::from(b)
+            }
+            None => Body::empty(),
+        };
+        let r = self.api.send(req.body(body).unwrap()).await;
+        for c in r.headers.get_all(header::SET_COOKIE) {
+            let c = c.to_str().unwrap();
+            let (kv, _) = c.split_once(';').unwrap_or((c, ""));
+            let (k, v) = kv.split_once('=').unwrap();
+            if v.is_empty() {
+                self.cookies.remove(k);
+            } else {
+                self.cookies.insert(k.to_string(), v.to_string());
+            }
+        }
+        r
+    }
+
+    pub(crate) async fn get(&mut self, uri: &str) -> Resp {
+        self.send("GET", uri, None).await
+    }
+
+    pub(crate) async fn post(&mut self, uri: &str, fields: &[(&str, &str)]) -> Resp {
+        self.send("POST", uri, Some(form(fields))).await
+    }
+
+    /// Fills the form of the page at `page` (CSRF token included) and posts it to `action`.
+    pub(crate) async fn submit(
+        &mut self,
+        page: &str,
+        action: &str,
+        fields: &[(&str, &str)],
+    ) -> Resp {
+        let html = self.get(page).await.text();
+        let token = csrf_of(&html);
+        let mut all = vec![("csrf", token.as_str())];
+        all.extend_from_slice(fields);
+        self.post(action, &all).await
+    }
+
+    pub(crate) async fn sign_in(&mut self, user: &str) {
+        let r = self
+            .submit(
+                "/login",
+                "/login",
+                &[("username", user), ("password", reference::PASSWORD)],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    }
+}
+
+fn location(r: &Resp) -> &str {
+    r.headers
+        .get(header::LOCATION)
+        .map(|v| v.to_str().unwrap())
+        .unwrap_or("")
+}
+
+#[tokio::test]
+async fn the_power_list_is_searched_by_chinese_words_and_hostile_input_is_inert() {
+    let (api, _, _) = page_api().await;
+    let mut b = Browser::new(&api);
+    let r = b
+        .get("/powers?q=%E6%96%BD%E5%B7%A5%E8%AE%B8%E5%8F%AF")
+        .await; // 施工许可
+    assert_eq!(r.status, StatusCode::OK);
+    let html = r.text();
+    assert!(html.contains("建筑工程施工许可"), "{html}");
+    assert!(html.contains("共 <b>1</b> 项"), "{html}");
+    assert!(
+        r.headers
+            .get(header::CONTENT_SECURITY_POLICY)
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .contains("script-src 'self'")
+    );
+    for hostile in [
+        "%3Cscript%3Ealert(1)%3C%2Fscript%3E",
+        "'%20OR%201%3D1%20--",
+        "%22%3E%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E",
+        "name%3A*%20AND%20(",
+    ] {
+        let r = b
+            .get(&format!("/powers?q={hostile}&category=%27%3B--"))
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{hostile}");
+        let html = r.text();
+        assert!(!html.contains("<script>alert"), "{hostile}: {html}");
+        assert!(!html.contains("<img src=x"), "{hostile}");
+        assert!(html.contains("共 <b>0</b> 项"), "{hostile}");
+    }
+    // The English switch remembers itself.
+    let r = b.get("/lang?to=en&back=/powers").await;
+    assert_eq!(location(&r), "/powers");
+    assert!(b.get("/powers").await.text().contains("Power list"));
+    let r = b.get("/lang?to=en&back=//evil.example").await;
+    assert_eq!(location(&r), "/", "no open redirect");
+}
+
+#[tokio::test]
+async fn every_form_needs_its_csrf_token() {
+    let (api, _, _) = page_api().await;
+    let mut b = Browser::new(&api);
+    b.get("/").await; // the anonymous token cookie is set
+    for (uri, fields) in [
+        (
+            "/login",
+            vec![
+                ("username", "chuangkou.chen"),
+                ("password", reference::PASSWORD),
+            ],
+        ),
+        ("/lookup", vec![("receipt", "X"), ("code", "1")]),
+        (
+            "/lookup/rate",
+            vec![("receipt", "X"), ("code", "1"), ("level", "5")],
+        ),
+        ("/powers/330183-XK-09001/apply", vec![("name", "张三")]),
+        ("/logout", vec![]),
+    ] {
+        let r = b.post(uri, &fields).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{uri} without a token");
+        let mut wrong = fields.clone();
+        wrong.push(("csrf", "0123456789abcdef0123456789abcdef"));
+        let r = b.post(uri, &wrong).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{uri} with another token");
+    }
+    b.sign_in("chuangkou.chen").await;
+    let token = csrf_of(&b.get("/work").await.text());
+    for uri in [
+        "/work/intake",
+        "/work/cases/X/act",
+        "/watch/alerts/1",
+        "/logout",
+    ] {
+        let r = b.post(uri, &[("action", "claim")]).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{uri} signed in, no token");
+    }
+    // The signed-in token is bound to the session, not to the anonymous cookie.
+    let mut other = Browser::new(&api);
+    other.get("/").await;
+    let r = other.post("/logout", &[("csrf", &token)]).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn signing_in_sets_a_strict_cookie_and_repeated_failures_lock_the_account() {
+    let (api, _, _) = page_api().await;
+    let mut b = Browser::new(&api);
+    let html = b.get("/login?next=/work").await.text();
+    let token = csrf_of(&html);
+    let r = b
+        .post(
+            "/login",
+            &[
+                ("csrf", &token),
+                ("username", "chuangkou.chen"),
+                ("password", reference::PASSWORD),
+                ("next", "/work"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(location(&r), "/work");
+    let cookie = r.headers.get(header::SET_COOKIE).unwrap().to_str().unwrap();
+    assert!(
+        cookie.starts_with("sl_session=")
+            && cookie.contains("HttpOnly")
+            && cookie.contains("SameSite=Strict"),
+        "{cookie}"
+    );
+    assert!(b.get("/work").await.text().contains("陈窗口"));
+    // The cookie reads the API but cannot change anything through it.
+    assert_eq!(b.get("/api/me").await.status, StatusCode::OK);
+    let r = b
+        .send(
+            "POST",
+            "/api/cases",
+            Some(serde_json::to_string(&reference::submission(1)).unwrap()),
+        )
+        .await;
+    assert!(
+        r.status == StatusCode::UNSUPPORTED_MEDIA_TYPE
+            || r.status == StatusCode::UNPROCESSABLE_ENTITY
+            || r.status == StatusCode::BAD_REQUEST,
+        "a form-encoded cross-site post is not a JSON call: {}",
+        r.status
+    );
+    let token = csrf_of(&b.get("/work").await.text());
+    let r = b.post("/logout", &[("csrf", &token)]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        location(&b.get("/work").await),
+        "/login?next=%2Fwork",
+        "signed out"
+    );
+
+    // Five wrong passwords lock the account, and then even the right one is refused.
+    let mut m = Browser::new(&api);
+    for i in 0..5 {
+        let r = m
+            .submit(
+                "/login",
+                "/login",
+                &[("username", "chengban.zhou"), ("password", "wrong")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+        if i == 4 {
+            assert!(r.text().contains("已锁定"), "{}", r.text());
+        }
+    }
+    let r = m
+        .submit(
+            "/login",
+            "/login",
+            &[
+                ("username", "chengban.zhou"),
+                ("password", reference::PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    assert!(r.text().contains("已锁定"));
+    // Sign-in does not redirect off the site.
+    let r = Browser::new(&api)
+        .submit(
+            "/login",
+            "/login",
+            &[
+                ("username", "shouxi.zhao"),
+                ("password", reference::PASSWORD),
+                ("next", "//evil.example/x"),
+            ],
+        )
+        .await;
+    assert_eq!(location(&r), "/work");
+}
+
+fn between<'h>(html: &'h str, from: &str, to: &str) -> &'h str {
+    let a = html
+        .find(from)
+        .unwrap_or_else(|| panic!("{from} not in {html}"))
+        + from.len();
+    let b = html[a..].find(to).unwrap() + a;
+    &html[a..b]
+}
+
+#[tokio::test]
+async fn a_citizen_applies_follows_and_wrong_codes_are_rate_limited() {
+    let (api, _, _) = page_api().await;
+    let mut citizen = Browser::new(&api);
+    let power = "/powers/330183-XK-09001";
+    let guide = citizen.get(power).await.text();
+    assert!(guide.contains("在线申请") && guide.contains("权力运行流程图"));
+    let materials = [
+        "建筑工程施工许可申请表",
+        "建设工程规划许可证",
+        "施工图审查合格书",
+    ];
+    let page = format!("{power}/apply");
+    let html = citizen.get(&page).await.text();
+    let (token, idem) = (
+        csrf_of(&html),
+        between(&html, r#"name="idem" value=""#, "\"").to_string(),
+    );
+    let mut fields = vec![
+        ("csrf", token.as_str()),
+        ("idem", idem.as_str()),
+        ("kind", "person"),
+        ("name", "王建华"),
+        ("id_number", "330183198503150019"),
+        ("phone", "13957112345"),
+        ("note", "新建厂房一栋"),
+    ];
+    for m in &materials {
+        fields.push(("materials", m));
+    }
+    let r = citizen.post(&format!("{page}"), &fields).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let done = r.text();
+    let receipt = between(&done, r#"<code id="receipt">"#, "<").to_string();
+    let code = between(&done, r#"<code id="query-code">"#, "<").to_string();
+    // The same form posted twice (a double click) makes one case.
+    let again = citizen.post(&page, &fields).await;
+    assert!(again.text().contains(&receipt));
+
+    // Following it shows the timeline and no personal data.
+    let r = citizen
+        .submit(
+            "/lookup",
+            "/lookup",
+            &[("receipt", &receipt), ("code", &code)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let html = r.text();
+    assert!(
+        html.contains("建筑工程施工许可") && html.contains("申请"),
+        "{html}"
+    );
+    for secret in ["330183198503150019", "13957112345", "王建华"] {
+        assert!(!html.contains(secret), "{secret} shown in full");
+    }
+    assert!(html.contains("王"), "the masked name");
+
+    // Wrong codes: five, then the receipt is locked even with the right code.
+    for _ in 0..5 {
+        let r = citizen
+            .submit(
+                "/lookup",
+                "/lookup",
+                &[("receipt", &receipt), ("code", "00000000")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    let r = citizen
+        .submit(
+            "/lookup",
+            "/lookup",
+            &[("receipt", &receipt), ("code", &code)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().contains("错误次数过多"), "{}", r.text());
+    // Injection strings in the lookup are only wrong guesses.
+    let r = Browser::new(&api)
+        .submit(
+            "/lookup",
+            "/lookup",
+            &[
+                ("receipt", "' OR '1'='1"),
+                ("code", "<script>alert(1)</script>"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(!r.text().contains("<script>alert"));
+}
+
+#[tokio::test]
+async fn staff_see_their_department_s_cases_and_only_the_acts_they_may_take() {
+    let (api, _, _) = page_api().await;
+    let r = api
+        .call(
+            "POST",
+            "/api/cases",
+            None,
+            Some(serde_json::to_value(reference::submission(1)).unwrap()),
+            &[],
+        )
+        .await;
+    let receipt = r.json()["receipt"].as_str().unwrap().to_string();
+    let case = format!("/work/cases/{receipt}");
+
+    let mut clerk = Browser::new(&api);
+    clerk.sign_in("chuangkou.chen").await;
+    let inbox = clerk.get("/work").await.text();
+    assert!(inbox.contains(&receipt), "{inbox}");
+    let html = clerk.get(&case).await.text();
+    for act in [
+        r#"data-act="accept""#,
+        r#"data-act="supplement""#,
+        r#"data-act="refuse""#,
+    ] {
+        assert!(html.contains(act), "{act}");
+    }
+    assert!(!html.contains(r#"data-act="decide""#));
+
+    // The officer of the same department has nothing to do before acceptance.
+    let mut officer = Browser::new(&api);
+    officer.sign_in("chengban.zhou").await;
+    assert!(
+        officer
+            .get(&case)
+            .await
+            .text()
+            .contains(r#"id="no-actions""#)
+    );
+
+    // Another department's clerk does not see it at all.
+    let mut other = Browser::new(&api);
+    other.sign_in("shichang.wu").await;
+    assert!(!other.get("/work").await.text().contains(&receipt));
+    assert_eq!(other.get(&case).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        other.get(&format!("{case}/flow.svg")).await.status,
+        StatusCode::NOT_FOUND
+    );
+
+    // The clerk accepts; the page shows it done and the officer's review opens.
+    let r = clerk
+        .submit(
+            &case,
+            &format!("{case}/act"),
+            &[("action", "accept"), ("task", "1")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    assert!(clerk.get(location(&r)).await.text().contains("已办理"));
+    let html = officer.get(&case).await.text();
+    assert!(
+        html.contains("data-act=\"claim-") || html.contains("data-act=\"complete-"),
+        "{html}"
+    );
+    // A refused act says why, on the page.
+    let r = clerk
+        .submit(
+            &case,
+            &format!("{case}/act"),
+            &[("action", "accept"), ("task", "1")],
+        )
+        .await;
+    assert!(r.status.is_client_error(), "{}", r.status);
+    assert!(r.text().contains(r#"id="error""#));
+    let svg = clerk.get(&format!("{case}/flow.svg")).await;
+    assert_eq!(svg.content_type, "image/svg+xml");
+}
