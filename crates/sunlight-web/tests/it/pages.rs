@@ -384,7 +384,7 @@ async fn a_citizen_applies_follows_and_wrong_codes_are_rate_limited() {
     for m in &materials {
         fields.push(("materials", m));
     }
-    let r = citizen.post(&format!("{page}"), &fields).await;
+    let r = citizen.post(&page, &fields).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
     let done = r.text();
     let receipt = between(&done, r#"<code id="receipt">"#, "<").to_string();
