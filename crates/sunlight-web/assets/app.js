@@ -16,7 +16,16 @@
       if (box.contains(document.activeElement) && document.activeElement.tagName !== "BODY"
           && document.activeElement.tagName !== "BUTTON") return;
       const r = await fetch(box.dataset.src, { credentials: "same-origin" });
-      if (r.ok) { box.innerHTML = await r.text(); box.classList.remove("flash"); void box.offsetWidth; box.classList.add("flash"); }
+      // A session that ended sends the sign-in page: say so instead of showing it here.
+      if (r.redirected || !r.ok) {
+        if (state) state.textContent = "○ " + state.dataset.expired;
+        es.close();
+        return;
+      }
+      box.innerHTML = await r.text();
+      box.classList.remove("flash");
+      void box.offsetWidth;
+      box.classList.add("flash");
     }, 500);
   };
   const es = new EventSource(box.dataset.stream, { withCredentials: true });

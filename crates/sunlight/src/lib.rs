@@ -6,7 +6,7 @@ mod bench_engine;
 mod bench_supervision;
 pub mod config;
 pub mod demo;
-mod demo_cases;
+pub mod demo_cases;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};

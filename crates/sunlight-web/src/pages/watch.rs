@@ -136,7 +136,7 @@ async fn live(state: &SharedState, v: &Visitor) -> Option<LiveData> {
     let monitor = state.engine.monitor()?;
     let board = monitor.board(200).await;
     let names = department_names(state).await;
-    let colours = ["red_card", "red", "yellow", "blue", "green"]
+    let colours = COLOURS
         .into_iter()
         .map(|c| {
             (

@@ -453,7 +453,12 @@ async fn case_view(
         colour_label: colour_label(v.lang, colour),
         applicant,
         channel: format!("{:?}", c.opened.channel).to_lowercase(),
-        submitted: state.zone.format(c.submitted_at),
+        submitted: state
+            .zone
+            .format(c.submitted_at)
+            .get(..16)
+            .unwrap_or_default()
+            .replace('T', " "),
         accepted: date(c.accepted_on),
         committed: date(c.deadlines.committed),
         statutory: date(c.deadlines.statutory),
@@ -523,11 +528,24 @@ pub async fn case_page(
         Ok(x) => x,
         Err(r) => return r,
     };
-    let done = q
-        .map(|Query(d)| d.done)
-        .ok()
-        .filter(|d| !d.is_empty())
-        .map(|d| format!("{} {d}", v.t("已办理：", "Done:")));
+    let done = match q.map(|Query(d)| d.done).ok().filter(|d| !d.is_empty()) {
+        Some(kind) => {
+            // Say it in words: the latest event of that kind, as the history names it.
+            let history = state
+                .engine
+                .history(&c.opened.receipt)
+                .await
+                .unwrap_or_default();
+            let zh = history
+                .iter()
+                .rev()
+                .find(|h| h.kind == kind && !h.zh.is_empty())
+                .map(|h| h.zh.clone())
+                .unwrap_or(kind);
+            Some(format!("{}{zh}", v.t("已办理：", "Done: ")))
+        }
+        None => None,
+    };
     case_view(&state, &v, &user, &c, StatusCode::OK, None, done).await
 }
 

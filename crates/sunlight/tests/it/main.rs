@@ -1,5 +1,7 @@
 //! The binary as an operator uses it: real processes on a temporary SQLite file.
 
+mod e2e;
+
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -174,8 +176,13 @@ fn demo_loads_the_sample_city_and_serves_it() {
     };
     let home = get("/");
     assert!(
-        home.starts_with("HTTP/1.1 200") && home.contains("食品经营许可"),
+        home.starts_with("HTTP/1.1 200") && home.contains("权力清单"),
         "{home}"
+    );
+    let list = get("/powers?q=%E9%A3%9F%E5%93%81%E7%BB%8F%E8%90%A5"); // 食品经营
+    assert!(
+        list.starts_with("HTTP/1.1 200") && list.contains("食品经营许可"),
+        "{list}"
     );
     let api = get("/api/consistency");
     assert!(api.contains("食品经营许可证核发"), "{api}");
