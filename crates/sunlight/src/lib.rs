@@ -3,6 +3,7 @@
 
 mod bench;
 mod bench_engine;
+mod bench_pages;
 mod bench_supervision;
 pub mod config;
 pub mod demo;

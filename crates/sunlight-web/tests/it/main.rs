@@ -13,6 +13,7 @@ use sunlight_web::{AppState, app};
 use tower::ServiceExt;
 
 mod cases;
+mod matrix;
 mod pages;
 mod supervision;
 
