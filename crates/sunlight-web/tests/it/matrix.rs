@@ -284,7 +284,7 @@ async fn every_route_for_every_role() {
                 let resp = api
                     .router
                     .clone()
-                    .oneshot(req.body(Body::empty()).unwrap())
+                    .oneshot(req.body(axum::body::Body::empty()).unwrap())
                     .await
                     .unwrap();
                 resp.status()
