@@ -17,6 +17,24 @@ pub struct Search {
     /// Publications so far (bumped by every publish or import).
     wanted: AtomicU64,
     rebuilding: Mutex<()>,
+    /// Departments and regions (code, name) as of the last rebuild: every list page's filters.
+    names: std::sync::RwLock<Arc<Names>>,
+}
+
+/// The registry's names the pages show beside codes.
+#[derive(Debug, Default)]
+pub struct Names {
+    pub departments: Vec<(String, String)>,
+    pub regions: Vec<(String, String)>,
+}
+
+impl Names {
+    pub fn department(&self, code: &str) -> Option<&str> {
+        self.departments
+            .iter()
+            .find(|(c, _)| c == code)
+            .map(|(_, n)| n.as_str())
+    }
 }
 
 impl Default for Search {
@@ -32,6 +50,7 @@ impl Search {
             built: AtomicU64::new(0),
             wanted: AtomicU64::new(1),
             rebuilding: Mutex::new(()),
+            names: Default::default(),
         }
     }
 
@@ -39,7 +58,12 @@ impl Search {
         &self.index
     }
 
-    /// The list changed: the next [`Search::ensure`] rebuilds.
+    /// Departments and regions by code, as of the last rebuild.
+    pub fn names(&self) -> Arc<Names> {
+        self.names.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// The list (or a department or region) changed: the next [`Search::ensure`] rebuilds.
     pub fn invalidate(&self) {
         self.wanted.fetch_add(1, Ordering::SeqCst);
     }
@@ -56,12 +80,22 @@ impl Search {
             return Ok(());
         }
         let started = std::time::Instant::now();
-        let names: HashMap<String, String> = store
-            .departments()
-            .await?
-            .into_iter()
-            .map(|d| (d.credit_code.to_string(), d.name))
+        let departments = store.departments().await?;
+        let names: HashMap<String, String> = departments
+            .iter()
+            .map(|d| (d.credit_code.to_string(), d.name.clone()))
             .collect();
+        let regions = store.regions().await?;
+        *self.names.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(Names {
+            departments: departments
+                .into_iter()
+                .map(|d| (d.credit_code.to_string(), d.name))
+                .collect(),
+            regions: regions
+                .into_iter()
+                .map(|r| (r.code.to_string(), r.name))
+                .collect(),
+        });
         let mut docs = Vec::new();
         let mut after: Option<String> = None;
         loop {

@@ -85,6 +85,7 @@ pub async fn put_region(
     })?;
     let region = Region::new(code, &body.name, level, code.parent())?;
     state.store.put_region(&region).await?;
+    state.search.invalidate();
     Ok(ApiJson(region))
 }
 
@@ -129,6 +130,7 @@ pub async fn put_department(
     };
     let d = Department::new(cc, &body.name, region, nature)?;
     state.store.put_department(&d).await?;
+    state.search.invalidate();
     Ok(ApiJson(d))
 }
 

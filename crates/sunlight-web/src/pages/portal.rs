@@ -121,14 +121,7 @@ pub async fn home(State(state): State<SharedState>, v: Visitor) -> Response {
         .map(|f| f.satisfied_rate.unwrap_or(0.0) * f.ratings as f64)
         .sum();
     let limits = state.store.list_limits().await.unwrap_or_default();
-    let departments = state
-        .store
-        .departments()
-        .await
-        .unwrap_or_default()
-        .into_iter()
-        .map(|d| (d.credit_code.to_string(), d.name))
-        .collect();
+    let departments = state.search.names().departments.clone();
     let page = Home {
         v: &v,
         categories: PowerCategory::ALL
@@ -267,22 +260,8 @@ pub async fn powers(
         })
         .collect();
     let pages = hits.total.div_ceil(PAGE_SIZE).max(1);
-    let departments = state
-        .store
-        .departments()
-        .await
-        .unwrap_or_default()
-        .into_iter()
-        .map(|d| (d.credit_code.to_string(), d.name))
-        .collect();
-    let regions = state
-        .store
-        .regions()
-        .await
-        .unwrap_or_default()
-        .into_iter()
-        .map(|r| (r.code.to_string(), r.name))
-        .collect();
+    let names = state.search.names();
+    let (departments, regions) = (names.departments.clone(), names.regions.clone());
     let page_view = PowersPage {
         v: &v,
         categories: PowerCategory::ALL
@@ -808,12 +787,10 @@ async fn found(
         })
         .collect();
     let department = state
-        .store
-        .department(&c.opened.department)
-        .await
-        .ok()
-        .flatten()
-        .map(|d| d.name)
+        .search
+        .names()
+        .department(c.opened.department.as_str())
+        .map(str::to_string)
         .unwrap_or_else(|| c.opened.department.to_string());
     let today = state.zone.date(state.clock.now());
     let colour = public_colour(c, today);

@@ -82,14 +82,8 @@ fn measures() -> Vec<(&'static str, &'static str)> {
 }
 
 async fn department_names(state: &SharedState) -> HashMap<String, String> {
-    state
-        .store
-        .departments()
-        .await
-        .unwrap_or_default()
-        .into_iter()
-        .map(|d| (d.credit_code.to_string(), d.name))
-        .collect()
+    let _ = state.search.ensure(&state.store).await;
+    state.search.names().departments.iter().cloned().collect()
 }
 
 pub(crate) fn alert_rows(
