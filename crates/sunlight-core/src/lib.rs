@@ -8,6 +8,7 @@
 pub mod calendar;
 pub mod case;
 pub mod clock;
+pub mod complaint;
 pub mod consistency;
 pub mod department;
 pub mod diff;

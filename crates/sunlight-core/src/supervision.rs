@@ -148,6 +148,7 @@ pub enum RuleId {
     TwoPersonBreach,
     ConflictOfInterest,
     Concentration,
+    ComplaintUnanswered,
 }
 
 /// What a rule is.
@@ -178,7 +179,7 @@ const fn rule(
 }
 
 /// Every rule, in the order the docs list them.
-pub const RULES: [Rule; 20] = {
+pub const RULES: [Rule; 21] = {
     use RuleId::*;
     use Severity::*;
     [
@@ -322,6 +323,13 @@ pub const RULES: [Rule; 20] = {
             "“一把手”权力制约：分事行权、分岗设权、分级授权",
             Warning,
         ),
+        rule(
+            ComplaintUnanswered,
+            "投诉逾期未答复",
+            "Complaint not answered in time",
+            "《信访工作条例》（2022年）关于按期办理、答复的规定；答复期限按本级配置（默认30日）",
+            Breach,
+        ),
     ]
 };
 
@@ -355,6 +363,7 @@ impl RuleId {
             Self::TwoPersonBreach => "two_person_breach",
             Self::ConflictOfInterest => "conflict_of_interest",
             Self::Concentration => "concentration",
+            Self::ComplaintUnanswered => "complaint_unanswered",
         }
     }
 
@@ -411,6 +420,8 @@ pub struct Settings {
     pub score: ScoreWeights,
     /// When one person's share of a department's decisions is too large.
     pub concentration: ConcentrationLimit,
+    /// Days a department has to answer a complaint before it becomes an alert (default 30).
+    pub complaint_answer_days: u32,
     /// How often (milliseconds) the monitor looks for calendar changes made by another
     /// process (a `sunlight import calendar` beside a running server); default a minute.
     pub calendar_poll_ms: u64,
@@ -544,6 +555,7 @@ impl Default for Settings {
             suspension_days_by_reason: BTreeMap::new(),
             score: ScoreWeights::default(),
             concentration: ConcentrationLimit::default(),
+            complaint_answer_days: 30,
             calendar_poll_ms: 60_000,
         }
     }
@@ -602,7 +614,13 @@ pub struct Finding {
 }
 
 impl Finding {
-    fn new(rule: RuleId, subject: &str, task: Option<u32>, at: Timestamp, detail: String) -> Self {
+    pub fn new(
+        rule: RuleId,
+        subject: &str,
+        task: Option<u32>,
+        at: Timestamp,
+        detail: String,
+    ) -> Self {
         let mut key = format!("{}/{subject}", rule.as_str());
         if let Some(t) = task {
             key.push_str(&format!("/{t}"));

@@ -248,7 +248,7 @@ struct Task {
     index: Index,
     calendars: HashMap<String, Option<Arc<Calendar>>>,
     stats: MonitorStats,
-    /// When the daily checks (concentration) run next.
+    /// When the daily checks (concentration, unanswered complaints) run next.
     next_daily: Option<Timestamp>,
     /// The calendars' generation the marks were computed on; another process (a CLI import)
     /// moving it makes the monitor recompute. Checked at most once a minute.
@@ -471,8 +471,7 @@ impl Task {
         }
     }
 
-    /// Once a day (and at start): one person deciding too large a share of a department's
-    /// cases over the last days raises a concentration alert (once per person and month).
+    /// Once a day (and at start): concentration and unanswered complaints.
     async fn daily(&mut self) {
         let now = self.clock.now();
         if self.next_daily.is_some_and(|t| now < t) {
@@ -484,6 +483,13 @@ impl Task {
             .tomorrow()
             .unwrap_or(self.zone.date(now));
         self.next_daily = Some(self.zone.start_of(tomorrow));
+        self.concentration(now).await;
+        self.unanswered_complaints(now).await;
+    }
+
+    /// One person deciding too large a share of a department's cases over the last days raises
+    /// a concentration alert (once per person and month).
+    async fn concentration(&mut self, now: Timestamp) {
         let limit = &self.settings.concentration;
         if !self
             .settings
@@ -510,6 +516,47 @@ impl Task {
                 source: "timer",
             })
             .collect();
+        self.raise(alerts, now).await;
+    }
+
+    /// Complaints past their day to answer become alerts (once each: the key is the tracking
+    /// number).
+    async fn unanswered_complaints(&mut self, now: Timestamp) {
+        use sunlight_core::supervision::RuleId;
+        if !self.settings.applies(RuleId::ComplaintUnanswered, "", "") {
+            return;
+        }
+        let overdue = match self.store.overdue_complaints(self.zone.date(now)).await {
+            Ok(c) => c,
+            Err(e) => {
+                tracing::error!(%e, "supervision: could not read complaints");
+                return;
+            }
+        };
+        let mut alerts = Vec::with_capacity(overdue.len());
+        for c in overdue {
+            let Ok(due) = c.due.parse::<sunlight_core::Date>() else {
+                continue;
+            };
+            let name = match sunlight_core::CreditCode::parse(&c.department) {
+                Ok(code) => self
+                    .store
+                    .department(&code)
+                    .await
+                    .ok()
+                    .flatten()
+                    .map(|d| d.name)
+                    .unwrap_or_else(|| c.department.clone()),
+                Err(_) => c.department.clone(),
+            };
+            alerts.push(NewAlert {
+                finding: sunlight_core::complaint::unanswered(&c.tracking, due, &name, self.zone),
+                power: String::new(),
+                region: String::new(),
+                department: c.department,
+                source: "timer",
+            });
+        }
         self.raise(alerts, now).await;
     }
 

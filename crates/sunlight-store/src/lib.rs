@@ -9,6 +9,7 @@
 mod alerts;
 mod calendar;
 mod cases;
+mod complaints;
 mod feeds;
 mod figures;
 mod idempotency;
@@ -22,6 +23,7 @@ mod staff;
 pub use alerts::{Accountability, Alert, AlertFilter, NewAlert, Relation, party_key};
 pub use calendar::{LoadedYear, Scope};
 pub use cases::{CaseBatch, CaseWrite, Checkout, TaskRow};
+pub use complaints::Complaint;
 pub use feeds::{FeedReceipt, FeedSource};
 pub use figures::{FigureQuery, Figures, GroupBy, ListLimits};
 pub use idempotency::Claim;

@@ -357,6 +357,15 @@ pub fn router() -> Router<SharedState> {
         .route("/lookup", get(portal::lookup_form).post(portal::lookup))
         .route("/lookup/rate", post(portal::rate))
         .route("/open-data", get(portal::open_data))
+        .route(
+            "/complaints",
+            get(portal::complaints_form).post(portal::file_complaint),
+        )
+        .route("/complaints/track", post(portal::track_complaint))
+        .route(
+            "/work/complaints/{tracking}/answer",
+            post(work::answer_complaint),
+        )
         .route("/lang", get(switch_lang))
         .route("/login", get(work::login_form).post(work::login))
         .route("/logout", post(work::logout))

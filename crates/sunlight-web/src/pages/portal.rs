@@ -996,3 +996,254 @@ pub async fn open_data(State(state): State<SharedState>, v: Visitor) -> Response
         });
     render(&v, StatusCode::OK, &OpenData { v: &v, checkpoint })
 }
+
+// ---------------------------------------------------------------------------------------------
+// Complaints (投诉)
+
+#[derive(Template)]
+#[template(path = "complaints.html")]
+struct ComplaintsPage<'a> {
+    v: &'a Visitor,
+    departments: Vec<(String, String)>,
+    errors: Vec<String>,
+    filed: Option<(String, String, String)>,
+    tracked: Option<Tracked>,
+    form: ComplaintForm,
+}
+
+#[derive(Debug, Default)]
+struct ComplaintForm {
+    against: String,
+    target: String,
+    complainant: String,
+    phone: String,
+    text: String,
+}
+
+struct Tracked {
+    tracking: String,
+    against: String,
+    target: String,
+    department: String,
+    filed: String,
+    due: String,
+    state: String,
+    answer: String,
+    answered: String,
+}
+
+fn complaints_page<'a>(state: &SharedState, v: &'a Visitor) -> ComplaintsPage<'a> {
+    ComplaintsPage {
+        v,
+        departments: state.search.names().departments.clone(),
+        errors: Vec::new(),
+        filed: None,
+        tracked: None,
+        form: ComplaintForm {
+            against: "case".into(),
+            ..Default::default()
+        },
+    }
+}
+
+pub async fn complaints_form(State(state): State<SharedState>, v: Visitor) -> Response {
+    let _ = state.search.ensure(&state.store).await;
+    render(&v, StatusCode::OK, &complaints_page(&state, &v))
+}
+
+/// The department that answers a complaint about `target`.
+async fn answering_department(
+    state: &SharedState,
+    against: sunlight_core::complaint::Against,
+    target: &str,
+) -> Result<String, String> {
+    use sunlight_core::complaint::Against;
+    match against {
+        Against::Case => {
+            let r = ReceiptNumber::parse(target.trim())
+                .map_err(|_| format!("target: «{target}» is not a receipt number"))?;
+            match state.engine.case(&r).await {
+                Ok(Some(c)) => Ok(c.opened.department.to_string()),
+                _ => Err(format!("target: no case «{target}»")),
+            }
+        }
+        Against::Department => state
+            .search
+            .names()
+            .department(target.trim())
+            .map(|_| target.trim().to_string())
+            .ok_or_else(|| format!("target: no department «{target}»")),
+        Against::Staff => match state.store.user(target.trim()).await {
+            Ok(Some(u)) => u
+                .department
+                .map(|d| d.to_string())
+                .ok_or_else(|| format!("target: {target} belongs to no department")),
+            _ => Err(format!("target: no member of staff «{target}»")),
+        },
+    }
+}
+
+pub async fn file_complaint(
+    State(state): State<SharedState>,
+    v: Visitor,
+    RawForm(body): RawForm,
+) -> Response {
+    use sunlight_core::complaint::{Against, ComplaintDraft, answer_due};
+    let form = FormData::parse(&body);
+    if !v.csrf_ok(form.get("csrf")) {
+        return csrf_refused(&v);
+    }
+    let _ = state.search.ensure(&state.store).await;
+    let mut page = complaints_page(&state, &v);
+    page.form = ComplaintForm {
+        against: form.get("against").to_string(),
+        target: form.get("target").to_string(),
+        complainant: form.get("complainant").to_string(),
+        phone: form.get("phone").to_string(),
+        text: form.get("text").to_string(),
+    };
+    let Some(against) = Against::parse(form.get("against")) else {
+        page.errors
+            .push("against: case, department or staff".into());
+        return render(&v, StatusCode::UNPROCESSABLE_ENTITY, &page);
+    };
+    let department = match answering_department(&state, against, form.get("target")).await {
+        Ok(d) => d,
+        Err(e) => {
+            page.errors.push(e);
+            return render(&v, StatusCode::UNPROCESSABLE_ENTITY, &page);
+        }
+    };
+    let now = state.clock.now();
+    let mut random = [0u8; 8];
+    getrandom::fill(&mut random).expect("the operating system's random source");
+    const ALPHABET: &[u8] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+    let tail: String = random[..6]
+        .iter()
+        .map(|b| ALPHABET[usize::from(*b) % 32] as char)
+        .collect();
+    let tracking = format!(
+        "TS{}-{}-{tail}",
+        department.get(2..8).unwrap_or("000000"),
+        state.zone.date(now).strftime("%y%m%d")
+    );
+    let code = format!("{:08}", u64::from_le_bytes(random) % 100_000_000);
+    let days = state.engine.config().supervision.complaint_answer_days;
+    let due = answer_due(now, days, state.zone);
+    let draft = ComplaintDraft {
+        against,
+        target: page.form.target.clone(),
+        complainant: page.form.complainant.clone(),
+        phone: page.form.phone.clone(),
+        text: page.form.text.clone(),
+    };
+    match state
+        .store
+        .file_complaint(
+            draft,
+            &tracking,
+            &sunlight_engine::hash_query_code(&code),
+            &department,
+            due,
+            now,
+        )
+        .await
+    {
+        Ok(c) => {
+            page.filed = Some((c.tracking, code, c.due));
+            page.form = ComplaintForm::default();
+            render(&v, StatusCode::CREATED, &page)
+        }
+        Err(e) => {
+            let e = ApiError::from(e);
+            page.errors = e
+                .errors
+                .iter()
+                .map(|fe| format!("{}：{}", fe.field, fe.message))
+                .collect();
+            if page.errors.is_empty() {
+                page.errors.push(e.detail);
+            }
+            render(&v, StatusCode::UNPROCESSABLE_ENTITY, &page)
+        }
+    }
+}
+
+pub async fn track_complaint(
+    State(state): State<SharedState>,
+    v: Visitor,
+    headers: HeaderMap,
+    req_ext: axum::http::Extensions,
+    RawForm(body): RawForm,
+) -> Response {
+    let form = FormData::parse(&body);
+    if !v.csrf_ok(form.get("csrf")) {
+        return csrf_refused(&v);
+    }
+    let _ = state.search.ensure(&state.store).await;
+    let mut page = complaints_page(&state, &v);
+    let tracking = form.get("tracking").trim().to_uppercase();
+    let keys = [
+        format!("complaint:{tracking}"),
+        format!("ip:{}", client(&headers, &req_ext)),
+    ];
+    let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+    if state.limiter.check(&keys).is_err() {
+        page.errors.push(
+            v.t(
+                "错误次数过多，请稍后再试。",
+                "Too many wrong tries; try again later.",
+            )
+            .into(),
+        );
+        return render(&v, StatusCode::TOO_MANY_REQUESTS, &page);
+    }
+    match state.store.complaint(&tracking).await {
+        Ok(Some(c)) if c.code_hash == sunlight_engine::hash_query_code(form.get("code").trim()) => {
+            state.limiter.forget(keys[0]);
+            let names = state.search.names();
+            let at = |ms: i64| {
+                sunlight_core::Timestamp::from_millisecond(ms)
+                    .map(|t| {
+                        state
+                            .zone
+                            .format(t)
+                            .get(..16)
+                            .unwrap_or("")
+                            .replace('T', " ")
+                    })
+                    .unwrap_or_default()
+            };
+            page.tracked = Some(Tracked {
+                against: c.against.zh().to_string(),
+                target: c.target.clone(),
+                department: names
+                    .department(&c.department)
+                    .unwrap_or(&c.department)
+                    .to_string(),
+                filed: at(c.filed_at_ms),
+                due: c.due.clone(),
+                state: if c.state == "answered" {
+                    v.t("已答复", "answered").to_string()
+                } else {
+                    v.t("办理中", "open").to_string()
+                },
+                answer: c.answer.clone().unwrap_or_default(),
+                answered: c.answered_at_ms.map(at).unwrap_or_default(),
+                tracking: c.tracking,
+            });
+            render(&v, StatusCode::OK, &page)
+        }
+        _ => {
+            state.limiter.fail(&keys);
+            page.errors.push(
+                v.t(
+                    "投诉编号或查询码不正确。",
+                    "The tracking number or the code is wrong.",
+                )
+                .into(),
+            );
+            render(&v, StatusCode::UNPROCESSABLE_ENTITY, &page)
+        }
+    }
+}

@@ -171,6 +171,7 @@ struct Inbox<'a> {
     department: String,
     rows: Vec<InboxRow>,
     alerts: Vec<super::watch::AlertRow>,
+    complaints: Vec<sunlight_store::Complaint>,
 }
 
 pub async fn inbox(State(state): State<SharedState>, v: Visitor) -> Response {
@@ -247,6 +248,14 @@ pub async fn inbox(State(state): State<SharedState>, v: Visitor) -> Response {
         .unwrap_or_default();
     let names = std::collections::HashMap::from([(dept.to_string(), department.clone())]);
     let alerts = super::watch::alert_rows(&v, alerts, &names, state.zone);
+    let complaints = state
+        .store
+        .complaints(dept.as_str(), 50)
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|c| c.state == "open")
+        .collect();
     render(
         &v,
         StatusCode::OK,
@@ -255,6 +264,7 @@ pub async fn inbox(State(state): State<SharedState>, v: Visitor) -> Response {
             department,
             rows,
             alerts,
+            complaints,
         },
     )
 }
@@ -907,6 +917,39 @@ pub async fn intake(
                     idem: super::random_hex(16),
                 },
             )
+        }
+    }
+}
+
+/// A department answers a complaint (its staff; once).
+pub async fn answer_complaint(
+    State(state): State<SharedState>,
+    v: Visitor,
+    Path(tracking): Path<String>,
+    RawForm(body): RawForm,
+) -> Response {
+    let form = FormData::parse(&body);
+    if !v.csrf_ok(form.get("csrf")) {
+        return csrf_refused(&v);
+    }
+    let user = match v.staff() {
+        Ok(u) => u.clone(),
+        Err(r) => return r,
+    };
+    match state
+        .store
+        .answer_complaint(&tracking, form.get("answer"), &user, state.clock.now())
+        .await
+    {
+        Ok(_) => Redirect::to("/work").into_response(),
+        Err(e) => {
+            let e = ApiError::from(e);
+            let text = e
+                .errors
+                .first()
+                .map(|f| format!("{}：{}", f.field, f.message))
+                .unwrap_or(e.detail);
+            message(&v, e.status, v.t("未能答复", "Not answered"), &text)
         }
     }
 }

@@ -149,6 +149,20 @@ impl Api {
         self.call("GET", uri, None, None, &[]).await
     }
 
+    async fn login_as(&self, user: &str, password: &str) -> String {
+        let r = self
+            .call(
+                "POST",
+                "/api/auth/login",
+                None,
+                Some(json!({"username": user, "password": password})),
+                &[],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        r.json()["token"].as_str().unwrap().to_string()
+    }
+
     async fn login(&self, user: &str) -> String {
         let r = self
             .call(

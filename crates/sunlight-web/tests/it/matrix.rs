@@ -355,6 +355,7 @@ async fn every_page_for_every_role() {
         ("/powers/330183-XK-09001/apply", None),
         ("/lookup", None),
         ("/open-data", None),
+        ("/complaints", None),
         ("/login", None),
         ("/work", Some(&[Clerk, Officer, Approver])),
         ("/work/intake", Some(&[Clerk])),

@@ -525,3 +525,139 @@ async fn staff_see_their_department_s_cases_and_only_the_acts_they_may_take() {
     let svg = clerk.get(&format!("{case}/flow.svg")).await;
     assert_eq!(svg.content_type, "image/svg+xml");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_complaint_is_answered_by_its_department_or_becomes_an_alert_when_late() {
+    let (api, clock, _) = page_api().await;
+    let r = api
+        .call(
+            "POST",
+            "/api/cases",
+            None,
+            Some(serde_json::to_value(reference::submission(1)).unwrap()),
+            &[],
+        )
+        .await;
+    let receipt = r.json()["receipt"].as_str().unwrap().to_string();
+    let mut citizen = Browser::new(&api);
+    let file = |target: String| {
+        vec![
+            ("against", "case".to_string()),
+            ("target", target),
+            ("complainant", "李秀英".to_string()),
+            ("phone", "13700002222".to_string()),
+            (
+                "text",
+                "提交材料后三天无人联系，电话咨询也无人接听，请尽快处理。".to_string(),
+            ),
+        ]
+    };
+    // A bad complaint says what is wrong, field by field.
+    let r = citizen
+        .submit(
+            "/complaints",
+            "/complaints",
+            &[
+                ("against", "case"),
+                ("target", "330183-000000-XXXXX-XXXXX"),
+                ("complainant", "李"),
+                ("phone", "1"),
+                ("text", "慢"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().contains("no case"), "{}", r.text());
+
+    let fields = file(receipt.clone());
+    let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let r = citizen.submit("/complaints", "/complaints", &pairs).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let html = r.text();
+    let tracking = between(&html, r#"<code id="tracking">"#, "<").to_string();
+    let code = between(&html, r#"<code id="complaint-code">"#, "<").to_string();
+    assert!(html.contains("2026-12-23"), "due in 30 days: {html}");
+
+    // The case's department sees it in its inbox and answers.
+    let mut clerk = Browser::new(&api);
+    clerk.sign_in("chuangkou.chen").await;
+    let inbox = clerk.get("/work").await.text();
+    assert!(
+        inbox.contains(&tracking) && inbox.contains("13700002222"),
+        "{inbox}"
+    );
+    let r = clerk
+        .submit(
+            "/work",
+            &format!("/work/complaints/{tracking}/answer"),
+            &[(
+                "answer",
+                "经核查，承办人已于今日联系申请人，材料齐全，已进入审查环节。",
+            )],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    // Another department cannot answer it.
+    let mut other = Browser::new(&api);
+    other.sign_in("shichang.wu").await;
+    assert!(!other.get("/work").await.text().contains(&tracking));
+
+    // The complainant reads the answer; the public page shows no phone number.
+    let r = citizen
+        .submit(
+            "/complaints",
+            "/complaints/track",
+            &[("tracking", &tracking), ("code", &code)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let html = r.text();
+    assert!(
+        html.contains("已答复") && html.contains("已进入审查环节"),
+        "{html}"
+    );
+    assert!(!html.contains("13700002222"));
+
+    // A second complaint left unanswered past its day becomes an alert.
+    let r = citizen.submit("/complaints", "/complaints", &pairs).await;
+    let late = between(&r.text(), r#"<code id="tracking">"#, "<").to_string();
+    clock.set("2026-12-24T08:00:00+08:00".parse().unwrap());
+    let key = format!("complaint_unanswered/{late}");
+    let mut found = false;
+    for _ in 0..300 {
+        let token = api.login_as("jiancha.sun", reference::PASSWORD).await;
+        let alerts = api
+            .call("GET", "/api/alerts?state=open", Some(&token), None, &[])
+            .await
+            .json();
+        if alerts
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["key"] == key.as_str())
+        {
+            found = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert!(found, "no alert {key}");
+    let alerts = api
+        .call(
+            "GET",
+            "/api/alerts?state=open",
+            Some(&api.login_as("jiancha.sun", reference::PASSWORD).await),
+            None,
+            &[],
+        )
+        .await
+        .json();
+    assert!(
+        !alerts
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["key"] == format!("complaint_unanswered/{tracking}").as_str()),
+        "the answered one raises nothing"
+    );
+}
