@@ -13,6 +13,7 @@
 #![allow(clippy::result_large_err)]
 
 pub mod charts;
+mod opendata;
 mod portal;
 mod watch;
 mod work;
@@ -357,6 +358,7 @@ pub fn router() -> Router<SharedState> {
         .route("/lookup", get(portal::lookup_form).post(portal::lookup))
         .route("/lookup/rate", post(portal::rate))
         .route("/open-data", get(portal::open_data))
+        .route("/open-data/{file}", get(opendata::download))
         .route(
             "/complaints",
             get(portal::complaints_form).post(portal::file_complaint),

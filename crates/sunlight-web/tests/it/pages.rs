@@ -661,3 +661,40 @@ async fn a_complaint_is_answered_by_its_department_or_becomes_an_alert_when_late
         "the answered one raises nothing"
     );
 }
+
+#[tokio::test]
+async fn open_data_downloads_every_list_in_every_format() {
+    let (api, _, _) = page_api().await;
+    let mut b = Browser::new(&api);
+    for (name, heading) in [
+        ("responsibility", "事项编码"),
+        ("negative-list", "管理措施"),
+        ("figures", "按时办结率"),
+    ] {
+        let csv = b.get(&format!("/open-data/{name}.csv")).await;
+        assert_eq!(csv.status, StatusCode::OK, "{name}");
+        assert!(csv.content_type.starts_with("text/csv"));
+        assert!(
+            csv.text().starts_with('\u{feff}'),
+            "a byte-order mark for spreadsheets"
+        );
+        assert!(
+            csv.text().lines().next().unwrap().contains(heading),
+            "{name}: {}",
+            csv.text()
+        );
+        let xlsx = b.get(&format!("/open-data/{name}.xlsx")).await;
+        assert_eq!(xlsx.status, StatusCode::OK);
+        assert!(xlsx.body.starts_with(b"PK"), "an xlsx is a zip");
+        let json = b.get(&format!("/open-data/{name}.json")).await;
+        assert!(json.json()["rows"].is_array());
+    }
+    assert_eq!(
+        b.get("/open-data/secrets.csv").await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        b.get("/open-data/figures.exe").await.status,
+        StatusCode::NOT_FOUND
+    );
+}
