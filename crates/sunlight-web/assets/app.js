@@ -86,3 +86,45 @@
     }
   });
 })();
+
+// The flow editor: check the TOML as it is typed; problems listed with their line, the
+// flowchart redrawn beside it. Nothing is saved until the form is proposed.
+(function flowEditor() {
+  const src = document.getElementById("flow-source");
+  if (!src) return;
+  const out = document.getElementById("flow-check");
+  const img = document.getElementById("flow-preview");
+  const lineOf = (node) => {
+    if (!node) return null;
+    const id = node.split("→")[0];
+    const lines = src.value.split("\n");
+    const i = lines.findIndex((l) => new RegExp("^\\s*id\\s*=\\s*\"" + id.replace(/[.*+?^${}()|[\]\\]/g, "\\$&") + "\"").test(l));
+    return i < 0 ? null : i + 1;
+  };
+  let timer = null;
+  const check = async () => {
+    const days = (id) => { const v = document.getElementById(id); return v && v.value.trim() ? v.value.trim() : null; };
+    const q = new URLSearchParams({ format: "toml" });
+    if (days("committed")) q.set("committed_days", days("committed"));
+    if (days("statutory")) q.set("statutory_days", days("statutory"));
+    const r = await fetch("/api/flows/check?" + q, { method: "POST", headers: { "content-type": "application/toml" }, body: src.value });
+    const body = await r.json();
+    out.innerHTML = "";
+    const say = (cls, text) => { const p = document.createElement("p"); p.className = cls; p.textContent = text; out.appendChild(p); };
+    if (!r.ok) {
+      const first = (body.errors || []).map((e) => (e.line ? out.dataset.line + e.line + out.dataset.lineEnd + "：" : "") + e.message);
+      say("error", body.detail + (first.length ? "\n" + first.join("\n") : ""));
+      return;
+    }
+    if (body.errors.length === 0) say("notice", out.dataset.ok + " " + body.total_days + " " + out.dataset.days);
+    for (const e of body.errors) {
+      const line = lineOf(e.node);
+      say("error", (line ? out.dataset.line + line + out.dataset.lineEnd + "：" : "") + e.message);
+    }
+    img.src = "data:image/svg+xml;charset=utf-8," + encodeURIComponent(body.svg);
+  };
+  const later = () => { clearTimeout(timer); timer = setTimeout(check, 400); };
+  src.addEventListener("input", later);
+  for (const id of ["committed", "statutory"]) { const e = document.getElementById(id); if (e) e.addEventListener("input", later); }
+  check();
+})();

@@ -420,6 +420,8 @@ pub struct FlowCheck {
     pub total_days: u32,
     /// Every problem, by node; empty when the flow is valid.
     pub errors: Vec<sunlight_core::flow::FlowError>,
+    /// The flowchart as it would be published (SVG), for a live preview.
+    pub svg: String,
 }
 
 /// Read and check a flow written in TOML or drawn as BPMN, without saving anything.
@@ -456,9 +458,11 @@ pub async fn check_flow(
         statutory: q.statutory_days.map(sunlight_core::TimeLimit::working_days),
     };
     let errors = flow.validate(limits);
+    let svg = crate::flowsvg::render(&flow, crate::flowsvg::View::Flowchart);
     Ok(ApiJson(FlowCheck {
         total_days: flow.total_days(),
         flow,
         errors,
+        svg,
     }))
 }

@@ -12,9 +12,11 @@
 // A page handler's early return is a whole response (a redirect to sign in, a refusal page).
 #![allow(clippy::result_large_err)]
 
+mod admin;
 pub mod charts;
 mod opendata;
 mod portal;
+mod registry;
 mod watch;
 mod work;
 
@@ -376,6 +378,16 @@ pub fn router() -> Router<SharedState> {
         .route("/work/cases/{receipt}", get(work::case_page))
         .route("/work/cases/{receipt}/act", post(work::act))
         .route("/work/cases/{receipt}/flow.svg", get(work::case_flow))
+        .route("/admin", get(admin::index))
+        .route("/admin/users", post(admin::add_user))
+        .route("/admin/departments", post(admin::put_department))
+        .route("/registry", get(registry::index))
+        .route("/registry/proposals/{id}", get(registry::proposal))
+        .route("/registry/proposals/{id}/act", post(registry::act))
+        .route(
+            "/registry/powers/{code}/edit",
+            get(registry::edit_form).post(registry::propose_edit),
+        )
         .route("/watch", get(watch::board))
         .route("/watch/alerts/{id}", post(watch::act))
         .route(

@@ -41,6 +41,25 @@ pub(crate) async fn page_api() -> (Api, Arc<ManualClock>, Store) {
         )
         .await
         .unwrap();
+    // The registry office (编办) and legal review (司法局), attached to no case department.
+    for (name, display, role) in [
+        ("bianban.li", "李编办", Role::RegistryEditor),
+        ("fazhi.wang", "王法制", Role::Reviewer),
+    ] {
+        store
+            .add_user(
+                &User {
+                    username: Username::parse(name).unwrap(),
+                    display_name: display.into(),
+                    department: None,
+                    roles: vec![role],
+                },
+                reference::PASSWORD,
+                now,
+            )
+            .await
+            .unwrap();
+    }
     let clock = Arc::new(ManualClock::new(now));
     let state = AppState::new(store.clone(), clock.clone(), Zone::CHINA);
     (
@@ -697,4 +716,143 @@ async fn open_data_downloads_every_list_in_every_format() {
         b.get("/open-data/figures.exe").await.status,
         StatusCode::NOT_FOUND
     );
+}
+
+#[tokio::test]
+async fn the_registry_office_proposes_a_change_that_is_reviewed_diffed_and_published() {
+    let (api, _, _) = page_api().await;
+    let edit = "/registry/powers/330183-XK-09001/edit";
+    let mut editor = Browser::new(&api);
+    editor.sign_in("bianban.li").await;
+    let form = editor.get(edit).await.text();
+    assert!(
+        form.contains(r#"id="flow-source""#) && form.contains("accept"),
+        "{form}"
+    );
+    let flow = between(&form, r#"spellcheck="false" rows="24" style="font-family: ui-monospace, monospace; font-size: .85rem">"#, "</textarea>")
+        .replace("&quot;", "\"")
+        .replace("&#34;", "\"")
+        .replace("&#x22;", "\"")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&");
+    let r = editor
+        .submit(
+            edit,
+            edit,
+            &[
+                ("title", "建筑工程施工许可 承诺时限压缩"),
+                ("reason", "富政办发〔2026〕12号"),
+                ("effective_from", "2026-11-23"),
+                ("name", "建筑工程施工许可证核发"),
+                ("conditions", "已经办理该建筑工程用地批准手续\n依法应当办理建设工程规划许可证的，已经取得规划许可证"),
+                ("materials", "建筑工程施工许可申请表\n建设工程规划许可证\n施工图审查合格书"),
+                ("committed", "8"),
+                ("statutory", "15"),
+                ("place", "富阳区民生综合体行政服务中心"),
+                ("hours", "工作日 8:30-17:00"),
+                ("phone", "0571-63322710"),
+                ("complaint", "12345"),
+                ("flow", &flow),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let proposal = location(&r).to_string();
+    let html = editor.get(&proposal).await.text();
+    assert!(
+        html.contains("guide.committed_limit") && html.contains("建筑工程施工许可证核发"),
+        "{html}"
+    );
+    assert!(html.contains(r#"data-act="withdraw""#) && !html.contains(r#"data-act="approve""#));
+
+    // Legal review approves (the proposer could not); the editor publishes.
+    let mut reviewer = Browser::new(&api);
+    reviewer.sign_in("fazhi.wang").await;
+    let page = reviewer.get(&proposal).await.text();
+    assert!(page.contains(r#"data-act="approve""#) && !page.contains(r#"data-act="publish""#));
+    let act = format!("{proposal}/act");
+    let r = reviewer
+        .submit(
+            &proposal,
+            &act,
+            &[("act", "approve"), ("note", "合法性审核通过")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let r = editor.submit(&proposal, &act, &[("act", "publish")]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    assert!(editor.get(&proposal).await.text().contains("已发布"));
+    let guide = Browser::new(&api)
+        .get("/powers/330183-XK-09001")
+        .await
+        .text();
+    assert!(
+        guide.contains("建筑工程施工许可证核发") && guide.contains("8个工作日"),
+        "{guide}"
+    );
+
+    // A reviewer may not open the editor; a clerk may not open the registry.
+    assert_eq!(reviewer.get(edit).await.status, StatusCode::FORBIDDEN);
+    let mut clerk = Browser::new(&api);
+    clerk.sign_in("chuangkou.chen").await;
+    assert_eq!(clerk.get("/registry").await.status, StatusCode::FORBIDDEN);
+
+    // The flow check answers every problem and a preview.
+    let r = api
+        .call(
+            "POST",
+            "/api/flows/check?format=toml&committed_days=1",
+            None,
+            None,
+            &[],
+        )
+        .await;
+    assert!(r.status.is_client_error());
+}
+
+#[tokio::test]
+async fn the_administrator_adds_staff_who_can_then_sign_in() {
+    let (api, _, _) = page_api().await;
+    let mut admin = Browser::new(&api);
+    admin.sign_in("xitong.admin").await;
+    assert!(admin.get("/admin").await.text().contains("chuangkou.chen"));
+    let dept = reference::department().to_string();
+    let r = admin
+        .submit(
+            "/admin",
+            "/admin/users",
+            &[
+                ("username", "zhang.wei"),
+                ("display_name", "张伟"),
+                ("department", &dept),
+                ("password", "zhang-wei-2026"),
+                ("roles", "window_clerk"),
+                ("roles", "case_officer"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let r = admin
+        .submit(
+            "/admin",
+            "/admin/users",
+            &[
+                ("username", "li.si"),
+                ("display_name", "李四"),
+                ("password", "short"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let mut zhang = Browser::new(&api);
+    let r = zhang
+        .submit(
+            "/login",
+            "/login",
+            &[("username", "zhang.wei"), ("password", "zhang-wei-2026")],
+        )
+        .await;
+    assert_eq!(location(&r), "/work");
+    assert_eq!(zhang.get("/admin").await.status, StatusCode::FORBIDDEN);
 }

@@ -426,6 +426,23 @@ async fn from_application_to_a_closed_alert_in_a_real_browser() {
     assert_eq!(closed.state, "closed");
     assert_eq!(closed.updated_by.as_deref(), Some("jiancha.sun"));
 
+    // 9. The registry office edits a flow: checked as it is typed, the flowchart redrawn.
+    r.sign_in("bianban.li").await;
+    r.go("/registry/powers/330183-XK-00011/edit").await;
+    r.until(
+        "the flow was checked and drawn",
+        "document.querySelector('#flow-check .notice') !== null && document.getElementById('flow-preview').naturalWidth > 0",
+    )
+    .await;
+    r.shot("flow-editor").await;
+    r.fill("#committed", "1").await;
+    r.until(
+        "a flow longer than its committed limit is flagged",
+        "document.querySelector('#flow-check .error') !== null",
+    )
+    .await;
+    r.shot("flow-editor-error").await;
+
     // The English switch works on the way out.
     r.go("/lang?to=en&back=/powers").await;
     assert!(r.text("h1").await.contains("Power list"));
