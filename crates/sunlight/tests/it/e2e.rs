@@ -448,6 +448,29 @@ async fn from_application_to_a_closed_alert_in_a_real_browser() {
     assert!(r.text("h1").await.contains("Power list"));
     r.shot("english").await;
 
+    // On a phone: nothing wider than the screen.
+    r.c.set_window_size(390, 844).await.unwrap();
+    r.go("/lang?to=zh&back=/").await;
+    for (path, name) in [
+        ("/", "phone-home"),
+        ("/lookup", "phone-lookup"),
+        ("/powers?q=%E9%A3%9F%E5%93%81", "phone-search"),
+    ] {
+        r.go(path).await;
+        let overflow = r
+            .c
+            .execute(
+                "return document.documentElement.scrollWidth - document.documentElement.clientWidth;",
+                vec![],
+            )
+            .await
+            .unwrap()
+            .as_i64()
+            .unwrap_or(0);
+        r.shot(name).await;
+        assert!(overflow <= 1, "{path} is {overflow}px wider than a phone");
+    }
+
     r.c.close().await.unwrap();
     stop.send(()).unwrap();
     server.await.unwrap().unwrap();
