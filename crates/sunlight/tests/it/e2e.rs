@@ -349,6 +349,27 @@ async fn from_application_to_a_closed_alert_in_a_real_browser() {
     r.css(".notice").await;
     r.shot("rated").await;
 
+    // …and checks in the browser that the case's records are in the signed ledger.
+    let signer = sunlight_ledger::Signer::from_secret([9; 32]);
+    store
+        .sign_checkpoint(
+            &signer,
+            "sunlight 330183",
+            sunlight_core::clock::Clock::now(clock.as_ref()),
+        )
+        .await
+        .unwrap();
+    r.go("/open-data").await;
+    r.fill("#verify-receipt", &receipt).await;
+    r.click("#verify-form button").await;
+    r.until(
+        "the browser verified every inclusion proof",
+        "document.getElementById('verify-result').className === 'notice'",
+    )
+    .await;
+    assert!(r.text("#verify-result").await.contains("已验证"));
+    r.shot("ledger-verified").await;
+
     // 7. In the evening the supervisor opens the dashboard and watches, while midnight passes
     //    the committed deadline of a case that is yellow today.
     clock.set("2026-11-23T20:00:00+08:00".parse().unwrap());
