@@ -326,6 +326,16 @@ impl Store {
         row.as_ref().map(version_from).transpose()
     }
 
+    /// The last publication that wrote versions (0 before any): a cheap way for a process to
+    /// notice that another one published.
+    pub async fn list_generation(&self) -> Result<i64> {
+        Ok(
+            sqlx::query_scalar("SELECT COALESCE(MAX(proposal_id), 0) FROM power_versions")
+                .fetch_one(&self.pool)
+                .await?,
+        )
+    }
+
     /// Up to `limit` powers in force, by code after `after` — for streaming exports.
     pub async fn current_powers_after(
         &self,

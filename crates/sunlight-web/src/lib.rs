@@ -32,7 +32,7 @@ pub struct AppState {
     pub engine: sunlight_engine::Engine,
     pub ledger: LedgerKey,
     /// The power list's full-text index (derived from the store).
-    pub search: search::Search,
+    pub search: Arc<search::Search>,
     /// Wrong query-code guesses per receipt number and client.
     pub limiter: limiter::Limiter,
 }
@@ -68,7 +68,7 @@ impl AppState {
                 signer: None,
                 origin: "sunlight".into(),
             },
-            search: search::Search::new(),
+            search: Arc::new(search::Search::new()),
             limiter: limiter::Limiter::default(),
         }
     }

@@ -519,22 +519,6 @@ async fn serve(store: Store, config: &Config, zone: Zone) -> anyhow::Result<()> 
     if moved > 0 {
         tracing::info!(moved, "versions that came into force were applied");
     }
-    // Versions published ahead of their effective date come into force when the date turns.
-    let (refresh_store, refresh_clock) = (store.clone(), clock.clone());
-    tokio::spawn(async move {
-        let mut last = zone.date(refresh_clock.now());
-        loop {
-            tokio::time::sleep(std::time::Duration::from_secs(60)).await;
-            let today = zone.date(refresh_clock.now());
-            if today != last {
-                match refresh_store.refresh_current(today).await {
-                    Ok(n) => tracing::info!(%today, moved = n, "list brought up to date"),
-                    Err(e) => tracing::error!(error = %e, "refreshing the list in force"),
-                }
-                last = today;
-            }
-        }
-    });
     let listener = tokio::net::TcpListener::bind(&config.listen)
         .await
         .with_context(|| format!("listening on {}", config.listen))?;
@@ -564,7 +548,39 @@ async fn serve(store: Store, config: &Config, zone: Zone) -> anyhow::Result<()> 
         supervision: config.supervision.clone(),
         ..Default::default()
     };
-    let mut state = AppState::with_engine(store, clock, zone, engine);
+    let mut state = AppState::with_engine(store.clone(), clock.clone(), zone, engine);
+    // Versions published ahead of their effective date come into force when the date turns;
+    // another process (the CLI) may publish beside this one. Either way the search index follows.
+    let (refresh_store, refresh_clock, search) = (store, clock, state.search.clone());
+    tokio::spawn(async move {
+        let mut last = zone.date(refresh_clock.now());
+        let mut generation = refresh_store.list_generation().await.unwrap_or(0);
+        loop {
+            tokio::time::sleep(std::time::Duration::from_secs(60)).await;
+            let today = zone.date(refresh_clock.now());
+            if today != last {
+                match refresh_store.refresh_current(today).await {
+                    Ok(n) => {
+                        tracing::info!(%today, moved = n, "list brought up to date");
+                        if n > 0 {
+                            search.invalidate();
+                        }
+                    }
+                    Err(e) => tracing::error!(error = %e, "refreshing the list in force"),
+                }
+                last = today;
+            }
+            if let Ok(g) = refresh_store.list_generation().await
+                && g != generation
+            {
+                generation = g;
+                search.invalidate();
+            }
+            if let Err(e) = search.ensure(&refresh_store).await {
+                tracing::error!(error = %e, "search index");
+            }
+        }
+    });
     state.ledger = sunlight_web::LedgerKey {
         signer: Some(signer),
         origin: config.ledger_origin.clone(),
