@@ -392,5 +392,56 @@ pub async fn load(store: &Store, now: Timestamp, zone: Zone) -> anyhow::Result<(
         "applicant",
     )
     .await?;
+
+    // 6. Two complaints (投诉) about the supplement notice: one answered, one still open.
+    let zone_now = d.clock.now();
+    let sj = store
+        .user("chengban.zhou")
+        .await?
+        .context("the demo's 市场监管 officer")?;
+    let department = sj
+        .department
+        .clone()
+        .context("chengban.zhou has a department")?;
+    for (tracking, who, text, answer) in [
+        (
+            "TS330183-DEMO-000001",
+            "李秀英",
+            "第一次去窗口只告知缺营业执照，第二次去又说缺设备布局图，希望一次性告知所有材料。",
+            Some(
+                "经核查，窗口已于当日出具一次性告知书列明全部缺件；已对窗口人员进行提醒，今后口头答复须与告知书一致。",
+            ),
+        ),
+        (
+            "TS330183-DEMO-000002",
+            "王建国",
+            "网上申请三天没有任何消息，电话咨询一直占线，请尽快告知办理进度。",
+            None,
+        ),
+    ] {
+        let draft = sunlight_core::complaint::ComplaintDraft {
+            against: sunlight_core::complaint::Against::Case,
+            target: partial.to_string(),
+            complainant: who.into(),
+            phone: "13757129035".into(),
+            text: text.into(),
+        };
+        let due = sunlight_core::complaint::answer_due(zone_now, 30, zone);
+        store
+            .file_complaint(
+                draft,
+                tracking,
+                &sunlight_engine::hash_query_code("12345678"),
+                department.as_str(),
+                due,
+                zone_now,
+            )
+            .await?;
+        if let Some(answer) = answer {
+            store
+                .answer_complaint(tracking, answer, &sj, zone_now)
+                .await?;
+        }
+    }
     Ok((d.opened.get(), adopted.len()))
 }
