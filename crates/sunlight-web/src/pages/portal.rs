@@ -767,14 +767,28 @@ async fn found(
         .unwrap_or_default();
     let steps = history
         .iter()
-        .map(|h| Step {
-            at: h.at.get(..16).unwrap_or(&h.at).replace('T', " "),
-            what: if h.zh.is_empty() {
+        .map(|h| {
+            let what = if h.zh.is_empty() {
                 h.kind.clone()
             } else {
                 h.zh.clone()
-            },
-            done: true,
+            };
+            // Name the step a task event concerns (办理：住建部门审查).
+            let step = h
+                .event
+                .get("task")
+                .and_then(|t| t.as_u64())
+                .and_then(|t| c.task(t as u32))
+                .map(|t| t.name.as_str())
+                .filter(|n| !what.contains(n));
+            Step {
+                at: h.at.get(..16).unwrap_or(&h.at).replace('T', " "),
+                what: match step {
+                    Some(n) => format!("{what}：{n}"),
+                    None => what,
+                },
+                done: true,
+            }
         })
         .collect();
     let open = c

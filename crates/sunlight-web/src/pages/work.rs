@@ -444,9 +444,20 @@ async fn case_view(
         .unwrap_or_default()
         .into_iter()
         .map(|h| {
+            let what = if h.zh.is_empty() { h.kind } else { h.zh };
+            let step = h
+                .event
+                .get("task")
+                .and_then(|t| t.as_u64())
+                .and_then(|t| c.task(t as u32))
+                .map(|t| t.name.as_str())
+                .filter(|n| !what.contains(n));
             (
                 h.at.get(..16).unwrap_or(&h.at).replace('T', " "),
-                if h.zh.is_empty() { h.kind } else { h.zh },
+                match step {
+                    Some(n) => format!("{what}：{n}"),
+                    None => what,
+                },
                 h.actor,
             )
         })
