@@ -10,7 +10,7 @@ use sunlight_core::{Role, TimeLimit, TimeUnit};
 use sunlight_store::{LoadedYear, Scope};
 use utoipa::IntoParams;
 
-fn scope(s: &str) -> ApiResult<Scope> {
+pub(crate) fn scope(s: &str) -> ApiResult<Scope> {
     Ok(Scope::parse(s)?)
 }
 

@@ -202,3 +202,58 @@ pub async fn put_department(
         }
     }
 }
+
+/// Loads a year's working-day schedule (holiday-cn JSON) for the nation or a region.
+pub async fn put_calendar(
+    State(state): State<SharedState>,
+    v: Visitor,
+    RawForm(body): RawForm,
+) -> Response {
+    let form = FormData::parse(&body);
+    if !v.csrf_ok(form.get("csrf")) {
+        return csrf_refused(&v);
+    }
+    let user = match admin(&v) {
+        Ok(u) => u,
+        Err(r) => return r,
+    };
+    let scope = match crate::api::calendars::scope(form.get("scope")) {
+        Ok(s) => s,
+        Err(e) => return page(&state, &v, e.status, Some(e.detail)).await,
+    };
+    let schedule =
+        match sunlight_core::calendar::YearSchedule::from_holiday_cn(form.get("schedule")) {
+            Ok(s) => s,
+            Err(e) => {
+                let e = ApiError::from(e);
+                let mut text = e.detail.clone();
+                for fe in &e.errors {
+                    text.push_str(&format!("；{fe}"));
+                }
+                return page(&state, &v, StatusCode::UNPROCESSABLE_ENTITY, Some(text)).await;
+            }
+        };
+    match state
+        .store
+        .put_year_schedule(
+            scope,
+            &schedule,
+            "admin page",
+            user.username.as_str(),
+            state.clock.now(),
+        )
+        .await
+    {
+        Ok(_) => {
+            // Supervision's deadline instants move with the calendar.
+            if let Some(m) = state.engine.monitor() {
+                m.recompute();
+            }
+            Redirect::to("/admin").into_response()
+        }
+        Err(e) => {
+            let e = ApiError::from(e);
+            page(&state, &v, e.status, Some(e.detail)).await
+        }
+    }
+}

@@ -381,6 +381,7 @@ pub fn router() -> Router<SharedState> {
         .route("/admin", get(admin::index))
         .route("/admin/users", post(admin::add_user))
         .route("/admin/departments", post(admin::put_department))
+        .route("/admin/calendars", post(admin::put_calendar))
         .route("/registry", get(registry::index))
         .route("/registry/proposals/{id}", get(registry::proposal))
         .route("/registry/proposals/{id}/act", post(registry::act))

@@ -855,4 +855,28 @@ async fn the_administrator_adds_staff_who_can_then_sign_in() {
         .await;
     assert_eq!(location(&r), "/work");
     assert_eq!(zhang.get("/admin").await.status, StatusCode::FORBIDDEN);
+
+    // Next year's calendar, loaded from the page (the State Council's notice as holiday-cn JSON).
+    let year = r#"{"year": 2027, "days": [
+        {"name": "元旦", "date": "2027-01-01", "isOffDay": true},
+        {"name": "春节", "date": "2027-02-06", "isOffDay": true},
+        {"name": "春节", "date": "2027-02-07", "isOffDay": false}]}"#;
+    let r = admin
+        .submit(
+            "/admin",
+            "/admin/calendars",
+            &[("scope", "national"), ("schedule", year)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let html = admin.get("/admin").await.text();
+    assert!(html.contains("<td>2027</td>"), "{html}");
+    let r = admin
+        .submit(
+            "/admin",
+            "/admin/calendars",
+            &[("scope", "national"), ("schedule", "{not json")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
 }
