@@ -389,6 +389,10 @@ pub fn router() -> Router<SharedState> {
             "/registry/powers/{code}/edit",
             get(registry::edit_form).post(registry::propose_edit),
         )
+        .route(
+            "/registry/powers/{code}/standing",
+            post(registry::propose_lifecycle),
+        )
         .route("/watch", get(watch::board))
         .route("/watch/alerts/{id}", post(watch::act))
         .route(

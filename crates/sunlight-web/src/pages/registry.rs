@@ -447,3 +447,73 @@ pub async fn propose_edit(
         }
     }
 }
+
+/// Proposes a change of a power's standing: cancel (取消), strictly control (严管), release
+/// (解除严管) or merge into another power (合并).
+pub async fn propose_lifecycle(
+    State(state): State<SharedState>,
+    v: Visitor,
+    Path(code): Path<String>,
+    RawForm(body): RawForm,
+) -> Response {
+    let form = FormData::parse(&body);
+    if !v.csrf_ok(form.get("csrf")) {
+        return csrf_refused(&v);
+    }
+    let user = match registry_staff(&v) {
+        Ok(u) => u,
+        Err(r) => return r,
+    };
+    let fail = |e: String| {
+        message(
+            &v,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            v.t("未能提交", "Not proposed"),
+            &e,
+        )
+    };
+    let power = match sunlight_core::PowerCode::parse(&code) {
+        Ok(c) => c,
+        Err(e) => return fail(e.to_string()),
+    };
+    let change = match form.get("change") {
+        "cancel" => PowerChange::Cancel { code: power },
+        "strictly_control" => PowerChange::StrictlyControl { code: power },
+        "release" => PowerChange::Release { code: power },
+        "merge" => match sunlight_core::PowerCode::parse(form.get("into")) {
+            Ok(into) => PowerChange::Merge { code: power, into },
+            Err(e) => return fail(format!("into: {e}")),
+        },
+        other => return fail(format!("change: «{other}» is not a change of standing")),
+    };
+    let effective = match form.get("effective_from").parse() {
+        Ok(d) => d,
+        Err(_) => {
+            return fail(format!(
+                "effective_from: «{}» is not a date",
+                form.get("effective_from")
+            ));
+        }
+    };
+    let draft = ProposalDraft {
+        title: form.get("title").to_string(),
+        reason: form.get("reason").to_string(),
+        effective_from: effective,
+        changes: vec![change],
+    };
+    match state
+        .store
+        .propose(draft, Origin::Manual, &user, state.clock.now())
+        .await
+    {
+        Ok(p) => Redirect::to(&format!("/registry/proposals/{}", p.id)).into_response(),
+        Err(e) => {
+            let e = ApiError::from(e);
+            let mut text = e.detail.clone();
+            for fe in &e.errors {
+                text.push_str(&format!("；{}：{}", fe.field, fe.message));
+            }
+            fail(text)
+        }
+    }
+}

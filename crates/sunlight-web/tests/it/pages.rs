@@ -792,6 +792,39 @@ async fn the_registry_office_proposes_a_change_that_is_reviewed_diffed_and_publi
         "{guide}"
     );
 
+    // Cancelling the power: proposed, reviewed, published; the guide then says so and offers
+    // no application.
+    let r = editor
+        .submit(
+            edit,
+            "/registry/powers/330183-XK-09001/standing",
+            &[
+                ("change", "cancel"),
+                ("effective_from", "2026-11-23"),
+                ("title", "取消建筑工程施工许可（试点）"),
+                ("reason", "富政发〔2026〕30号"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let cancel = location(&r).to_string();
+    assert!(editor.get(&cancel).await.text().contains("取消 cancel"));
+    let act = format!("{cancel}/act");
+    let r = reviewer
+        .submit(&cancel, &act, &[("act", "approve"), ("note", "同意")])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let r = editor.submit(&cancel, &act, &[("act", "publish")]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let guide = Browser::new(&api)
+        .get("/powers/330183-XK-09001")
+        .await
+        .text();
+    assert!(
+        guide.contains("已取消") && !guide.contains(r#"id="apply""#),
+        "{guide}"
+    );
+
     // A reviewer may not open the editor; a clerk may not open the registry.
     assert_eq!(reviewer.get(edit).await.status, StatusCode::FORBIDDEN);
     let mut clerk = Browser::new(&api);
