@@ -110,7 +110,7 @@ pub(crate) async fn insert_alerts(
     }
     let marks = sql::Marks::of(tx);
     let at = sql::millis(raised_at);
-    for chunk in alerts.chunks(sql::batch_rows(COLS)) {
+    for (_, chunk) in sql::cached_chunks(alerts, COLS) {
         let stmt = format!(
             "INSERT INTO alerts (key, rule, severity, subject, task, power, region, department, source,
                 breach_at, raised_at, detail, state, updated_at) VALUES {}

@@ -127,7 +127,7 @@ impl Store {
         };
         write_projections(&mut tx, marks, batch).await?;
         let at = sql::millis(batch.at.unwrap_or(Timestamp::UNIX_EPOCH));
-        for chunk in batch.keys.chunks(sql::batch_rows(3)) {
+        for (_, chunk) in sql::cached_chunks(&batch.keys, 3) {
             let stmt = format!(
                 "INSERT INTO command_keys (key, result, at) VALUES {}",
                 sql::values(marks, chunk.len(), 3)
@@ -164,7 +164,7 @@ impl Store {
     pub async fn write_raw_batch(&self, batch: &CaseBatch, first_seq: u64) -> Result<()> {
         let mut tx = self.write_tx().await?;
         let marks = sql::Marks::of(&tx);
-        for (n, chunk) in batch.entries.chunks(sql::batch_rows(7)).enumerate() {
+        for (offset, chunk) in sql::cached_chunks(&batch.entries, 7) {
             let stmt = format!(
                 "INSERT INTO ledger_entries (seq, stream, kind, actor, at, payload, leaf) VALUES {}",
                 sql::values(marks, chunk.len(), 7)
@@ -172,7 +172,7 @@ impl Store {
             let mut q = sqlx::query(sql::dynamic(stmt));
             for (i, e) in chunk.iter().enumerate() {
                 q = q
-                    .bind((first_seq + (n * sql::batch_rows(7) + i) as u64) as i64)
+                    .bind((first_seq + (offset + i) as u64) as i64)
                     .bind(e.stream.as_str())
                     .bind(e.kind.as_str())
                     .bind(e.actor.as_str())
@@ -490,7 +490,7 @@ async fn write_projections(
     batch: &CaseBatch,
 ) -> Result<()> {
     const CASE_COLS: usize = 24;
-    for chunk in batch.cases.chunks(sql::batch_rows(CASE_COLS)) {
+    for (_, chunk) in sql::cached_chunks(&batch.cases, CASE_COLS) {
         let stmt = format!(
                 "INSERT INTO cases (receipt, power, power_version, region, department, status, version, submitted_at,
                     statutory_due, committed_due, finished_at, query_code_hash,
@@ -548,7 +548,7 @@ async fn write_projections(
         })
         .collect();
     const TASK_COLS: usize = 10;
-    for chunk in tasks.chunks(sql::batch_rows(TASK_COLS)) {
+    for (_, chunk) in sql::cached_chunks(&tasks, TASK_COLS) {
         let stmt = format!(
                 "INSERT INTO case_tasks (receipt, task, node, name, role, department, status, assignee, due, opened_at) VALUES {}
                  ON CONFLICT (receipt, task) DO UPDATE SET status = excluded.status, assignee = excluded.assignee",

@@ -155,14 +155,14 @@ impl Store {
                 }
             });
         }
-        for (n, chunk) in entries.chunks(sql::batch_rows(7)).enumerate() {
+        for (offset, chunk) in sql::cached_chunks(entries, 7) {
             let stmt = format!(
                 "INSERT INTO ledger_entries (seq, stream, kind, actor, at, payload, leaf) VALUES {}",
                 sql::values(marks, chunk.len(), 7)
             );
             let mut q = sqlx::query(sql::dynamic(stmt));
             for (i, e) in chunk.iter().enumerate() {
-                let k = n * sql::batch_rows(7) + i;
+                let k = offset + i;
                 q = q
                     .bind((size + k as u64) as i64)
                     .bind(e.stream.as_str())
@@ -174,7 +174,7 @@ impl Store {
             }
             q.execute(&mut **tx).await?;
         }
-        for chunk in nodes.chunks(sql::batch_rows(3)) {
+        for (_, chunk) in sql::cached_chunks(&nodes, 3) {
             let stmt = format!(
                 "INSERT INTO ledger_nodes (level, idx, hash) VALUES {}",
                 sql::values(marks, chunk.len(), 3)

@@ -66,6 +66,29 @@ pub fn list(marks: Marks, n: usize) -> String {
     s
 }
 
+/// `items` cut into runs whose lengths are powers of four (…, 64, 16, 4, 1; none longer than
+/// [`batch_rows`]), each with its offset. A multi-row statement's text depends on its row count,
+/// and the driver keeps prepared statements by text: with a handful of lengths the statements
+/// of the write path are prepared once per connection instead of on almost every commit
+/// (preparing was ~10% of `bench engine`'s instructions).
+pub fn cached_chunks<T>(items: &[T], cols: usize) -> Vec<(usize, &[T])> {
+    let max = batch_rows(cols);
+    let mut size = 1;
+    while size * 4 <= max {
+        size *= 4;
+    }
+    let mut out = Vec::new();
+    let mut at = 0;
+    while at < items.len() {
+        while size > 1 && items.len() - at < size {
+            size /= 4;
+        }
+        out.push((at, &items[at..at + size]));
+        at += size;
+    }
+    out
+}
+
 /// The largest batch of rows per statement: SQLite allows 32,766 bound values.
 pub fn batch_rows(cols: usize) -> usize {
     (30_000 / cols).max(1)
@@ -109,7 +132,7 @@ pub async fn rows_in(
 ) -> Result<Vec<sqlx::any::AnyRow>> {
     let marks = Marks::of(conn);
     let mut rows = Vec::new();
-    for chunk in keys.chunks(batch_rows(1)) {
+    for (_, chunk) in cached_chunks(keys, 1) {
         let mut q = sqlx::query(dynamic(format!(
             "{head} ({}){tail}",
             list(marks, chunk.len())
@@ -120,4 +143,23 @@ pub async fn rows_in(
         rows.extend(q.fetch_all(&mut *conn).await?);
     }
     Ok(rows)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn runs_are_powers_of_four_in_order_and_cover_everything() {
+        let items: Vec<usize> = (0..37).collect();
+        let runs = cached_chunks(&items, 7);
+        let sizes: Vec<usize> = runs.iter().map(|(_, c)| c.len()).collect();
+        assert_eq!(sizes, [16, 16, 4, 1]);
+        let flat: Vec<usize> = runs.iter().flat_map(|(_, c)| c.iter().copied()).collect();
+        assert_eq!(flat, items);
+        assert!(runs.iter().all(|(at, c)| items[*at] == c[0]));
+        let big: Vec<u8> = vec![0; 10_000];
+        assert!(cached_chunks(&big, 7).iter().all(|(_, c)| c.len() <= batch_rows(7)));
+        assert!(cached_chunks::<u8>(&[], 3).is_empty());
+    }
 }
