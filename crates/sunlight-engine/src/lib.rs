@@ -653,7 +653,7 @@ impl Decided {
                 .batch
                 .cases
                 .iter()
-                .map(|w| (w.case.opened.receipt.to_string(), Arc::new(w.case.clone())))
+                .map(|w| (w.case.opened.receipt.to_string(), w.case.clone()))
                 .collect(),
             keys: self
                 .pending
@@ -712,7 +712,7 @@ async fn finish(inner: &Inner, f: InFlight) -> bool {
         for w in &batch.cases {
             let r = w.case.opened.receipt.as_str();
             if committed.is_ok() {
-                cache.put(r, Arc::new(w.case.clone()));
+                cache.put(r, w.case.clone());
             } else {
                 cache.remove(r);
             }
@@ -997,7 +997,10 @@ async fn decide_batch(inner: &Inner, jobs: Vec<Job>, overlay: &Overlay) -> Decid
         out.pending.push(Pending { job, ack });
     }
     for r in &touched {
-        let case = states[r].clone();
+        // Each case is written once per batch: move it out of the working states.
+        let Some(case) = states.remove(r) else {
+            continue;
+        };
         let before = &before_tasks[r];
         let tasks = case
             .tasks
@@ -1029,7 +1032,7 @@ async fn decide_batch(inner: &Inner, jobs: Vec<Job>, overlay: &Overlay) -> Decid
         out.batch.cases.push(CaseWrite {
             expected: loaded_at[r],
             tasks,
-            case,
+            case: Arc::new(case),
             outcome,
         });
     }
@@ -1077,8 +1080,9 @@ async fn decide(
                 );
             }
             let event = Case::submit(sub, intake, &job.actor, &env)?;
-            let flow = prepared.power.flow.clone().unwrap_or_default();
-            let case = Case::from_submitted(&event, &flow)
+            let empty = sunlight_core::flow::Flow::default();
+            let flow = prepared.power.flow.as_ref().unwrap_or(&empty);
+            let case = Case::from_submitted(&event, flow)
                 .ok_or_else(|| StoreError::Corrupt("submission".into()))?;
             let receipt = case.opened.receipt.clone();
             states.insert(receipt.to_string(), case);

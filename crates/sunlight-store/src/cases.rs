@@ -13,7 +13,9 @@ use sunlight_core::discretion::Benchmark;
 /// A case state to write; `expected` is the version it was read at (0 for a new case).
 #[derive(Debug, Clone)]
 pub struct CaseWrite {
-    pub case: Case,
+    /// Shared with the engine's overlay and cache: a batch is cloned into its commit task,
+    /// and the case itself need not be.
+    pub case: std::sync::Arc<Case>,
     pub expected: u64,
     /// Tasks whose row changed.
     pub tasks: Vec<TaskState>,

@@ -159,7 +159,11 @@ mod tests {
         assert_eq!(flat, items);
         assert!(runs.iter().all(|(at, c)| items[*at] == c[0]));
         let big: Vec<u8> = vec![0; 10_000];
-        assert!(cached_chunks(&big, 7).iter().all(|(_, c)| c.len() <= batch_rows(7)));
+        assert!(
+            cached_chunks(&big, 7)
+                .iter()
+                .all(|(_, c)| c.len() <= batch_rows(7))
+        );
         assert!(cached_chunks::<u8>(&[], 3).is_empty());
     }
 }

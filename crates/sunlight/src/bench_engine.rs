@@ -256,7 +256,7 @@ async fn raw_limit(
             });
             let tasks = case.tasks.iter().take(2).cloned().collect();
             batch.cases.push(CaseWrite {
-                case,
+                case: case.into(),
                 expected: 0,
                 tasks,
                 outcome: Default::default(),
