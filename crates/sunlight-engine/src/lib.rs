@@ -611,10 +611,7 @@ async fn writer(inner: Arc<Inner>, mut rx: mpsc::Receiver<Job>) {
             }
             continue;
         }
-        let overlay = inflight
-            .as_ref()
-            .map(|f| f.decided.overlay())
-            .unwrap_or_default();
+        let overlay = inflight.as_ref().map(InFlight::overlay).unwrap_or_default();
         let mut decided = decide_batch(&inner, jobs, &overlay).await;
         if let Some(f) = inflight.take()
             && !finish(&inner, f).await
@@ -647,22 +644,6 @@ struct Decided {
 }
 
 impl Decided {
-    fn overlay(&self) -> Overlay {
-        Overlay {
-            cases: self
-                .batch
-                .cases
-                .iter()
-                .map(|w| (w.case.opened.receipt.to_string(), w.case.clone()))
-                .collect(),
-            keys: self
-                .pending
-                .iter()
-                .filter_map(|p| p.job.key.clone().map(|k| (k, p.ack.clone())))
-                .collect(),
-        }
-    }
-
     fn into_jobs(self) -> Vec<Job> {
         self.pending
             .into_iter()
@@ -674,32 +655,55 @@ impl Decided {
 
 struct InFlight {
     commit: Option<tokio::task::JoinHandle<sunlight_store::Result<u64>>>,
+    /// The batch's writes, shared with its commit task (`decided.batch` is left empty).
+    batch: Arc<CaseBatch>,
     decided: Decided,
 }
 
-fn start_commit(inner: &Arc<Inner>, decided: Decided) -> InFlight {
+impl InFlight {
+    fn overlay(&self) -> Overlay {
+        Overlay {
+            cases: self
+                .batch
+                .cases
+                .iter()
+                .map(|w| (w.case.opened.receipt.to_string(), w.case.clone()))
+                .collect(),
+            keys: self
+                .decided
+                .pending
+                .iter()
+                .filter_map(|p| p.job.key.clone().map(|k| (k, p.ack.clone())))
+                .collect(),
+        }
+    }
+}
+
+fn start_commit(inner: &Arc<Inner>, mut decided: Decided) -> InFlight {
+    let batch = Arc::new(std::mem::take(&mut decided.batch));
     if decided.pending.is_empty() {
         return InFlight {
             commit: None,
+            batch,
             decided,
         };
     }
     let store = inner.store.clone();
-    // The batch is cloned into the commit task so the decided states stay here as the overlay.
-    let batch = decided.batch.clone();
-    let commit = tokio::spawn(async move { store.commit_cases(&batch).await });
+    // The commit task and the overlay the next batch is decided against share the writes.
+    let shared = batch.clone();
+    let commit = tokio::spawn(async move { store.commit_cases(&shared).await });
     InFlight {
         commit: Some(commit),
+        batch,
         decided,
     }
 }
 
 /// Waits for a batch's commit and answers its callers. False if it did not commit.
 async fn finish(inner: &Inner, f: InFlight) -> bool {
+    let batch = f.batch;
     let Decided {
-        batch,
-        pending,
-        answered,
+        pending, answered, ..
     } = f.decided;
     let committed = match f.commit {
         None => Ok(0),
