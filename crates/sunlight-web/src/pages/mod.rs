@@ -177,6 +177,17 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
+/// `path` if it is a path on this site that may be redirected to: it starts with one `/`, has
+/// no backslash and no control character (which would make the `Location` header invalid, or
+/// split it).
+pub(crate) fn local_path(path: &str) -> Option<&str> {
+    (path.starts_with('/')
+        && !path.starts_with("//")
+        && !path.contains('\\')
+        && !path.chars().any(char::is_control))
+    .then_some(path)
+}
+
 pub(crate) fn urlencode(s: &str) -> String {
     form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
@@ -333,11 +344,7 @@ struct LangSwitch {
 async fn switch_lang(axum::extract::Query(q): axum::extract::Query<LangSwitch>) -> Response {
     let lang = if q.to == "en" { "en" } else { "zh" };
     // Only a local path may be returned to.
-    let back = if q.back.starts_with('/') && !q.back.starts_with("//") {
-        q.back
-    } else {
-        "/".into()
-    };
+    let back = local_path(&q.back).unwrap_or("/").to_string();
     let mut r = Redirect::to(&back).into_response();
     if let Ok(c) = HeaderValue::from_str(&format!(
         "{LANG_COOKIE}={lang}; Path=/; Max-Age=31536000; SameSite=Lax"

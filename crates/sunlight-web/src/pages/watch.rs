@@ -489,10 +489,9 @@ pub async fn act(
         Ok(u) => u.clone(),
         Err(r) => return r,
     };
-    let back = match form.get("back") {
-        b if b.starts_with('/') && !b.starts_with("//") => b.to_string(),
-        _ => "/watch".to_string(),
-    };
+    let back = super::local_path(form.get("back"))
+        .unwrap_or("/watch")
+        .to_string();
     let alert = match state.store.alert(id).await {
         Ok(Some(a))
             if v.oversees()

@@ -38,7 +38,7 @@ pub struct Next {
 
 /// Only a local path may be returned to after signing in.
 fn local(next: &str) -> Option<&str> {
-    (next.starts_with('/') && !next.starts_with("//") && !next.contains('\\')).then_some(next)
+    super::local_path(next)
 }
 
 pub async fn login_form(

@@ -222,6 +222,10 @@ async fn the_power_list_is_searched_by_chinese_words_and_hostile_input_is_inert(
     assert!(b.get("/powers").await.text().contains("Power list"));
     let r = b.get("/lang?to=en&back=//evil.example").await;
     assert_eq!(location(&r), "/", "no open redirect");
+    let r = b
+        .get("/lang?to=en&back=/powers%0D%0ASet-Cookie:%20sl_session=x")
+        .await;
+    assert_eq!(location(&r), "/", "no header splitting, no panic");
 }
 
 #[tokio::test]
