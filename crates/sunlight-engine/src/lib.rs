@@ -427,14 +427,6 @@ impl Engine {
             .await
     }
 
-    /// Whether `code` is the query code handed out with the case.
-    pub async fn query_code_matches(&self, receipt: &ReceiptNumber, code: &str) -> Result<bool> {
-        Ok(self
-            .case(receipt)
-            .await?
-            .is_some_and(|c| c.opened.query_code_hash == hash_query_code(code)))
-    }
-
     /// Every event of the case, oldest first, as the ledger holds it.
     pub async fn history(&self, receipt: &ReceiptNumber) -> Result<Vec<HistoryItem>> {
         let entries = self.entries(receipt).await?;

@@ -177,9 +177,7 @@ impl Store {
 
     /// `SELECT COUNT(*) …` answered from the cache when the list has not changed since.
     async fn count(&self, count_sql: String, args: &[String]) -> Result<i64> {
-        let generation: i64 = sqlx::query_scalar("SELECT n FROM list_generation WHERE id = 1")
-            .fetch_one(&self.pool)
-            .await?;
+        let generation = self.list_generation().await?;
         let key = format!("{count_sql}\u{1}{}", args.join("\u{1}"));
         {
             let cache = self.counts.lock().unwrap_or_else(|e| e.into_inner());
@@ -326,11 +324,11 @@ impl Store {
         row.as_ref().map(version_from).transpose()
     }
 
-    /// The last publication that wrote versions (0 before any): a cheap way for a process to
-    /// notice that another one published.
+    /// The list's generation: bumped by every transaction that changes the list in force
+    /// (publications, versions coming into force), whichever process ran it.
     pub async fn list_generation(&self) -> Result<i64> {
         Ok(
-            sqlx::query_scalar("SELECT COALESCE(MAX(proposal_id), 0) FROM power_versions")
+            sqlx::query_scalar("SELECT n FROM list_generation WHERE id = 1")
                 .fetch_one(&self.pool)
                 .await?,
         )

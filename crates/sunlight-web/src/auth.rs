@@ -52,3 +52,43 @@ impl FromRequestParts<SharedState> for Staff {
         Ok(Staff(user))
     }
 }
+
+/// Why an applicant's receipt number and query code did not open their case.
+#[derive(Debug)]
+pub enum Guess {
+    /// Too many wrong codes for this receipt number (or from this address): wait this long.
+    Locked(std::time::Duration),
+    /// No such case, or the wrong code (the same answer, so receipts cannot be probed).
+    Wrong,
+    Failed(ApiError),
+}
+
+/// The applicant's case if `code` is its query code. Wrong guesses count against the receipt
+/// number and, when given, the client's address (`who`), and lock them for a while
+/// ([`crate::limiter`]); a right one clears the receipt's count.
+pub async fn applicant_case(
+    state: &SharedState,
+    receipt: &sunlight_core::case::ReceiptNumber,
+    code: &str,
+    who: Option<&str>,
+) -> Result<sunlight_core::case::Case, Guess> {
+    let r_key = format!("receipt:{receipt}");
+    let ip_key = who.map(|w| format!("ip:{w}"));
+    let keys: Vec<&str> = std::iter::once(r_key.as_str())
+        .chain(ip_key.as_deref())
+        .collect();
+    state.limiter.check(&keys).map_err(Guess::Locked)?;
+    match state.engine.case(receipt).await {
+        Ok(Some(c))
+            if c.opened.query_code_hash == sunlight_engine::hash_query_code(code.trim()) =>
+        {
+            state.limiter.forget(&r_key);
+            Ok(c)
+        }
+        Ok(_) => {
+            state.limiter.fail(&keys);
+            Err(Guess::Wrong)
+        }
+        Err(e) => Err(Guess::Failed(e.into())),
+    }
+}

@@ -17,6 +17,8 @@ pub struct Search {
     /// Publications so far (bumped by every publish or import).
     wanted: AtomicU64,
     rebuilding: Mutex<()>,
+    /// The store's list generation the index was last built from.
+    generation: std::sync::atomic::AtomicI64,
     /// Departments and regions (code, name) as of the last rebuild: every list page's filters.
     names: std::sync::RwLock<Arc<Names>>,
 }
@@ -50,6 +52,7 @@ impl Search {
             built: AtomicU64::new(0),
             wanted: AtomicU64::new(1),
             rebuilding: Mutex::new(()),
+            generation: std::sync::atomic::AtomicI64::new(-1),
             names: Default::default(),
         }
     }
@@ -68,6 +71,15 @@ impl Search {
         self.wanted.fetch_add(1, Ordering::SeqCst);
     }
 
+    /// Rebuilds the index if the store's list moved on since it was built, whoever published
+    /// (this process rebuilds after its own publications at once; this notices the others').
+    pub async fn follow(&self, store: &Store) -> Result<(), sunlight_store::StoreError> {
+        if store.list_generation().await? != self.generation.load(Ordering::SeqCst) {
+            self.invalidate();
+        }
+        self.ensure(store).await
+    }
+
     /// Rebuilds the index if the list changed since it was built; one rebuild at a time.
     pub async fn ensure(&self, store: &Store) -> Result<(), sunlight_store::StoreError> {
         let wanted = self.wanted.load(Ordering::SeqCst);
@@ -80,6 +92,7 @@ impl Search {
             return Ok(());
         }
         let started = std::time::Instant::now();
+        let generation = store.list_generation().await?;
         let departments = store.departments().await?;
         let names: HashMap<String, String> = departments
             .iter()
@@ -111,6 +124,7 @@ impl Search {
             .map_err(|e| sunlight_store::StoreError::Corrupt(e.to_string()))?
             .map_err(|e| sunlight_store::StoreError::Corrupt(e.to_string()))?;
         self.built.store(wanted, Ordering::SeqCst);
+        self.generation.store(generation, Ordering::SeqCst);
         tracing::info!(
             powers = n,
             ms = started.elapsed().as_millis() as u64,

@@ -426,7 +426,11 @@ pub async fn load(store: &Store, now: Timestamp, zone: Zone) -> anyhow::Result<(
             phone: "13757129035".into(),
             text: text.into(),
         };
-        let due = sunlight_core::complaint::answer_due(zone_now, 30, zone);
+        let due = sunlight_core::complaint::answer_due(
+            zone_now,
+            sunlight_core::supervision::Settings::default().complaint_answer_days,
+            zone,
+        );
         store
             .file_complaint(
                 draft,

@@ -554,29 +554,18 @@ async fn serve(store: Store, config: &Config, zone: Zone) -> anyhow::Result<()> 
     let (refresh_store, refresh_clock, search) = (store, clock, state.search.clone());
     tokio::spawn(async move {
         let mut last = zone.date(refresh_clock.now());
-        let mut generation = refresh_store.list_generation().await.unwrap_or(0);
         loop {
             tokio::time::sleep(std::time::Duration::from_secs(60)).await;
             let today = zone.date(refresh_clock.now());
             if today != last {
                 match refresh_store.refresh_current(today).await {
-                    Ok(n) => {
-                        tracing::info!(%today, moved = n, "list brought up to date");
-                        if n > 0 {
-                            search.invalidate();
-                        }
-                    }
+                    // Versions that came into force bump the list generation: `follow` sees it.
+                    Ok(n) => tracing::info!(%today, moved = n, "list brought up to date"),
                     Err(e) => tracing::error!(error = %e, "refreshing the list in force"),
                 }
                 last = today;
             }
-            if let Ok(g) = refresh_store.list_generation().await
-                && g != generation
-            {
-                generation = g;
-                search.invalidate();
-            }
-            if let Err(e) = search.ensure(&refresh_store).await {
+            if let Err(e) = search.follow(&refresh_store).await {
                 tracing::error!(error = %e, "search index");
             }
         }

@@ -197,22 +197,23 @@ pub async fn command(
                 .and_then(|v| v.to_str().ok())
                 .ok_or_else(ApiError::unauthenticated)?;
             // Wrong guesses count against the receipt number as on the lookup page.
-            let key = format!("receipt:{r}");
-            if let Err(wait) = state.limiter.check(&[&key]) {
-                return Err(ApiError::new(
-                    StatusCode::TOO_MANY_REQUESTS,
-                    "too_many_guesses",
-                    format!(
-                        "too many wrong query codes for «{r}»; try again in {} minute(s)",
-                        wait.as_secs().div_ceil(60)
-                    ),
-                ));
+            match crate::auth::applicant_case(&state, &r, code, None).await {
+                Ok(_) => {}
+                Err(crate::auth::Guess::Locked(wait)) => {
+                    return Err(ApiError::new(
+                        StatusCode::TOO_MANY_REQUESTS,
+                        "too_many_guesses",
+                        format!(
+                            "too many wrong query codes for «{r}»; try again in {} minute(s)",
+                            wait.as_secs().div_ceil(60)
+                        ),
+                    ));
+                }
+                Err(crate::auth::Guess::Wrong) => {
+                    return Err(ApiError::not_found(format!("case «{r}» not found")));
+                }
+                Err(crate::auth::Guess::Failed(e)) => return Err(e),
             }
-            if !state.engine.query_code_matches(&r, code).await? {
-                state.limiter.fail(&[&key]);
-                return Err(ApiError::not_found(format!("case «{r}» not found")));
-            }
-            state.limiter.forget(&key);
             Actor::Applicant
         }
     };

@@ -1,10 +1,10 @@
 //! Administration (系统管理): staff and their roles, departments, the loaded calendars.
 
-use super::{FormData, Visitor, csrf_refused, forbidden, message, render};
+use super::{Posted, Visitor, forbidden, message, problems, render};
 use crate::SharedState;
 use crate::error::ApiError;
 use askama::Template;
-use axum::extract::{RawForm, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use sunlight_core::{CreditCode, Department, DepartmentNature, RegionCode, Role, User, Username};
@@ -103,15 +103,7 @@ pub async fn index(State(state): State<SharedState>, v: Visitor) -> Response {
 }
 
 /// Adds a member of staff with an initial password (they change it on first use).
-pub async fn add_user(
-    State(state): State<SharedState>,
-    v: Visitor,
-    RawForm(body): RawForm,
-) -> Response {
-    let form = FormData::parse(&body);
-    if !v.csrf_ok(form.get("csrf")) {
-        return csrf_refused(&v);
-    }
+pub async fn add_user(State(state): State<SharedState>, Posted { v, form }: Posted) -> Response {
     if let Err(r) = admin(&v) {
         return r;
     }
@@ -166,13 +158,8 @@ pub async fn add_user(
 /// Adds or renames a department (实施主体).
 pub async fn put_department(
     State(state): State<SharedState>,
-    v: Visitor,
-    RawForm(body): RawForm,
+    Posted { v, form }: Posted,
 ) -> Response {
-    let form = FormData::parse(&body);
-    if !v.csrf_ok(form.get("csrf")) {
-        return csrf_refused(&v);
-    }
     if let Err(r) = admin(&v) {
         return r;
     }
@@ -206,13 +193,8 @@ pub async fn put_department(
 /// Loads a year's working-day schedule (holiday-cn JSON) for the nation or a region.
 pub async fn put_calendar(
     State(state): State<SharedState>,
-    v: Visitor,
-    RawForm(body): RawForm,
+    Posted { v, form }: Posted,
 ) -> Response {
-    let form = FormData::parse(&body);
-    if !v.csrf_ok(form.get("csrf")) {
-        return csrf_refused(&v);
-    }
     let user = match admin(&v) {
         Ok(u) => u,
         Err(r) => return r,
@@ -225,11 +207,7 @@ pub async fn put_calendar(
         match sunlight_core::calendar::YearSchedule::from_holiday_cn(form.get("schedule")) {
             Ok(s) => s,
             Err(e) => {
-                let e = ApiError::from(e);
-                let mut text = e.detail.clone();
-                for fe in &e.errors {
-                    text.push_str(&format!("；{fe}"));
-                }
+                let text = problems(&ApiError::from(e)).join("；");
                 return page(&state, &v, StatusCode::UNPROCESSABLE_ENTITY, Some(text)).await;
             }
         };

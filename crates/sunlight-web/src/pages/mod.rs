@@ -287,6 +287,79 @@ pub(crate) fn forbidden(v: &Visitor) -> Response {
     )
 }
 
+/// A posted form whose CSRF token was checked before the handler runs (a missing or wrong token
+/// is answered with the refusal page), with the visitor who posted it.
+pub(crate) struct Posted {
+    pub v: Visitor,
+    pub form: FormData,
+}
+
+impl axum::extract::FromRequest<SharedState> for Posted {
+    type Rejection = Response;
+
+    async fn from_request(
+        req: axum::extract::Request,
+        state: &SharedState,
+    ) -> Result<Self, Self::Rejection> {
+        let (mut parts, body) = req.into_parts();
+        let Ok(v) = Visitor::from_request_parts(&mut parts, state).await;
+        let req = axum::extract::Request::from_parts(parts, body);
+        let axum::extract::RawForm(bytes) = axum::extract::RawForm::from_request(req, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let form = FormData::parse(&bytes);
+        if !v.csrf_ok(form.get("csrf")) {
+            return Err(csrf_refused(&v));
+        }
+        Ok(Posted { v, form })
+    }
+}
+
+/// What a refusal says: each field's problem (with its row or line) when it names fields,
+/// else its detail.
+pub(crate) fn problems(e: &crate::error::ApiError) -> Vec<String> {
+    if e.errors.is_empty() {
+        vec![e.detail.clone()]
+    } else {
+        e.errors.iter().map(ToString::to_string).collect()
+    }
+}
+
+/// A case's history as a timeline of (when, what, who): a task event names its step
+/// (办理：住建部门审查).
+pub(crate) fn timeline(
+    history: &[sunlight_engine::HistoryItem],
+    case: &sunlight_core::case::Case,
+) -> Vec<(String, String, String)> {
+    history
+        .iter()
+        .map(|h| {
+            let what = if h.zh.is_empty() { &h.kind } else { &h.zh };
+            let step = h
+                .event
+                .get("task")
+                .and_then(|t| t.as_u64())
+                .and_then(|t| case.task(t as u32))
+                .map(|t| t.name.as_str())
+                .filter(|n| !what.contains(n));
+            (
+                h.at.get(..16).unwrap_or(&h.at).replace('T', " "),
+                match step {
+                    Some(n) => format!("{what}：{n}"),
+                    None => what.clone(),
+                },
+                h.actor.clone(),
+            )
+        })
+        .collect()
+}
+
+/// The first day of the month `back` months before `d`'s (negative: after).
+pub(crate) fn month_start(d: sunlight_core::Date, back: i32) -> sunlight_core::Date {
+    let months = i32::from(d.year()) * 12 + i32::from(d.month()) - 1 - back;
+    sunlight_core::Date::new((months / 12) as i16, (months % 12 + 1) as i8, 1).unwrap_or(d)
+}
+
 /// A multi-valued form body (`materials=a&materials=b`).
 #[derive(Debug, Default)]
 pub(crate) struct FormData(Vec<(String, String)>);
@@ -410,4 +483,32 @@ pub fn router() -> Router<SharedState> {
             "/assets/app.js",
             get(|| async { asset(JS, "text/javascript; charset=utf-8") }),
         )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn month_boundaries_cross_the_year() {
+        let d = |s: &str| s.parse::<sunlight_core::Date>().unwrap();
+        assert_eq!(month_start(d("2026-12-15"), 0), d("2026-12-01"));
+        assert_eq!(month_start(d("2026-12-15"), -1), d("2027-01-01"));
+        assert_eq!(month_start(d("2026-02-28"), 5), d("2025-09-01"));
+        assert_eq!(month_start(d("2026-01-31"), 12), d("2025-01-01"));
+    }
+
+    #[test]
+    fn only_clean_local_paths_are_returned_to() {
+        assert_eq!(local_path("/powers?q=食品"), Some("/powers?q=食品"));
+        for bad in [
+            "//evil.example",
+            "https://x",
+            "/a\\b",
+            "/a\r\nSet-Cookie: x",
+            "",
+        ] {
+            assert_eq!(local_path(bad), None, "{bad:?}");
+        }
+    }
 }

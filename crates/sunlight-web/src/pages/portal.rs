@@ -1,12 +1,13 @@
 //! The public portal: home, the searchable power list, each power's service guide, applying
 //! online, following a case by receipt number and query code, rating it, open data.
 
-use super::{FormData, Lang, Visitor, csrf_refused, message, render};
+use super::{Lang, Posted, Visitor, message, problems, render};
 use crate::SharedState;
+use crate::auth::Guess;
 use crate::error::ApiError;
 use askama::Template;
-use axum::extract::{Path, Query, RawForm, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 use sunlight_core::case::{
@@ -61,12 +62,6 @@ fn usage_label(lang: Lang, code: &str) -> &'static str {
     }
 }
 
-/// Month boundaries of `today` for the headline figures.
-fn this_month(today: Date) -> (Date, Date) {
-    let first = today.first_of_month();
-    (first, first.last_of_month().tomorrow().unwrap_or(first))
-}
-
 fn percent(x: Option<f64>) -> String {
     x.map(|x| format!("{:.1}%", x * 100.0))
         .unwrap_or_else(|| "—".into())
@@ -93,7 +88,7 @@ pub async fn home(State(state): State<SharedState>, v: Visitor) -> Response {
         tracing::warn!(error = %e, "search index");
     }
     let today = state.zone.date(state.clock.now());
-    let (from, to) = this_month(today);
+    let (from, to) = (super::month_start(today, 0), super::month_start(today, -1));
     let figures = state
         .store
         .figures(
@@ -551,14 +546,9 @@ pub async fn apply_form(
 
 pub async fn apply(
     State(state): State<SharedState>,
-    v: Visitor,
     Path(code): Path<String>,
-    RawForm(body): RawForm,
+    Posted { v, form }: Posted,
 ) -> Response {
-    let form = FormData::parse(&body);
-    if !v.csrf_ok(form.get("csrf")) {
-        return csrf_refused(&v);
-    }
     let Ok(Some(found)) = state.store.power(code.trim(), None).await else {
         return message(
             &v,
@@ -622,13 +612,7 @@ pub async fn apply(
             },
         ),
         Err(e) => {
-            let e = ApiError::from(e);
-            let mut errors = vec![e.detail.clone()];
-            errors.extend(
-                e.errors
-                    .iter()
-                    .map(|fe| format!("{}：{}", fe.field, fe.message)),
-            );
+            let errors = problems(&ApiError::from(e));
             let page = ApplyPage {
                 v: &v,
                 code: p.code.to_string(),
@@ -652,12 +636,6 @@ pub async fn apply(
 // ---------------------------------------------------------------------------------------------
 // Following a case (办件查询)
 
-struct Step {
-    at: String,
-    what: String,
-    done: bool,
-}
-
 #[derive(Template)]
 #[template(path = "lookup.html")]
 struct LookupPage<'a> {
@@ -680,7 +658,7 @@ struct Found {
     submitted: String,
     committed: String,
     statutory: String,
-    steps: Vec<Step>,
+    steps: Vec<(String, String)>,
     open: Vec<(String, String)>,
     decision: Option<String>,
     rated: Option<String>,
@@ -702,8 +680,7 @@ pub async fn lookup_form(v: Visitor) -> Response {
 }
 
 /// The client's address for rate limiting (the socket's peer; no proxy header is trusted).
-fn client(headers: &HeaderMap, ext: &axum::http::Extensions) -> String {
-    let _ = headers;
+fn client(ext: &axum::http::Extensions) -> String {
     ext.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
         .map(|c| c.0.ip().to_string())
         .unwrap_or_else(|| "local".into())
@@ -721,10 +698,8 @@ pub(crate) async fn open_case(
         "受理编号或查询码不正确。",
         "The receipt number or the query code is wrong.",
     );
-    let r_key = format!("receipt:{}", receipt.trim().to_uppercase());
-    let ip_key = format!("ip:{who}");
-    if let Err(wait) = state.limiter.check(&[&r_key, &ip_key]) {
-        return Err(format!(
+    let locked = |wait: std::time::Duration| {
+        format!(
             "{} {} {}",
             v.t(
                 "错误次数过多，请稍后再试。",
@@ -732,24 +707,20 @@ pub(crate) async fn open_case(
             ),
             wait.as_secs().div_ceil(60),
             v.t("分钟后可再试。", "minute(s) to wait.")
-        ));
-    }
+        )
+    };
     let Ok(r) = ReceiptNumber::parse(receipt.trim()) else {
+        // Not even a receipt number: a wrong guess all the same, counted against the address.
+        let ip_key = format!("ip:{who}");
+        state.limiter.check(&[&ip_key]).map_err(locked)?;
         state.limiter.fail(&[&ip_key]);
         return Err(wrong.into());
     };
-    match state.engine.case(&r).await {
-        Ok(Some(c))
-            if c.opened.query_code_hash == sunlight_engine::hash_query_code(code.trim()) =>
-        {
-            state.limiter.forget(&r_key);
-            Ok(c)
-        }
-        Ok(_) => {
-            state.limiter.fail(&[&r_key, &ip_key]);
-            Err(wrong.into())
-        }
-        Err(e) => Err(e.to_string()),
+    match crate::auth::applicant_case(state, &r, code, Some(who)).await {
+        Ok(c) => Ok(c),
+        Err(Guess::Locked(wait)) => Err(locked(wait)),
+        Err(Guess::Wrong) => Err(wrong.into()),
+        Err(Guess::Failed(e)) => Err(e.detail),
     }
 }
 
@@ -765,31 +736,10 @@ async fn found(
         .history(&c.opened.receipt)
         .await
         .unwrap_or_default();
-    let steps = history
-        .iter()
-        .map(|h| {
-            let what = if h.zh.is_empty() {
-                h.kind.clone()
-            } else {
-                h.zh.clone()
-            };
-            // Name the step a task event concerns (办理：住建部门审查).
-            let step = h
-                .event
-                .get("task")
-                .and_then(|t| t.as_u64())
-                .and_then(|t| c.task(t as u32))
-                .map(|t| t.name.as_str())
-                .filter(|n| !what.contains(n));
-            Step {
-                at: h.at.get(..16).unwrap_or(&h.at).replace('T', " "),
-                what: match step {
-                    Some(n) => format!("{what}：{n}"),
-                    None => what,
-                },
-                done: true,
-            }
-        })
+    // Who acted stays off the public page: only when and what.
+    let steps = super::timeline(&history, c)
+        .into_iter()
+        .map(|(at, what, _)| (at, what))
         .collect();
     let open = c
         .open_tasks()
@@ -873,17 +823,11 @@ pub(crate) fn colour_label(lang: Lang, colour: &str) -> &'static str {
 
 pub async fn lookup(
     State(state): State<SharedState>,
-    v: Visitor,
-    headers: HeaderMap,
     req_ext: axum::http::Extensions,
-    RawForm(body): RawForm,
+    Posted { v, form }: Posted,
 ) -> Response {
-    let form = FormData::parse(&body);
-    if !v.csrf_ok(form.get("csrf")) {
-        return csrf_refused(&v);
-    }
     let receipt = form.get("receipt").to_string();
-    let who = client(&headers, &req_ext);
+    let who = client(&req_ext);
     let (status, error, found_case) =
         match open_case(&state, &v, &who, &receipt, form.get("code")).await {
             Ok(c) => (
@@ -908,18 +852,12 @@ pub async fn lookup(
 
 pub async fn rate(
     State(state): State<SharedState>,
-    v: Visitor,
-    headers: HeaderMap,
     req_ext: axum::http::Extensions,
-    RawForm(body): RawForm,
+    Posted { v, form }: Posted,
 ) -> Response {
-    let form = FormData::parse(&body);
-    if !v.csrf_ok(form.get("csrf")) {
-        return csrf_refused(&v);
-    }
     let receipt = form.get("receipt").to_string();
     let code = form.get("code").to_string();
-    let who = client(&headers, &req_ext);
+    let who = client(&req_ext);
     let c = match open_case(&state, &v, &who, &receipt, &code).await {
         Ok(c) => c,
         Err(e) => {
@@ -1099,14 +1037,9 @@ async fn answering_department(
 
 pub async fn file_complaint(
     State(state): State<SharedState>,
-    v: Visitor,
-    RawForm(body): RawForm,
+    Posted { v, form }: Posted,
 ) -> Response {
     use sunlight_core::complaint::{Against, ComplaintDraft, answer_due};
-    let form = FormData::parse(&body);
-    if !v.csrf_ok(form.get("csrf")) {
-        return csrf_refused(&v);
-    }
     let _ = state.search.ensure(&state.store).await;
     let mut page = complaints_page(&state, &v);
     page.form = ComplaintForm {
@@ -1169,15 +1102,7 @@ pub async fn file_complaint(
             render(&v, StatusCode::CREATED, &page)
         }
         Err(e) => {
-            let e = ApiError::from(e);
-            page.errors = e
-                .errors
-                .iter()
-                .map(|fe| format!("{}：{}", fe.field, fe.message))
-                .collect();
-            if page.errors.is_empty() {
-                page.errors.push(e.detail);
-            }
+            page.errors = problems(&ApiError::from(e));
             render(&v, StatusCode::UNPROCESSABLE_ENTITY, &page)
         }
     }
@@ -1185,21 +1110,15 @@ pub async fn file_complaint(
 
 pub async fn track_complaint(
     State(state): State<SharedState>,
-    v: Visitor,
-    headers: HeaderMap,
     req_ext: axum::http::Extensions,
-    RawForm(body): RawForm,
+    Posted { v, form }: Posted,
 ) -> Response {
-    let form = FormData::parse(&body);
-    if !v.csrf_ok(form.get("csrf")) {
-        return csrf_refused(&v);
-    }
     let _ = state.search.ensure(&state.store).await;
     let mut page = complaints_page(&state, &v);
     let tracking = form.get("tracking").trim().to_uppercase();
     let keys = [
         format!("complaint:{tracking}"),
-        format!("ip:{}", client(&headers, &req_ext)),
+        format!("ip:{}", client(&req_ext)),
     ];
     let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
     if state.limiter.check(&keys).is_err() {

@@ -3,11 +3,11 @@
 //! and did not propose; withdraw or publish if you edit), and the editor of a power's guide and
 //! flow — the flow's text checked as it is typed, with a live flowchart beside it.
 
-use super::{FormData, Visitor, csrf_refused, forbidden, message, render};
+use super::{Posted, Visitor, forbidden, message, problems, render};
 use crate::SharedState;
 use crate::error::ApiError;
 use askama::Template;
-use axum::extract::{Path, RawForm, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use sunlight_core::lifecycle::PowerChange;
@@ -206,14 +206,9 @@ pub async fn proposal(
 
 pub async fn act(
     State(state): State<SharedState>,
-    v: Visitor,
     Path(id): Path<i64>,
-    RawForm(body): RawForm,
+    Posted { v, form }: Posted,
 ) -> Response {
-    let form = FormData::parse(&body);
-    if !v.csrf_ok(form.get("csrf")) {
-        return csrf_refused(&v);
-    }
     let user = match registry_staff(&v) {
         Ok(u) => u,
         Err(r) => return r,
@@ -341,14 +336,9 @@ fn lines(s: &str) -> Vec<String> {
 /// Proposes the edited power as an amendment (it takes effect only once reviewed and published).
 pub async fn propose_edit(
     State(state): State<SharedState>,
-    v: Visitor,
     Path(code): Path<String>,
-    RawForm(body): RawForm,
+    Posted { v, form }: Posted,
 ) -> Response {
-    let form = FormData::parse(&body);
-    if !v.csrf_ok(form.get("csrf")) {
-        return csrf_refused(&v);
-    }
     let user = match registry_staff(&v) {
         Ok(u) => u,
         Err(r) => return r,
@@ -437,14 +427,7 @@ pub async fn propose_edit(
         Ok(proposal) => {
             Redirect::to(&format!("/registry/proposals/{}", proposal.id)).into_response()
         }
-        Err(e) => {
-            let e = ApiError::from(e);
-            let mut text = e.detail.clone();
-            for fe in &e.errors {
-                text.push_str(&format!("；{}：{}", fe.field, fe.message));
-            }
-            fail(text)
-        }
+        Err(e) => fail(problems(&ApiError::from(e)).join("；")),
     }
 }
 
@@ -452,14 +435,9 @@ pub async fn propose_edit(
 /// (解除严管) or merge into another power (合并).
 pub async fn propose_lifecycle(
     State(state): State<SharedState>,
-    v: Visitor,
     Path(code): Path<String>,
-    RawForm(body): RawForm,
+    Posted { v, form }: Posted,
 ) -> Response {
-    let form = FormData::parse(&body);
-    if !v.csrf_ok(form.get("csrf")) {
-        return csrf_refused(&v);
-    }
     let user = match registry_staff(&v) {
         Ok(u) => u,
         Err(r) => return r,
@@ -507,13 +485,6 @@ pub async fn propose_lifecycle(
         .await
     {
         Ok(p) => Redirect::to(&format!("/registry/proposals/{}", p.id)).into_response(),
-        Err(e) => {
-            let e = ApiError::from(e);
-            let mut text = e.detail.clone();
-            for fe in &e.errors {
-                text.push_str(&format!("；{}：{}", fe.field, fe.message));
-            }
-            fail(text)
-        }
+        Err(e) => fail(problems(&ApiError::from(e)).join("；")),
     }
 }

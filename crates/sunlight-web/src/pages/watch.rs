@@ -4,11 +4,11 @@
 
 use super::charts::{Bar, Series, bars};
 use super::portal::colour_label;
-use super::{FormData, Visitor, csrf_refused, forbidden, message, render};
+use super::{Posted, Visitor, forbidden, message, month_start, render};
 use crate::SharedState;
 use crate::error::ApiError;
 use askama::Template;
-use axum::extract::{Path, Query, RawForm, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -189,16 +189,6 @@ async fn live(state: &SharedState, v: &Visitor) -> Option<LiveData> {
         attention,
         alerts: alert_rows(v, alerts, &names, state.zone),
     })
-}
-
-fn month_start(d: Date, back: i32) -> Date {
-    let mut y = d.year() as i32;
-    let mut m = d.month() as i32 - back;
-    while m < 1 {
-        m += 12;
-        y -= 1;
-    }
-    Date::new(y as i16, m as i8, 1).unwrap_or(d)
 }
 
 async fn charts(state: &SharedState, v: &Visitor) -> Vec<String> {
@@ -477,14 +467,9 @@ pub async fn board(
 /// (a supervisor), or record an accountability measure for it (a supervisor).
 pub async fn act(
     State(state): State<SharedState>,
-    v: Visitor,
     Path(id): Path<i64>,
-    RawForm(body): RawForm,
+    Posted { v, form }: Posted,
 ) -> Response {
-    let form = FormData::parse(&body);
-    if !v.csrf_ok(form.get("csrf")) {
-        return csrf_refused(&v);
-    }
     let user = match v.staff() {
         Ok(u) => u.clone(),
         Err(r) => return r,

@@ -2,11 +2,13 @@
 //! take now, and the window intake form.
 
 use super::portal::{colour_label, public_colour};
-use super::{FormData, SESSION_COOKIE, Visitor, cookie, csrf_refused, forbidden, message, render};
+use super::{
+    FormData, Posted, SESSION_COOKIE, Visitor, cookie, forbidden, message, problems, render,
+};
 use crate::SharedState;
 use crate::error::ApiError;
 use askama::Template;
-use axum::extract::{Path, Query, RawForm, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -75,15 +77,7 @@ fn home_of(u: &User) -> &'static str {
     }
 }
 
-pub async fn login(
-    State(state): State<SharedState>,
-    v: Visitor,
-    RawForm(body): RawForm,
-) -> Response {
-    let form = FormData::parse(&body);
-    if !v.csrf_ok(form.get("csrf")) {
-        return csrf_refused(&v);
-    }
+pub async fn login(State(state): State<SharedState>, Posted { v, form }: Posted) -> Response {
     let (name, next) = (form.get("username"), form.get("next"));
     let again = |error: String| {
         render(
@@ -132,14 +126,9 @@ pub async fn login(
 
 pub async fn logout(
     State(state): State<SharedState>,
-    v: Visitor,
     headers: HeaderMap,
-    RawForm(body): RawForm,
+    _csrf_checked: Posted,
 ) -> Response {
-    let form = FormData::parse(&body);
-    if !v.csrf_ok(form.get("csrf")) {
-        return csrf_refused(&v);
-    }
     if let Some(token) = cookie(&headers, SESSION_COOKIE) {
         let _ = state.store.logout(token).await;
     }
@@ -368,6 +357,7 @@ async fn case_view(
     c: &Case,
     status: StatusCode,
     error: Option<String>,
+    // The kind of the event an act just caused (`?done=`), said in words on the page.
     done: Option<String>,
 ) -> Response {
     let power = state
@@ -437,31 +427,22 @@ async fn case_view(
             (v.t("电话", "Phone").to_string(), phone.clone()),
         ],
     };
-    let history = state
+    let events = state
         .engine
         .history(&c.opened.receipt)
         .await
-        .unwrap_or_default()
-        .into_iter()
-        .map(|h| {
-            let what = if h.zh.is_empty() { h.kind } else { h.zh };
-            let step = h
-                .event
-                .get("task")
-                .and_then(|t| t.as_u64())
-                .and_then(|t| c.task(t as u32))
-                .map(|t| t.name.as_str())
-                .filter(|n| !what.contains(n));
-            (
-                h.at.get(..16).unwrap_or(&h.at).replace('T', " "),
-                match step {
-                    Some(n) => format!("{what}：{n}"),
-                    None => what,
-                },
-                h.actor,
-            )
-        })
-        .collect();
+        .unwrap_or_default();
+    // `?done=<kind>` after an act: say it in words, as the history names the latest such event.
+    let done = done.map(|kind| {
+        let zh = events
+            .iter()
+            .rev()
+            .find(|h| h.kind == kind && !h.zh.is_empty())
+            .map(|h| h.zh.clone())
+            .unwrap_or(kind);
+        format!("{}{zh}", v.t("已办理：", "Done: "))
+    });
+    let history = super::timeline(&events, c);
     let date =
         |d: Option<sunlight_core::Date>| d.map(|d| d.to_string()).unwrap_or_else(|| "—".into());
     let page = CasePage {
@@ -549,24 +530,7 @@ pub async fn case_page(
         Ok(x) => x,
         Err(r) => return r,
     };
-    let done = match q.map(|Query(d)| d.done).ok().filter(|d| !d.is_empty()) {
-        Some(kind) => {
-            // Say it in words: the latest event of that kind, as the history names it.
-            let history = state
-                .engine
-                .history(&c.opened.receipt)
-                .await
-                .unwrap_or_default();
-            let zh = history
-                .iter()
-                .rev()
-                .find(|h| h.kind == kind && !h.zh.is_empty())
-                .map(|h| h.zh.clone())
-                .unwrap_or(kind);
-            Some(format!("{}{zh}", v.t("已办理：", "Done: ")))
-        }
-        None => None,
-    };
+    let done = q.map(|Query(d)| d.done).ok().filter(|d| !d.is_empty());
     case_view(&state, &v, &user, &c, StatusCode::OK, None, done).await
 }
 
@@ -720,14 +684,9 @@ async fn command(state: &SharedState, form: &FormData) -> Result<CaseCommand, St
 
 pub async fn act(
     State(state): State<SharedState>,
-    v: Visitor,
     Path(receipt): Path<String>,
-    RawForm(body): RawForm,
+    Posted { v, form }: Posted,
 ) -> Response {
-    let form = FormData::parse(&body);
-    if !v.csrf_ok(form.get("csrf")) {
-        return csrf_refused(&v);
-    }
     let (user, c) = match readable(&state, &v, &receipt).await {
         Ok(x) => x,
         Err(r) => return r,
@@ -836,15 +795,7 @@ pub async fn intake_form(State(state): State<SharedState>, v: Visitor) -> Respon
     )
 }
 
-pub async fn intake(
-    State(state): State<SharedState>,
-    v: Visitor,
-    RawForm(body): RawForm,
-) -> Response {
-    let form = FormData::parse(&body);
-    if !v.csrf_ok(form.get("csrf")) {
-        return csrf_refused(&v);
-    }
+pub async fn intake(State(state): State<SharedState>, Posted { v, form }: Posted) -> Response {
     let user = match v.staff() {
         Ok(u) => u.clone(),
         Err(r) => return r,
@@ -913,10 +864,7 @@ pub async fn intake(
         }
         Err(e) => {
             let e = ApiError::from(e);
-            let mut text = e.detail.clone();
-            for fe in &e.errors {
-                text.push_str(&format!("；{}：{}", fe.field, fe.message));
-            }
+            let text = problems(&e).join("；");
             let powers = department_powers(&state, &user).await;
             render(
                 &v,
@@ -935,14 +883,9 @@ pub async fn intake(
 /// A department answers a complaint (its staff; once).
 pub async fn answer_complaint(
     State(state): State<SharedState>,
-    v: Visitor,
     Path(tracking): Path<String>,
-    RawForm(body): RawForm,
+    Posted { v, form }: Posted,
 ) -> Response {
-    let form = FormData::parse(&body);
-    if !v.csrf_ok(form.get("csrf")) {
-        return csrf_refused(&v);
-    }
     let user = match v.staff() {
         Ok(u) => u.clone(),
         Err(r) => return r,
@@ -955,11 +898,7 @@ pub async fn answer_complaint(
         Ok(_) => Redirect::to("/work").into_response(),
         Err(e) => {
             let e = ApiError::from(e);
-            let text = e
-                .errors
-                .first()
-                .map(|f| format!("{}：{}", f.field, f.message))
-                .unwrap_or(e.detail);
+            let text = problems(&e).join("；");
             message(&v, e.status, v.t("未能答复", "Not answered"), &text)
         }
     }

@@ -11,7 +11,7 @@
 //!
 //! Pages are driven with the session cookie and a valid CSRF token.
 
-use super::pages::{Browser, csrf_of, page_api};
+use super::pages::{Browser, apply_online, csrf_of, page_api};
 use super::*;
 use sunlight_engine::reference;
 
@@ -178,36 +178,8 @@ fn query(path: &str) -> &'static str {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_route_for_every_role() {
-    let (api, _, store) = page_api().await;
-    let now: Timestamp = "2026-11-23T09:00:00+08:00".parse().unwrap();
-    for (name, roles, dept) in [
-        // 编办 and 司法局 staff (bianban.li, fazhi.wang) come with `page_api`.
-        ("shenji.wu", vec![Role::Auditor], None),
-    ] {
-        store
-            .add_user(
-                &User {
-                    username: Username::parse(name).unwrap(),
-                    display_name: name.into(),
-                    department: dept,
-                    roles,
-                },
-                reference::PASSWORD,
-                now,
-            )
-            .await
-            .unwrap();
-    }
-    let r = api
-        .call(
-            "POST",
-            "/api/cases",
-            None,
-            Some(serde_json::to_value(reference::submission(1)).unwrap()),
-            &[],
-        )
-        .await;
-    let receipt = r.json()["receipt"].as_str().unwrap().to_string();
+    let (api, _, _) = page_api().await;
+    let receipt = apply_online(&api).await;
     // A checkpoint, so the ledger's read routes have something to prove against.
     let mut tokens = std::collections::HashMap::new();
     for who in EVERYONE {
@@ -319,31 +291,8 @@ async fn every_route_for_every_role() {
 /// Pages: (path, who may). `None` = everyone including anonymous.
 #[tokio::test]
 async fn every_page_for_every_role() {
-    let (api, _, store) = page_api().await;
-    let now: Timestamp = "2026-11-23T09:00:00+08:00".parse().unwrap();
-    store
-        .add_user(
-            &User {
-                username: Username::parse("shenji.wu").unwrap(),
-                display_name: "吴审计".into(),
-                department: None,
-                roles: vec![Role::Auditor],
-            },
-            reference::PASSWORD,
-            now,
-        )
-        .await
-        .unwrap();
-    let r = api
-        .call(
-            "POST",
-            "/api/cases",
-            None,
-            Some(serde_json::to_value(reference::submission(1)).unwrap()),
-            &[],
-        )
-        .await;
-    let receipt = r.json()["receipt"].as_str().unwrap().to_string();
+    let (api, _, _) = page_api().await;
+    let receipt = apply_online(&api).await;
     let case = format!("/work/cases/{receipt}");
     let flow = format!("{case}/flow.svg");
     let pages: Vec<(&str, Option<&[Who]>)> = vec![

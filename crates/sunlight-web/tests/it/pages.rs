@@ -28,38 +28,25 @@ pub(crate) async fn page_api() -> (Api, Arc<ManualClock>, Store) {
         )
         .await
         .unwrap();
-    store
-        .add_user(
-            &User {
-                username: Username::parse("shichang.wu").unwrap(),
-                display_name: "吴窗口".into(),
-                department: Some(other),
-                roles: vec![Role::WindowClerk, Role::CaseOfficer],
-            },
-            reference::PASSWORD,
-            now,
-        )
-        .await
-        .unwrap();
-    // The registry office (编办) and legal review (司法局), attached to no case department.
-    for (name, display, role) in [
-        ("bianban.li", "李编办", Role::RegistryEditor),
-        ("fazhi.wang", "王法制", Role::Reviewer),
-    ] {
-        store
-            .add_user(
-                &User {
-                    username: Username::parse(name).unwrap(),
-                    display_name: display.into(),
-                    department: None,
-                    roles: vec![role],
-                },
-                reference::PASSWORD,
-                now,
-            )
-            .await
-            .unwrap();
-    }
+    add_staff(
+        &store,
+        "shichang.wu",
+        "吴窗口",
+        Some(other),
+        &[Role::WindowClerk, Role::CaseOfficer],
+    )
+    .await;
+    // The registry office (编办), legal review (司法局) and audit (审计局): no case department.
+    add_staff(
+        &store,
+        "bianban.li",
+        "李编办",
+        None,
+        &[Role::RegistryEditor],
+    )
+    .await;
+    add_staff(&store, "fazhi.wang", "王法制", None, &[Role::Reviewer]).await;
+    add_staff(&store, "shenji.wu", "吴审计", None, &[Role::Auditor]).await;
     let clock = Arc::new(ManualClock::new(now));
     let state = AppState::new(store.clone(), clock.clone(), Zone::CHINA);
     (
@@ -70,6 +57,42 @@ pub(crate) async fn page_api() -> (Api, Arc<ManualClock>, Store) {
         clock,
         store,
     )
+}
+
+/// A member of staff with the reference password.
+async fn add_staff(
+    store: &Store,
+    name: &str,
+    display: &str,
+    department: Option<CreditCode>,
+    roles: &[Role],
+) {
+    let now: Timestamp = "2026-11-23T09:00:00+08:00".parse().unwrap();
+    let user = User {
+        username: Username::parse(name).unwrap(),
+        display_name: display.into(),
+        department,
+        roles: roles.to_vec(),
+    };
+    store
+        .add_user(&user, reference::PASSWORD, now)
+        .await
+        .unwrap();
+}
+
+/// A reference case applied for online; its receipt number.
+pub(crate) async fn apply_online(api: &Api) -> String {
+    let r = api
+        .call(
+            "POST",
+            "/api/cases",
+            None,
+            Some(serde_json::to_value(reference::submission(1)).unwrap()),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    r.json()["receipt"].as_str().unwrap().to_string()
 }
 
 /// A visitor with a cookie jar.
@@ -303,19 +326,16 @@ async fn signing_in_sets_a_strict_cookie_and_repeated_failures_lock_the_account(
     assert!(b.get("/work").await.text().contains("陈窗口"));
     // The cookie reads the API but cannot change anything through it.
     assert_eq!(b.get("/api/me").await.status, StatusCode::OK);
-    let r = b
-        .send(
-            "POST",
-            "/api/cases",
-            Some(serde_json::to_string(&reference::submission(1)).unwrap()),
-        )
-        .await;
-    assert!(
-        r.status == StatusCode::UNSUPPORTED_MEDIA_TYPE
-            || r.status == StatusCode::UNPROCESSABLE_ENTITY
-            || r.status == StatusCode::BAD_REQUEST,
-        "a form-encoded cross-site post is not a JSON call: {}",
-        r.status
+    let r = b.send("POST", "/api/auth/logout", None).await;
+    assert_eq!(
+        r.status,
+        StatusCode::UNAUTHORIZED,
+        "a change through the API needs the bearer token, not the cookie"
+    );
+    assert_eq!(
+        b.get("/api/me").await.status,
+        StatusCode::OK,
+        "still signed in"
     );
     let token = csrf_of(&b.get("/work").await.text());
     let r = b.post("/logout", &[("csrf", &token)]).await;
@@ -473,16 +493,7 @@ async fn a_citizen_applies_follows_and_wrong_codes_are_rate_limited() {
 #[tokio::test]
 async fn staff_see_their_department_s_cases_and_only_the_acts_they_may_take() {
     let (api, _, _) = page_api().await;
-    let r = api
-        .call(
-            "POST",
-            "/api/cases",
-            None,
-            Some(serde_json::to_value(reference::submission(1)).unwrap()),
-            &[],
-        )
-        .await;
-    let receipt = r.json()["receipt"].as_str().unwrap().to_string();
+    let receipt = apply_online(&api).await;
     let case = format!("/work/cases/{receipt}");
 
     let mut clerk = Browser::new(&api);
@@ -552,16 +563,7 @@ async fn staff_see_their_department_s_cases_and_only_the_acts_they_may_take() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_complaint_is_answered_by_its_department_or_becomes_an_alert_when_late() {
     let (api, clock, _) = page_api().await;
-    let r = api
-        .call(
-            "POST",
-            "/api/cases",
-            None,
-            Some(serde_json::to_value(reference::submission(1)).unwrap()),
-            &[],
-        )
-        .await;
-    let receipt = r.json()["receipt"].as_str().unwrap().to_string();
+    let receipt = apply_online(&api).await;
     let mut citizen = Browser::new(&api);
     let file = |target: String| {
         vec![
@@ -835,17 +837,27 @@ async fn the_registry_office_proposes_a_change_that_is_reviewed_diffed_and_publi
     clerk.sign_in("chuangkou.chen").await;
     assert_eq!(clerk.get("/registry").await.status, StatusCode::FORBIDDEN);
 
-    // The flow check answers every problem and a preview.
-    let r = api
-        .call(
-            "POST",
-            "/api/flows/check?format=toml&committed_days=1",
-            None,
-            None,
-            &[],
-        )
-        .await;
-    assert!(r.status.is_client_error());
+    // The flow check the editor calls answers every problem and the flowchart to preview.
+    let flow = reference::power().flow.unwrap().to_toml();
+    let req = Request::builder()
+        .method("POST")
+        .uri("/api/flows/check?format=toml&committed_days=1")
+        .header(header::CONTENT_TYPE, "application/toml")
+        .body(Body::from(flow))
+        .unwrap();
+    let r = api.send(req).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let check = r.json();
+    assert!(
+        check["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["message"].as_str().unwrap().contains("committed")),
+        "{check}"
+    );
+    let svg = check["svg"].as_str().unwrap();
+    assert!(svg.contains("<svg") && svg.contains("规划审查"), "{check}");
 }
 
 #[tokio::test]
@@ -916,4 +928,56 @@ async fn the_administrator_adds_staff_who_can_then_sign_in() {
         )
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+#[tokio::test]
+async fn the_search_index_follows_a_publication_by_another_process() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::connect(&format!(
+        "sqlite:{}",
+        dir.path().join("follow.db").display()
+    ))
+    .await
+    .unwrap();
+    store.migrate().await.unwrap();
+    let now: Timestamp = "2026-11-23T09:00:00+08:00".parse().unwrap();
+    reference::seed(&store, now).await.unwrap();
+    let state = AppState::new(store.clone(), Arc::new(ManualClock::new(now)), Zone::CHINA);
+    let search = state.search.clone();
+    let _router = app(state);
+    let q = |t: &str| sunlight_search::SearchQuery {
+        text: t.into(),
+        limit: 10,
+        ..Default::default()
+    };
+    search.ensure(&store).await.unwrap();
+    assert_eq!(search.index().search(&q("施工许可")).unwrap().total, 1);
+    // Another process (the CLI) cancels the power: only the store knows.
+    let draft = sunlight_core::review::ProposalDraft {
+        title: "取消".into(),
+        reason: "富政发〔2026〕30号".into(),
+        effective_from: "2026-11-23".parse().unwrap(),
+        changes: vec![sunlight_core::lifecycle::PowerChange::Cancel {
+            code: PowerCode::parse(reference::POWER).unwrap(),
+        }],
+    };
+    store
+        .publish_import(
+            draft,
+            sunlight_core::review::Origin::Manual,
+            "bianban.li",
+            now,
+            Zone::CHINA.date(now),
+        )
+        .await
+        .unwrap();
+    search.ensure(&store).await.unwrap();
+    let stale = search.index().search(&q("施工许可")).unwrap();
+    assert_eq!(
+        stale.items[0].doc.status, "active",
+        "nothing told this process"
+    );
+    search.follow(&store).await.unwrap();
+    let fresh = search.index().search(&q("施工许可")).unwrap();
+    assert_eq!(fresh.items[0].doc.status, "cancelled");
 }
