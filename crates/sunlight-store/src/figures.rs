@@ -46,6 +46,20 @@ pub struct FigureQuery {
     pub region: Option<String>,
 }
 
+impl FigureQuery {
+    /// Every group's figures over `from..to` (no filter).
+    pub fn period(from: Date, to: Date, group_by: GroupBy) -> Self {
+        Self {
+            from,
+            to,
+            group_by,
+            department: None,
+            power: None,
+            region: None,
+        }
+    }
+}
+
 /// One group's figures over the period.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -286,14 +286,7 @@ pub async fn scores(
     let figures = state
         .store
         .figures(
-            &FigureQuery {
-                from,
-                to,
-                group_by: GroupBy::Department,
-                department: None,
-                power: None,
-                region: None,
-            },
+            &FigureQuery::period(from, to, GroupBy::Department),
             state.zone,
         )
         .await?;

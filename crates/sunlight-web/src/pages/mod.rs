@@ -315,6 +315,36 @@ impl axum::extract::FromRequest<SharedState> for Posted {
     }
 }
 
+/// The power in force with this code, or the page saying there is none (清单之外无权力).
+pub(crate) async fn listed_power(
+    state: &SharedState,
+    v: &Visitor,
+    code: &str,
+) -> Result<sunlight_core::Power, Response> {
+    match state.store.power(code.trim(), None).await {
+        Ok(Some(found)) => Ok(found.power),
+        Ok(None) => Err(message(
+            v,
+            StatusCode::NOT_FOUND,
+            v.t("不在权力清单中", "Not in the power list"),
+            &format!(
+                "{} «{}»",
+                v.t(
+                    "清单之外无权力：没有编码为此的权力事项",
+                    "Outside the list there is no power: no power has the code"
+                ),
+                code
+            ),
+        )),
+        Err(e) => Err(message(
+            v,
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "错误",
+            &e.to_string(),
+        )),
+    }
+}
+
 /// What a refusal says: each field's problem (with its row or line) when it names fields,
 /// else its detail.
 pub(crate) fn problems(e: &crate::error::ApiError) -> Vec<String> {

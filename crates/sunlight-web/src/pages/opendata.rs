@@ -98,14 +98,7 @@ async fn figures(state: &SharedState) -> Result<Table, String> {
     let figures = state
         .store
         .figures(
-            &FigureQuery {
-                from,
-                to,
-                group_by: GroupBy::Department,
-                department: None,
-                power: None,
-                region: None,
-            },
+            &FigureQuery::period(from, to, GroupBy::Department),
             state.zone,
         )
         .await

@@ -1,7 +1,7 @@
 //! The public portal: home, the searchable power list, each power's service guide, applying
 //! online, following a case by receipt number and query code, rating it, open data.
 
-use super::{Lang, Posted, Visitor, message, problems, render};
+use super::{Lang, Posted, Visitor, problems, render};
 use crate::SharedState;
 use crate::auth::Guess;
 use crate::error::ApiError;
@@ -91,17 +91,7 @@ pub async fn home(State(state): State<SharedState>, v: Visitor) -> Response {
     let (from, to) = (super::month_start(today, 0), super::month_start(today, -1));
     let figures = state
         .store
-        .figures(
-            &FigureQuery {
-                from,
-                to,
-                group_by: GroupBy::Region,
-                department: None,
-                power: None,
-                region: None,
-            },
-            state.zone,
-        )
+        .figures(&FigureQuery::period(from, to, GroupBy::Region), state.zone)
         .await
         .unwrap_or_default();
     let sum = |f: fn(&sunlight_store::Figures) -> i64| figures.iter().map(f).sum::<i64>();
@@ -333,33 +323,10 @@ pub async fn power(
     v: Visitor,
     Path(code): Path<String>,
 ) -> Response {
-    let found = match state.store.power(code.trim(), None).await {
-        Ok(Some(p)) => p,
-        Ok(None) => {
-            return message(
-                &v,
-                StatusCode::NOT_FOUND,
-                v.t("不在权力清单中", "Not in the power list"),
-                &format!(
-                    "{} «{}»",
-                    v.t(
-                        "清单之外无权力：没有编码为此的权力事项",
-                        "Outside the list there is no power: no power has the code"
-                    ),
-                    code
-                ),
-            );
-        }
-        Err(e) => {
-            return message(
-                &v,
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "错误",
-                &e.to_string(),
-            );
-        }
+    let p = match super::listed_power(&state, &v, &code).await {
+        Ok(p) => p,
+        Err(r) => return r,
     };
-    let p = found.power;
     let department = match state.store.department(&p.department).await {
         Ok(Some(d)) => d.name,
         _ => p.department.to_string(),
@@ -370,12 +337,12 @@ pub async fn power(
         .store
         .figures(
             &FigureQuery {
-                from: Date::new(year, 1, 1).unwrap_or(today),
-                to: Date::new(year + 1, 1, 1).unwrap_or(today),
-                group_by: GroupBy::Power,
-                department: None,
                 power: Some(p.code.to_string()),
-                region: None,
+                ..FigureQuery::period(
+                    Date::new(year, 1, 1).unwrap_or(today),
+                    Date::new(year + 1, 1, 1).unwrap_or(today),
+                    GroupBy::Power,
+                )
             },
             state.zone,
         )
@@ -517,15 +484,10 @@ pub async fn apply_form(
     v: Visitor,
     Path(code): Path<String>,
 ) -> Response {
-    let Ok(Some(found)) = state.store.power(code.trim(), None).await else {
-        return message(
-            &v,
-            StatusCode::NOT_FOUND,
-            v.t("不在权力清单中", "Not in the power list"),
-            &code,
-        );
+    let p = match super::listed_power(&state, &v, &code).await {
+        Ok(p) => p,
+        Err(r) => return r,
     };
-    let p = found.power;
     let page = ApplyPage {
         v: &v,
         code: p.code.to_string(),
@@ -549,15 +511,10 @@ pub async fn apply(
     Path(code): Path<String>,
     Posted { v, form }: Posted,
 ) -> Response {
-    let Ok(Some(found)) = state.store.power(code.trim(), None).await else {
-        return message(
-            &v,
-            StatusCode::NOT_FOUND,
-            v.t("不在权力清单中", "Not in the power list"),
-            &code,
-        );
+    let p = match super::listed_power(&state, &v, &code).await {
+        Ok(p) => p,
+        Err(r) => return r,
     };
-    let p = found.power;
     let kind = if form.get("kind") == "organisation" {
         "organisation"
     } else {

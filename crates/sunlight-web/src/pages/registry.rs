@@ -290,15 +290,10 @@ pub async fn edit_form(
     if !user.roles.contains(&Role::RegistryEditor) {
         return forbidden(&v);
     }
-    let Ok(Some(found)) = state.store.power(&code, None).await else {
-        return message(
-            &v,
-            StatusCode::NOT_FOUND,
-            v.t("不在权力清单中", "Not in the power list"),
-            &code,
-        );
+    let p = match super::listed_power(&state, &v, &code).await {
+        Ok(p) => p,
+        Err(r) => return r,
     };
-    let p = found.power;
     let g = &p.guide;
     let days = |l: Option<TimeLimit>| l.map(|l| l.amount.to_string()).unwrap_or_default();
     let page = EditPage {
@@ -333,6 +328,45 @@ fn lines(s: &str) -> Vec<String> {
         .collect()
 }
 
+/// Proposes one change with the form's title, reason and effective date; on success the
+/// proposal's page, else what was wrong.
+async fn propose_one(
+    state: &SharedState,
+    v: &Visitor,
+    user: &User,
+    form: &super::FormData,
+    change: PowerChange,
+) -> Response {
+    let fail = |e: String| {
+        message(
+            v,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            v.t("未能提交", "Not proposed"),
+            &e,
+        )
+    };
+    let Ok(effective) = form.get("effective_from").parse() else {
+        return fail(format!(
+            "effective_from: «{}» is not a date",
+            form.get("effective_from")
+        ));
+    };
+    let draft = ProposalDraft {
+        title: form.get("title").to_string(),
+        reason: form.get("reason").to_string(),
+        effective_from: effective,
+        changes: vec![change],
+    };
+    match state
+        .store
+        .propose(draft, Origin::Manual, user, state.clock.now())
+        .await
+    {
+        Ok(p) => Redirect::to(&format!("/registry/proposals/{}", p.id)).into_response(),
+        Err(e) => fail(problems(&ApiError::from(e)).join("；")),
+    }
+}
+
 /// Proposes the edited power as an amendment (it takes effect only once reviewed and published).
 pub async fn propose_edit(
     State(state): State<SharedState>,
@@ -343,15 +377,10 @@ pub async fn propose_edit(
         Ok(u) => u,
         Err(r) => return r,
     };
-    let Ok(Some(found)) = state.store.power(&code, None).await else {
-        return message(
-            &v,
-            StatusCode::NOT_FOUND,
-            v.t("不在权力清单中", "Not in the power list"),
-            &code,
-        );
+    let mut p = match super::listed_power(&state, &v, &code).await {
+        Ok(p) => p,
+        Err(r) => return r,
     };
-    let mut p = found.power;
     let fail = |e: String| {
         message(
             &v,
@@ -404,31 +433,14 @@ pub async fn propose_edit(
             Err(e) => return fail(format!("flow: {e}")),
         }
     }
-    let effective = match form.get("effective_from").parse() {
-        Ok(d) => d,
-        Err(_) => {
-            return fail(format!(
-                "effective_from: «{}» is not a date",
-                form.get("effective_from")
-            ));
-        }
-    };
-    let draft = ProposalDraft {
-        title: form.get("title").to_string(),
-        reason: form.get("reason").to_string(),
-        effective_from: effective,
-        changes: vec![PowerChange::Amend { power: Box::new(p) }],
-    };
-    match state
-        .store
-        .propose(draft, Origin::Manual, &user, state.clock.now())
-        .await
-    {
-        Ok(proposal) => {
-            Redirect::to(&format!("/registry/proposals/{}", proposal.id)).into_response()
-        }
-        Err(e) => fail(problems(&ApiError::from(e)).join("；")),
-    }
+    propose_one(
+        &state,
+        &v,
+        &user,
+        &form,
+        PowerChange::Amend { power: Box::new(p) },
+    )
+    .await
 }
 
 /// Proposes a change of a power's standing: cancel (取消), strictly control (严管), release
@@ -464,27 +476,5 @@ pub async fn propose_lifecycle(
         },
         other => return fail(format!("change: «{other}» is not a change of standing")),
     };
-    let effective = match form.get("effective_from").parse() {
-        Ok(d) => d,
-        Err(_) => {
-            return fail(format!(
-                "effective_from: «{}» is not a date",
-                form.get("effective_from")
-            ));
-        }
-    };
-    let draft = ProposalDraft {
-        title: form.get("title").to_string(),
-        reason: form.get("reason").to_string(),
-        effective_from: effective,
-        changes: vec![change],
-    };
-    match state
-        .store
-        .propose(draft, Origin::Manual, &user, state.clock.now())
-        .await
-    {
-        Ok(p) => Redirect::to(&format!("/registry/proposals/{}", p.id)).into_response(),
-        Err(e) => fail(problems(&ApiError::from(e)).join("；")),
-    }
+    propose_one(&state, &v, &user, &form, change).await
 }

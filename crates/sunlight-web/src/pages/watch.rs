@@ -199,14 +199,7 @@ async fn charts(state: &SharedState, v: &Visitor) -> Vec<String> {
     let by_dept = state
         .store
         .figures(
-            &FigureQuery {
-                from: year_from,
-                to: next_month,
-                group_by: GroupBy::Department,
-                department: None,
-                power: None,
-                region: None,
-            },
+            &FigureQuery::period(year_from, next_month, GroupBy::Department),
             state.zone,
         )
         .await
@@ -290,17 +283,7 @@ async fn charts(state: &SharedState, v: &Visitor) -> Vec<String> {
         let (from, to) = (month_start(today, back), month_start(today, back - 1));
         let f = state
             .store
-            .figures(
-                &FigureQuery {
-                    from,
-                    to,
-                    group_by: GroupBy::Region,
-                    department: None,
-                    power: None,
-                    region: None,
-                },
-                state.zone,
-            )
+            .figures(&FigureQuery::period(from, to, GroupBy::Region), state.zone)
             .await
             .unwrap_or_default();
         let mut by_rule = BTreeMap::new();
@@ -375,14 +358,7 @@ async fn charts(state: &SharedState, v: &Visitor) -> Vec<String> {
     let month = state
         .store
         .figures(
-            &FigureQuery {
-                from: month_start(today, 0),
-                to: next_month,
-                group_by: GroupBy::Department,
-                department: None,
-                power: None,
-                region: None,
-            },
+            &FigureQuery::period(month_start(today, 0), next_month, GroupBy::Department),
             state.zone,
         )
         .await
