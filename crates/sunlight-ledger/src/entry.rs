@@ -62,39 +62,49 @@ impl Entry<'_> {
 
 /// The canonical text of a JSON value (see the module documentation).
 pub fn canonical_json(v: &Value) -> String {
-    let mut out = String::new();
+    let mut out = Vec::with_capacity(256);
     write(v, &mut out);
-    out
+    // Only serde_json's own string escaping and ASCII punctuation went in.
+    String::from_utf8(out).expect("canonical JSON is UTF-8")
 }
 
-fn write(v: &Value, out: &mut String) {
+fn write(v: &Value, out: &mut Vec<u8>) {
     match v {
         Value::Object(map) => {
             let mut keys: Vec<&String> = map.keys().collect();
             keys.sort_unstable();
-            out.push('{');
+            out.push(b'{');
             for (i, k) in keys.into_iter().enumerate() {
                 if i > 0 {
-                    out.push(',');
+                    out.push(b',');
                 }
-                out.push_str(&Value::String(k.clone()).to_string());
-                out.push(':');
+                string(k, out);
+                out.push(b':');
                 write(&map[k], out);
             }
-            out.push('}');
+            out.push(b'}');
         }
         Value::Array(items) => {
-            out.push('[');
+            out.push(b'[');
             for (i, item) in items.iter().enumerate() {
                 if i > 0 {
-                    out.push(',');
+                    out.push(b',');
                 }
                 write(item, out);
             }
-            out.push(']');
+            out.push(b']');
         }
-        scalar => out.push_str(&scalar.to_string()),
+        Value::String(s) => string(s, out),
+        Value::Number(n) => out.extend_from_slice(n.to_string().as_bytes()),
+        Value::Bool(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
+        Value::Null => out.extend_from_slice(b"null"),
     }
+}
+
+/// A string as `serde_json` escapes it.
+fn string(s: &str, out: &mut Vec<u8>) {
+    // Writing into a Vec cannot fail, and a &str always serialises.
+    serde_json::to_writer(&mut *out, s).expect("a string serialises");
 }
 
 #[cfg(test)]
@@ -106,6 +116,22 @@ mod tests {
         let v: Value =
             serde_json::from_str(r#"{ "b": 1, "a": {"z": [1, 2], "y": "受理"} }"#).unwrap();
         assert_eq!(canonical_json(&v), r#"{"a":{"y":"受理","z":[1,2]},"b":1}"#);
+    }
+
+    #[test]
+    fn scalars_and_escapes_are_written_as_serde_json_writes_them() {
+        let v = serde_json::json!({
+            "s": "引号\"换行\n控制\u{1}斜杠\\",
+            "n": [-12, 0, 18446744073709551615u64],
+            "t": true, "f": false, "z": null, "键": {}
+        });
+        let text = canonical_json(&v);
+        assert_eq!(
+            text,
+            r#"{"f":false,"n":[-12,0,18446744073709551615],"s":"引号\"换行\n控制\u0001斜杠\\","t":true,"z":null,"键":{}}"#
+        );
+        let back: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(back, v);
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! events into the ledger, projections, keys — in one transaction ([`Store::commit_cases`]).
 
 use crate::ledger::{NewEntry, StoredEntry};
+use crate::sql::{Cell, Col};
 use crate::{Result, Store, StoreError, sql};
 use sqlx::Row;
 use std::collections::HashMap;
@@ -84,35 +85,31 @@ impl Store {
     pub async fn commit_cases(&self, batch: &CaseBatch) -> Result<u64> {
         let mut tx = self.ledger_tx().await?;
         let marks = sql::Marks::of(&tx);
-        // Optimistic concurrency: every case must still be at the version it was decided on.
-        let receipts: Vec<&str> = batch
-            .cases
-            .iter()
-            .map(|c| c.case.opened.receipt.as_str())
-            .collect();
-        let mut current: HashMap<String, u64> = HashMap::new();
-        for row in sql::rows_in(
-            &mut tx,
-            "SELECT receipt, version FROM cases WHERE receipt IN",
-            &receipts,
-            "",
-        )
-        .await?
-        {
-            current.insert(
-                row.try_get("receipt")?,
-                row.try_get::<i64, _>("version")? as u64,
-            );
-        }
-        for w in &batch.cases {
-            let have = current
-                .get(w.case.opened.receipt.as_str())
-                .copied()
-                .unwrap_or(0);
-            if have != w.expected {
+        // Optimistic concurrency: every case must still be at the version it was decided on
+        // (0: not there yet). One statement for the batch; it names the first that moved.
+        if !batch.cases.is_empty() {
+            let mut expected = sql::JsonRows::default();
+            for w in &batch.cases {
+                expected.push(&[
+                    Cell::Text(w.case.opened.receipt.as_str()),
+                    Cell::Int(w.expected as i64),
+                ]);
+            }
+            let stale = sqlx::query(sql::dynamic(format!(
+                "SELECT w.receipt, w.expected, COALESCE(c.version, 0) AS have
+                 FROM ({}) AS w LEFT JOIN cases c ON c.receipt = w.receipt
+                 WHERE COALESCE(c.version, 0) <> w.expected LIMIT 1",
+                sql::from_json(marks, &[("receipt", Col::Text), ("expected", Col::Int)])
+            )))
+            .bind(expected.finish())
+            .fetch_optional(&mut *tx)
+            .await?;
+            if let Some(row) = stale {
                 return Err(StoreError::Conflict(format!(
-                    "case {} changed meanwhile (version {have}, expected {})",
-                    w.case.opened.receipt, w.expected
+                    "case {} changed meanwhile (version {}, expected {})",
+                    row.try_get::<String, _>("receipt")?,
+                    row.try_get::<i64, _>("have")?,
+                    row.try_get::<i64, _>("expected")?
                 )));
             }
         }
@@ -128,17 +125,20 @@ impl Store {
             Some(self.append_entries(&mut tx, &all).await?)
         };
         write_projections(&mut tx, marks, batch).await?;
-        let at = sql::millis(batch.at.unwrap_or(Timestamp::UNIX_EPOCH));
-        for (_, chunk) in sql::cached_chunks(&batch.keys, 3) {
-            let stmt = format!(
-                "INSERT INTO command_keys (key, result, at) VALUES {}",
-                sql::values(marks, chunk.len(), 3)
-            );
-            let mut q = sqlx::query(sql::dynamic(stmt));
-            for (k, r) in chunk {
-                q = q.bind(k.as_str()).bind(r.as_str()).bind(at);
+        if !batch.keys.is_empty() {
+            let at = sql::millis(batch.at.unwrap_or(Timestamp::UNIX_EPOCH));
+            let mut rows = sql::JsonRows::default();
+            for (k, r) in &batch.keys {
+                rows.push(&[Cell::Text(k), Cell::Text(r), Cell::Int(at)]);
             }
-            q.execute(&mut *tx).await?;
+            sqlx::query(sql::dynamic(sql::insert_json(
+                marks,
+                "command_keys",
+                &[("key", Col::Text), ("result", Col::Text), ("at", Col::Int)],
+            )))
+            .bind(rows.finish())
+            .execute(&mut *tx)
+            .await?;
         }
         for (id, receipt) in &batch.checkouts_used {
             let done = sqlx::query("UPDATE checkouts SET state = 'used', used_by = $1 WHERE id = $2 AND state = 'open'")
@@ -166,24 +166,19 @@ impl Store {
     pub async fn write_raw_batch(&self, batch: &CaseBatch, first_seq: u64) -> Result<()> {
         let mut tx = self.write_tx().await?;
         let marks = sql::Marks::of(&tx);
-        for (offset, chunk) in sql::cached_chunks(&batch.entries, 7) {
-            let stmt = format!(
-                "INSERT INTO ledger_entries (seq, stream, kind, actor, at, payload, leaf) VALUES {}",
-                sql::values(marks, chunk.len(), 7)
-            );
-            let mut q = sqlx::query(sql::dynamic(stmt));
-            for (i, e) in chunk.iter().enumerate() {
-                q = q
-                    .bind((first_seq + (offset + i) as u64) as i64)
-                    .bind(e.stream.as_str())
-                    .bind(e.kind.as_str())
-                    .bind(e.actor.as_str())
-                    .bind(sql::millis(e.at))
-                    .bind(e.payload.as_str())
-                    .bind(vec![0u8; 32]);
-            }
-            q.execute(&mut *tx).await?;
+        let mut rows = sql::JsonRows::default();
+        for (i, e) in batch.entries.iter().enumerate() {
+            rows.push(&[
+                Cell::Int((first_seq + i as u64) as i64),
+                Cell::Text(&e.stream),
+                Cell::Text(&e.kind),
+                Cell::Text(&e.actor),
+                Cell::Int(sql::millis(e.at)),
+                Cell::Text(&e.payload),
+                Cell::Bytes(&[0u8; 32]),
+            ]);
         }
+        crate::ledger::insert_entries(&mut tx, marks, rows).await?;
         write_projections(&mut tx, marks, batch).await?;
         tx.commit().await?;
         Ok(())
@@ -491,87 +486,125 @@ async fn write_projections(
     marks: sql::Marks,
     batch: &CaseBatch,
 ) -> Result<()> {
-    const CASE_COLS: usize = 24;
-    for (_, chunk) in sql::cached_chunks(&batch.cases, CASE_COLS) {
-        let stmt = format!(
-                "INSERT INTO cases (receipt, power, power_version, region, department, status, version, submitted_at,
-                    statutory_due, committed_due, finished_at, query_code_hash,
-                    supplement_notices, decided_on, delivered, suspended_since, suspended_reason,
-                    accepted_on, committed_days, statutory_days, actual_days, on_time, rating, decided_by) VALUES {}
-                 ON CONFLICT (receipt) DO UPDATE SET status = excluded.status, version = excluded.version,
-                    statutory_due = excluded.statutory_due, committed_due = excluded.committed_due,
-                    finished_at = excluded.finished_at, supplement_notices = excluded.supplement_notices,
-                    decided_on = excluded.decided_on, delivered = excluded.delivered,
-                    suspended_since = excluded.suspended_since, suspended_reason = excluded.suspended_reason,
-                    accepted_on = excluded.accepted_on, committed_days = excluded.committed_days,
-                    statutory_days = excluded.statutory_days, actual_days = excluded.actual_days,
-                    on_time = excluded.on_time, rating = excluded.rating, decided_by = excluded.decided_by",
-                sql::values(marks, chunk.len(), CASE_COLS)
-            );
-        let mut q = sqlx::query(sql::dynamic(stmt));
-        for w in chunk {
-            let c = &w.case;
-            let o = &c.opened;
-            q = q
-                .bind(o.receipt.as_str())
-                .bind(o.power.as_str())
-                .bind(o.power_version)
-                .bind(o.region.as_str())
-                .bind(o.department.as_str())
-                .bind(c.status.as_str())
-                .bind(c.version as i64)
-                .bind(sql::millis(c.submitted_at))
-                .bind(c.deadlines.statutory.map(|d| d.to_string()))
-                .bind(c.deadlines.committed.map(|d| d.to_string()))
-                .bind(c.finished_at.map(sql::millis))
-                .bind(o.query_code_hash.as_str())
-                .bind(i64::from(c.supplement_notices))
-                .bind(w.outcome.decided_on.map(|d| d.to_string()))
-                .bind(i64::from(c.delivery.is_some()))
-                .bind(c.suspended.as_ref().map(|s| s.from.to_string()))
-                .bind(c.suspended.as_ref().map(|s| s.reason.as_str()))
-                .bind(w.outcome.accepted_on.map(|d| d.to_string()))
-                .bind(w.outcome.committed_days.map(i64::from))
-                .bind(w.outcome.statutory_days.map(i64::from))
-                .bind(w.outcome.actual_days.map(i64::from))
-                .bind(w.outcome.on_time.map(i64::from))
-                .bind(w.outcome.rating.map(i64::from))
-                .bind(w.outcome.decided_by.as_ref().map(|u| u.as_str()));
-        }
-        q.execute(&mut **tx).await?;
+    if batch.cases.is_empty() {
+        return Ok(());
     }
-    let tasks: Vec<(&str, &TaskState)> = batch
-        .cases
-        .iter()
-        .flat_map(|w| {
-            w.tasks
-                .iter()
-                .map(move |t| (w.case.opened.receipt.as_str(), t))
-        })
-        .collect();
-    const TASK_COLS: usize = 10;
-    for (_, chunk) in sql::cached_chunks(&tasks, TASK_COLS) {
-        let stmt = format!(
-                "INSERT INTO case_tasks (receipt, task, node, name, role, department, status, assignee, due, opened_at) VALUES {}
-                 ON CONFLICT (receipt, task) DO UPDATE SET status = excluded.status, assignee = excluded.assignee",
-                sql::values(marks, chunk.len(), TASK_COLS)
-            );
-        let mut q = sqlx::query(sql::dynamic(stmt));
-        for (receipt, t) in chunk {
-            q = q
-                .bind(*receipt)
-                .bind(i64::from(t.id))
-                .bind(t.node.as_str())
-                .bind(t.name.as_str())
-                .bind(t.role.as_str())
-                .bind(t.department.as_str())
-                .bind(status_str(t.status))
-                .bind(t.assignee.as_deref())
-                .bind(t.due.map(|d| d.to_string()))
-                .bind(sql::millis(t.opened_at));
+    let mut cases = sql::JsonRows::default();
+    let mut tasks = sql::JsonRows::default();
+    let date = |d: Option<sunlight_core::Date>| d.map(|d| d.to_string());
+    for w in &batch.cases {
+        let c = &w.case;
+        let o = &c.opened;
+        let (statutory, committed) = (date(c.deadlines.statutory), date(c.deadlines.committed));
+        let (decided_on, accepted_on) = (date(w.outcome.decided_on), date(w.outcome.accepted_on));
+        let suspended_since = c.suspended.as_ref().map(|s| s.from.to_string());
+        let days = |d: Option<u32>| Cell::opt_int(d.map(i64::from));
+        cases.push(&[
+            Cell::Text(o.receipt.as_str()),
+            Cell::Text(o.power.as_str()),
+            Cell::Int(o.power_version),
+            Cell::Text(o.region.as_str()),
+            Cell::Text(o.department.as_str()),
+            Cell::Text(c.status.as_str()),
+            Cell::Int(c.version as i64),
+            Cell::Int(sql::millis(c.submitted_at)),
+            Cell::opt_text(statutory.as_deref()),
+            Cell::opt_text(committed.as_deref()),
+            Cell::opt_int(c.finished_at.map(sql::millis)),
+            Cell::Text(o.query_code_hash.as_str()),
+            Cell::Int(i64::from(c.supplement_notices)),
+            Cell::opt_text(decided_on.as_deref()),
+            Cell::Int(i64::from(c.delivery.is_some())),
+            Cell::opt_text(suspended_since.as_deref()),
+            Cell::opt_text(c.suspended.as_ref().map(|s| s.reason.as_str())),
+            Cell::opt_text(accepted_on.as_deref()),
+            days(w.outcome.committed_days),
+            days(w.outcome.statutory_days),
+            days(w.outcome.actual_days),
+            Cell::opt_int(w.outcome.on_time.map(i64::from)),
+            Cell::opt_int(w.outcome.rating.map(i64::from)),
+            Cell::opt_text(w.outcome.decided_by.as_ref().map(|u| u.as_str())),
+        ]);
+        for t in &w.tasks {
+            let due = date(t.due);
+            tasks.push(&[
+                Cell::Text(o.receipt.as_str()),
+                Cell::Int(i64::from(t.id)),
+                Cell::Text(&t.node),
+                Cell::Text(&t.name),
+                Cell::Text(&t.role),
+                Cell::Text(t.department.as_str()),
+                Cell::Text(status_str(t.status)),
+                Cell::opt_text(t.assignee.as_deref()),
+                Cell::opt_text(due.as_deref()),
+                Cell::Int(sql::millis(t.opened_at)),
+            ]);
         }
-        q.execute(&mut **tx).await?;
     }
+    const CASE_COLS: [(&str, Col); 24] = [
+        ("receipt", Col::Text),
+        ("power", Col::Text),
+        ("power_version", Col::Int),
+        ("region", Col::Text),
+        ("department", Col::Text),
+        ("status", Col::Text),
+        ("version", Col::Int),
+        ("submitted_at", Col::Int),
+        ("statutory_due", Col::Text),
+        ("committed_due", Col::Text),
+        ("finished_at", Col::Int),
+        ("query_code_hash", Col::Text),
+        ("supplement_notices", Col::Int),
+        ("decided_on", Col::Text),
+        ("delivered", Col::Int),
+        ("suspended_since", Col::Text),
+        ("suspended_reason", Col::Text),
+        ("accepted_on", Col::Text),
+        ("committed_days", Col::Int),
+        ("statutory_days", Col::Int),
+        ("actual_days", Col::Int),
+        ("on_time", Col::Int),
+        ("rating", Col::Int),
+        ("decided_by", Col::Text),
+    ];
+    sqlx::query(sql::dynamic(format!(
+        "{}
+         ON CONFLICT (receipt) DO UPDATE SET status = excluded.status, version = excluded.version,
+            statutory_due = excluded.statutory_due, committed_due = excluded.committed_due,
+            finished_at = excluded.finished_at, supplement_notices = excluded.supplement_notices,
+            decided_on = excluded.decided_on, delivered = excluded.delivered,
+            suspended_since = excluded.suspended_since, suspended_reason = excluded.suspended_reason,
+            accepted_on = excluded.accepted_on, committed_days = excluded.committed_days,
+            statutory_days = excluded.statutory_days, actual_days = excluded.actual_days,
+            on_time = excluded.on_time, rating = excluded.rating, decided_by = excluded.decided_by",
+        sql::insert_json(marks, "cases", &CASE_COLS)
+    )))
+    .bind(cases.finish())
+    .execute(&mut **tx)
+    .await?;
+    if tasks.is_empty() {
+        return Ok(());
+    }
+    const TASK_COLS: [(&str, Col); 10] = [
+        ("receipt", Col::Text),
+        ("task", Col::Int),
+        ("node", Col::Text),
+        ("name", Col::Text),
+        ("role", Col::Text),
+        ("department", Col::Text),
+        ("status", Col::Text),
+        ("assignee", Col::Text),
+        ("due", Col::Text),
+        ("opened_at", Col::Int),
+    ];
+    sqlx::query(sql::dynamic(format!(
+        "{}
+         ON CONFLICT (receipt, task) DO UPDATE SET status = excluded.status, assignee = excluded.assignee",
+        sql::insert_json(marks, "case_tasks", &TASK_COLS)
+    )))
+    .bind(tasks.finish())
+    .execute(&mut **tx)
+    .await?;
     Ok(())
 }
 

@@ -7,6 +7,7 @@
 //! lock; a transaction-scoped advisory lock on PostgreSQL), so leaf indexes never collide; the
 //! frontier is cached between batches and re-read whenever another process has appended.
 
+use crate::sql::{Cell, Col};
 use crate::{Backend, Result, Store, StoreError, sql};
 use sqlx::Row;
 use std::collections::HashMap;
@@ -136,57 +137,48 @@ impl Store {
             None => load_frontier(tx, size).await?,
         };
         let marks = sql::Marks::of(tx);
-        let mut nodes: Vec<(NodeId, Hash)> = Vec::new();
-        let mut leaves: Vec<Hash> = Vec::with_capacity(entries.len());
+        let mut rows = sql::JsonRows::default();
+        let mut nodes = sql::JsonRows::default();
         for (i, e) in entries.iter().enumerate() {
-            let leaf = Entry {
-                seq: size + i as u64,
+            let seq = size + i as u64;
+            let entry = Entry {
+                seq,
                 at_ms: sql::millis(e.at),
                 stream: &e.stream,
                 kind: &e.kind,
                 actor: &e.actor,
                 payload: &e.payload,
-            }
-            .leaf_hash();
-            leaves.push(leaf);
+            };
+            let leaf = entry.leaf_hash();
+            rows.push(&[
+                Cell::Int(seq as i64),
+                Cell::Text(&e.stream),
+                Cell::Text(&e.kind),
+                Cell::Text(&e.actor),
+                Cell::Int(entry.at_ms),
+                Cell::Text(&e.payload),
+                Cell::Bytes(&leaf),
+            ]);
             frontier.push(leaf, |id, h| {
                 if id.level > 0 && id.is_stored() {
-                    nodes.push((id, *h));
+                    nodes.push(&[
+                        Cell::Int(i64::from(id.level)),
+                        Cell::Int(id.index as i64),
+                        Cell::Bytes(h),
+                    ]);
                 }
             });
         }
-        for (offset, chunk) in sql::cached_chunks(entries, 7) {
-            let stmt = format!(
-                "INSERT INTO ledger_entries (seq, stream, kind, actor, at, payload, leaf) VALUES {}",
-                sql::values(marks, chunk.len(), 7)
-            );
-            let mut q = sqlx::query(sql::dynamic(stmt));
-            for (i, e) in chunk.iter().enumerate() {
-                let k = offset + i;
-                q = q
-                    .bind((size + k as u64) as i64)
-                    .bind(e.stream.as_str())
-                    .bind(e.kind.as_str())
-                    .bind(e.actor.as_str())
-                    .bind(sql::millis(e.at))
-                    .bind(e.payload.as_str())
-                    .bind(leaves[k].to_vec());
-            }
-            q.execute(&mut **tx).await?;
-        }
-        for (_, chunk) in sql::cached_chunks(&nodes, 3) {
-            let stmt = format!(
-                "INSERT INTO ledger_nodes (level, idx, hash) VALUES {}",
-                sql::values(marks, chunk.len(), 3)
-            );
-            let mut q = sqlx::query(sql::dynamic(stmt));
-            for (id, h) in chunk {
-                q = q
-                    .bind(i64::from(id.level))
-                    .bind(id.index as i64)
-                    .bind(h.to_vec());
-            }
-            q.execute(&mut **tx).await?;
+        insert_entries(tx, marks, rows).await?;
+        if !nodes.is_empty() {
+            sqlx::query(sql::dynamic(sql::insert_json(
+                marks,
+                "ledger_nodes",
+                &[("level", Col::Int), ("idx", Col::Int), ("hash", Col::Bytes)],
+            )))
+            .bind(nodes.finish())
+            .execute(&mut **tx)
+            .await?;
         }
         Ok((size, frontier))
     }
@@ -578,4 +570,32 @@ async fn fetch_nodes(tx: &mut Tx<'_>, ids: &[NodeId]) -> Result<HashMap<NodeId, 
         out.insert(id, perfect_root(&parts));
     }
     Ok(out)
+}
+
+/// Ledger rows (seq, stream, kind, actor, at, payload, leaf) in one statement.
+pub(crate) async fn insert_entries(
+    tx: &mut Tx<'_>,
+    marks: sql::Marks,
+    rows: sql::JsonRows,
+) -> Result<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    sqlx::query(sql::dynamic(sql::insert_json(
+        marks,
+        "ledger_entries",
+        &[
+            ("seq", Col::Int),
+            ("stream", Col::Text),
+            ("kind", Col::Text),
+            ("actor", Col::Text),
+            ("at", Col::Int),
+            ("payload", Col::Text),
+            ("leaf", Col::Bytes),
+        ],
+    )))
+    .bind(rows.finish())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }

@@ -104,6 +104,10 @@ pub struct Page<T> {
 #[derive(Clone, Debug)]
 pub struct Store {
     pool: AnyPool,
+    /// Where write transactions run. On SQLite one connection of its own: writers queue here
+    /// instead of sleeping in SQLite's busy handler, and its page cache stays warm (a WAL
+    /// reader's cache is dropped whenever another connection commits). On PostgreSQL, `pool`.
+    writer: AnyPool,
     backend: Backend,
     counts: std::sync::Arc<std::sync::Mutex<powers::CountCache>>,
     calendars: std::sync::Arc<std::sync::Mutex<calendar::CalendarCache>>,
@@ -131,29 +135,33 @@ impl Store {
         } else {
             return Err(StoreError::UnsupportedUrl(url.to_string()));
         };
-        let options = AnyPoolOptions::new().acquire_timeout(Duration::from_secs(30));
-        let pool = match backend {
+        let options = || AnyPoolOptions::new().acquire_timeout(Duration::from_secs(30));
+        let (pool, writer) = match backend {
             Backend::Sqlite => {
                 // WAL lets readers run beside the writer. FULL sync makes every commit durable
                 // against power loss too (one fsync per commit: the case engine's group commit
                 // shares it among many commands).
                 // A 32 MB page cache and memory-mapped reads keep list scans off read(2).
-                options
-                    .max_connections(8)
-                    .after_connect(|conn, _| {
+                let sqlite = |n: u32| {
+                    options().max_connections(n).after_connect(|conn, _| {
                         Box::pin(async move {
                             conn.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA cache_size = -32768; PRAGMA mmap_size = 268435456;")
                                 .await?;
                             Ok(())
                         })
                     })
-                    .connect(&url)
-                    .await?
+                };
+                let writer = sqlite(1).connect(&url).await?;
+                (sqlite(8).connect(&url).await?, writer)
             }
-            Backend::Postgres => options.max_connections(16).connect(&url).await?,
+            Backend::Postgres => {
+                let pool = options().max_connections(16).connect(&url).await?;
+                (pool.clone(), pool)
+            }
         };
         Ok(Self {
             pool,
+            writer,
             backend,
             counts: Default::default(),
             calendars: Default::default(),
@@ -167,7 +175,7 @@ impl Store {
     /// sees the first one's outcome (a clear conflict instead of an internal error).
     pub(crate) async fn write_tx(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
         Ok(match self.backend {
-            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Sqlite => self.writer.begin_with("BEGIN IMMEDIATE").await?,
             Backend::Postgres => self.pool.begin().await?,
         })
     }
@@ -195,6 +203,7 @@ impl Store {
 
     pub async fn close(&self) {
         self.pool.close().await;
+        self.writer.close().await;
     }
 }
 

@@ -89,6 +89,122 @@ pub fn cached_chunks<T>(items: &[T], cols: usize) -> Vec<(usize, &[T])> {
     out
 }
 
+/// What a column of a [`JsonRows`] set holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Col {
+    Int,
+    Text,
+    /// Bytes, carried as lowercase hex.
+    Bytes,
+}
+
+/// One value of a [`JsonRows`] row.
+#[derive(Debug, Clone, Copy)]
+pub enum Cell<'a> {
+    Int(i64),
+    Text(&'a str),
+    Bytes(&'a [u8]),
+    Null,
+}
+
+impl<'a> Cell<'a> {
+    pub fn opt_int(v: Option<i64>) -> Self {
+        v.map_or(Self::Null, Self::Int)
+    }
+
+    pub fn opt_text(v: Option<&'a str>) -> Self {
+        v.map_or(Self::Null, Self::Text)
+    }
+}
+
+/// Many rows handed to one statement as one bound parameter: a JSON array with an array per
+/// row, which the statement unpacks with [`from_json`]. The write path's inserts go this way:
+/// one statement per table and commit, whatever the row count, so the statement is prepared
+/// once per connection and every commit costs the same few round trips to the database (each
+/// is a thread hop on SQLite and a network round trip on PostgreSQL; with a statement per
+/// run of rows, the hops cost the engine more than the writing did).
+#[derive(Debug, Default)]
+pub struct JsonRows {
+    text: Vec<u8>,
+    rows: usize,
+}
+
+impl JsonRows {
+    pub fn push(&mut self, cells: &[Cell<'_>]) {
+        self.text.push(if self.rows == 0 { b'[' } else { b',' });
+        self.text.push(b'[');
+        for (i, c) in cells.iter().enumerate() {
+            if i > 0 {
+                self.text.push(b',');
+            }
+            match c {
+                Cell::Int(n) => self.text.extend_from_slice(n.to_string().as_bytes()),
+                // Writing to a Vec cannot fail, and a &str always serialises.
+                Cell::Text(t) => serde_json::to_writer(&mut self.text, t).expect("a string"),
+                Cell::Bytes(b) => {
+                    self.text.push(b'"');
+                    self.text.extend_from_slice(hex::encode(b).as_bytes());
+                    self.text.push(b'"');
+                }
+                Cell::Null => self.text.extend_from_slice(b"null"),
+            }
+        }
+        self.text.push(b']');
+        self.rows += 1;
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rows == 0
+    }
+
+    /// The JSON text to bind.
+    pub fn finish(mut self) -> String {
+        if self.rows == 0 {
+            self.text.push(b'[');
+        }
+        self.text.push(b']');
+        // Only serde_json's string escaping, digits, hex and ASCII punctuation went in.
+        String::from_utf8(self.text).expect("JSON text is UTF-8")
+    }
+}
+
+/// `SELECT <one expression per named column> FROM <the rows of the JSON bound as the statement's
+/// only parameter> WHERE true`, for `INSERT INTO t (…) {from_json}` (the `WHERE` keeps
+/// SQLite's parser from reading a following `ON CONFLICT` as a join constraint). `marks` tells
+/// the backend: SQLite's `json_each`, PostgreSQL's `json_array_elements`.
+pub fn from_json(marks: Marks, cols: &[(&str, Col)]) -> String {
+    use std::fmt::Write;
+    let mut s = String::from("SELECT ");
+    for (i, (name, c)) in cols.iter().enumerate() {
+        if i > 0 {
+            s.push_str(", ");
+        }
+        let _ = match (marks, c) {
+            (Marks::Anonymous, Col::Int | Col::Text) => write!(s, "value ->> {i}"),
+            (Marks::Anonymous, Col::Bytes) => write!(s, "unhex(value ->> {i})"),
+            (Marks::Numbered, Col::Int) => write!(s, "(value ->> {i})::bigint"),
+            (Marks::Numbered, Col::Text) => write!(s, "value ->> {i}"),
+            (Marks::Numbered, Col::Bytes) => write!(s, "decode(value ->> {i}, 'hex')"),
+        };
+        let _ = write!(s, " AS {name}");
+    }
+    s.push_str(match marks {
+        Marks::Anonymous => " FROM jsonb_each(?) WHERE true",
+        Marks::Numbered => " FROM json_array_elements($1::json) AS j(value) WHERE true",
+    });
+    s
+}
+
+/// `INSERT INTO {table} (…names…) SELECT … FROM <the bound JSON rows> WHERE true`.
+pub fn insert_json(marks: Marks, table: &str, cols: &[(&str, Col)]) -> String {
+    let names: Vec<&str> = cols.iter().map(|(n, _)| *n).collect();
+    format!(
+        "INSERT INTO {table} ({}) {}",
+        names.join(", "),
+        from_json(marks, cols)
+    )
+}
+
 /// The largest batch of rows per statement: SQLite allows 32,766 bound values.
 pub fn batch_rows(cols: usize) -> usize {
     (30_000 / cols).max(1)

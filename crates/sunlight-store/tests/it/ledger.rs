@@ -121,3 +121,44 @@ pub async fn verify_notices_a_truncated_log(store: &Store) {
         "{problems:?}"
     );
 }
+
+/// Entries travel to the database as one JSON text per statement: whatever a payload, actor
+/// or stream holds comes back byte for byte, and the leaves stored beside them verify.
+pub async fn awkward_text_survives_the_batch_write(store: &Store) {
+    let texts = [
+        r#"{"opinion":"含\"引号\"、换行\n、制表\t、\u0001 与 \\ 反斜杠"}"#.to_string(),
+        "{\"emoji\":\"𠮷🙂\",\"nul\":\"\\u0000\",\"big\":9223372036854775807,\"neg\":-1}".into(),
+        String::new(),
+        "'; DROP TABLE ledger_entries; --".into(),
+    ];
+    let batch: Vec<NewEntry> = texts
+        .iter()
+        .enumerate()
+        .map(|(i, t)| NewEntry {
+            stream: format!("case/330183-261123-QUOTE-{i}\"'"),
+            kind: "case.task_completed".into(),
+            actor: "张三 \"三\" \\ 'x'".into(),
+            at: now(),
+            payload: t.clone(),
+        })
+        .collect();
+    store.append_standalone(&batch).await.unwrap();
+    for (i, e) in batch.iter().enumerate() {
+        let back = store.stream_entries(&e.stream).await.unwrap();
+        assert_eq!(back.len(), 1, "entry {i}");
+        let b = &back[0];
+        assert_eq!(
+            (&b.stream, &b.kind, &b.actor, &b.payload, b.at_ms),
+            (
+                &e.stream,
+                &e.kind,
+                &e.actor,
+                &e.payload,
+                e.at.as_millisecond()
+            )
+        );
+        assert_eq!(sunlight_ledger::to_hex(&b.recomputed_leaf()), b.leaf);
+    }
+    let report = store.verify_ledger(None).await.unwrap();
+    assert!(report.ok(), "{:?}", report.problems);
+}

@@ -56,4 +56,5 @@ on_both_backends!(
     ledger::verify_names_a_deleted_entry,
     ledger::verify_names_a_swapped_pair,
     ledger::verify_notices_a_truncated_log,
+    ledger::awkward_text_survives_the_batch_write,
 );
