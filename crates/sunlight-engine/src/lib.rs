@@ -325,27 +325,17 @@ impl Engine {
     ) -> Result<Ack> {
         let store = &self.inner.store;
         let now = self.inner.clock.now();
-        let current = store
-            .power(sub.power.trim(), Some(self.inner.zone.date(now)))
+        let code = sub.power.trim();
+        let version = store
+            .version_in_force(code, self.inner.zone.date(now))
             .await?
             .ok_or_else(|| {
                 DomainError::rule(
                     ErrorCode::PowerNotInList,
-                    format!(
-                        "«{}» is not in the power list (清单之外无权力)",
-                        sub.power.trim()
-                    ),
+                    format!("«{code}» is not in the power list (清单之外无权力)"),
                 )
             })?;
-        let power = Arc::new(current.power);
-        self.inner
-            .powers
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(
-                (power.code.to_string(), current.meta.version),
-                power.clone(),
-            );
+        let power = self.inner.power(code, version).await?;
         let checkout = if power.usage == Usage::Uncommon {
             store
                 .open_checkout(power.code.as_str(), now)
@@ -364,7 +354,7 @@ impl Engine {
             query_code_hash: hash_query_code(&query_code),
             checkout,
             channel,
-            power_version: current.meta.version,
+            power_version: version,
         };
         let prepared = Prepared {
             power,
@@ -577,40 +567,89 @@ impl Inner {
 }
 
 /// The writer: a two-stage pipeline. While one batch commits (on the database's own thread),
-/// the next is decided against the states the committing batch leaves behind. Commits stay in
-/// order, and nobody hears about batch N+1 — not even a refusal — before batch N has
-/// committed; if N fails, N+1 is decided again on the stored state.
+/// commands that arrive meanwhile are decided as they come, against the states the committing
+/// batch and the ones decided before them leave behind, and gathered into the next batch,
+/// which starts committing the moment the first one is done. Commits stay in order, and
+/// nobody hears about batch N+1 — not even a refusal — before batch N has committed; if N
+/// fails, N+1 is decided again on the stored state.
 async fn writer(inner: Arc<Inner>, mut rx: mpsc::Receiver<Job>) {
     let mut inflight: Option<InFlight> = None;
+    let mut next: Option<Decided> = None;
     loop {
-        let mut jobs = Vec::new();
-        if inflight.is_none() {
-            match rx.recv().await {
-                Some(j) => jobs.push(j),
-                None => return,
+        let Some(f) = inflight.as_mut() else {
+            // Nothing committing: commit what is decided, or wait for work.
+            if let Some(d) = next.take() {
+                inflight = Some(start_commit(&inner, d));
+                continue;
             }
-        }
-        while jobs.len() < inner.config.max_batch {
-            match rx.try_recv() {
-                Ok(j) => jobs.push(j),
-                Err(_) => break,
-            }
-        }
-        if jobs.is_empty() {
-            // Nothing new while the last batch commits: see it through, then wait.
-            if let Some(f) = inflight.take() {
-                finish(&inner, f).await;
-            }
+            let Some(j) = rx.recv().await else { return };
+            let jobs = drain(&mut rx, vec![j], inner.config.max_batch);
+            next = Some(decide_batch(&inner, jobs, &Overlay::default()).await);
             continue;
-        }
-        let overlay = inflight.as_ref().map(InFlight::overlay).unwrap_or_default();
-        let mut decided = decide_batch(&inner, jobs, &overlay).await;
-        if let Some(f) = inflight.take()
-            && !finish(&inner, f).await
+        };
+        let room = inner
+            .config
+            .max_batch
+            .saturating_sub(next.as_ref().map_or(0, Decided::len));
+        let committed = tokio::select! {
+            biased;
+            r = f.done() => Some(r),
+            j = rx.recv(), if room > 0 => {
+                let Some(j) = j else {
+                    // Closed: see the last batches through.
+                    if let Some(mut f) = inflight.take() {
+                        let r = f.done().await;
+                        let ok = finish(&inner, f, r).await;
+                        if let Some(d) = next.take() {
+                            commit_now(&inner, redecide_if_failed(&inner, ok, d).await).await;
+                        }
+                    }
+                    return;
+                };
+                let jobs = drain(&mut rx, vec![j], room);
+                let mut overlay = f.overlay();
+                if let Some(d) = &next {
+                    overlay.add(d);
+                }
+                let d = decide_batch(&inner, jobs, &overlay).await;
+                next = Some(match next.take() {
+                    Some(mut n) => {
+                        n.merge(d);
+                        n
+                    }
+                    None => d,
+                });
+                None
+            }
+        };
+        if let Some(r) = committed
+            && let Some(f) = inflight.take()
         {
-            decided = decide_batch(&inner, decided.into_jobs(), &Overlay::default()).await;
+            let ok = finish(&inner, f, r).await;
+            if let Some(d) = next.take() {
+                next = Some(redecide_if_failed(&inner, ok, d).await);
+            }
         }
-        inflight = Some(start_commit(&inner, decided));
+    }
+}
+
+/// Takes what has queued up behind `jobs`, up to `max` in all.
+fn drain(rx: &mut mpsc::Receiver<Job>, mut jobs: Vec<Job>, max: usize) -> Vec<Job> {
+    while jobs.len() < max {
+        match rx.try_recv() {
+            Ok(j) => jobs.push(j),
+            Err(_) => break,
+        }
+    }
+    jobs
+}
+
+/// A batch decided on top of one that then failed to commit is decided again on the store.
+async fn redecide_if_failed(inner: &Inner, committed: bool, d: Decided) -> Decided {
+    if committed {
+        d
+    } else {
+        decide_batch(inner, d.into_jobs(), &Overlay::default()).await
     }
 }
 
@@ -619,6 +658,21 @@ async fn writer(inner: Arc<Inner>, mut rx: mpsc::Receiver<Job>) {
 struct Overlay {
     cases: HashMap<String, Arc<Case>>,
     keys: HashMap<String, Ack>,
+}
+
+impl Overlay {
+    /// Puts a decided (not yet committing) batch's states on top.
+    fn add(&mut self, d: &Decided) {
+        for w in &d.batch.cases {
+            self.cases
+                .insert(w.case.opened.receipt.to_string(), w.case.clone());
+        }
+        for p in &d.pending {
+            if let Some(k) = &p.job.key {
+                self.keys.insert(k.clone(), p.ack.clone());
+            }
+        }
+    }
 }
 
 /// A job decided in a batch, waiting for the commit.
@@ -636,6 +690,49 @@ struct Decided {
 }
 
 impl Decided {
+    fn len(&self) -> usize {
+        self.pending.len() + self.answered.len()
+    }
+
+    /// Appends `later`, decided on top of this batch's states: a case both touch is written
+    /// once, at its later state, checked against the version this batch read it at.
+    fn merge(&mut self, later: Decided) {
+        let Decided {
+            batch,
+            pending,
+            answered,
+        } = later;
+        for w in batch.cases {
+            let receipt = w.case.opened.receipt.as_str();
+            match self
+                .batch
+                .cases
+                .iter_mut()
+                .find(|e| e.case.opened.receipt.as_str() == receipt)
+            {
+                Some(e) => {
+                    let changed: Vec<u32> = e.tasks.iter().chain(&w.tasks).map(|t| t.id).collect();
+                    e.tasks = w
+                        .case
+                        .tasks
+                        .iter()
+                        .filter(|t| changed.contains(&t.id))
+                        .cloned()
+                        .collect();
+                    e.case = w.case;
+                    e.outcome = w.outcome;
+                }
+                None => self.batch.cases.push(w),
+            }
+        }
+        self.batch.entries.extend(batch.entries);
+        self.batch.keys.extend(batch.keys);
+        self.batch.checkouts_used.extend(batch.checkouts_used);
+        self.batch.alerts.extend(batch.alerts);
+        self.pending.extend(pending);
+        self.answered.extend(answered);
+    }
+
     fn into_jobs(self) -> Vec<Job> {
         self.pending
             .into_iter()
@@ -671,6 +768,18 @@ impl InFlight {
     }
 }
 
+impl InFlight {
+    /// Resolves when the commit is through (at once for a batch with nothing to write).
+    async fn done(&mut self) -> sunlight_store::Result<u64> {
+        match &mut self.commit {
+            None => Ok(0),
+            Some(handle) => handle.await.unwrap_or_else(|e| {
+                Err(StoreError::Corrupt(format!("the commit task failed: {e}")))
+            }),
+        }
+    }
+}
+
 fn start_commit(inner: &Arc<Inner>, mut decided: Decided) -> InFlight {
     let batch = Arc::new(std::mem::take(&mut decided.batch));
     if decided.pending.is_empty() {
@@ -691,18 +800,13 @@ fn start_commit(inner: &Arc<Inner>, mut decided: Decided) -> InFlight {
     }
 }
 
-/// Waits for a batch's commit and answers its callers. False if it did not commit.
-async fn finish(inner: &Inner, f: InFlight) -> bool {
+/// Answers the callers of a batch whose commit ended with `committed`. False if it did not
+/// commit.
+async fn finish(inner: &Inner, f: InFlight, committed: sunlight_store::Result<u64>) -> bool {
     let batch = f.batch;
     let Decided {
         pending, answered, ..
     } = f.decided;
-    let committed = match f.commit {
-        None => Ok(0),
-        Some(handle) => handle
-            .await
-            .unwrap_or_else(|e| Err(StoreError::Corrupt(format!("the commit task failed: {e}")))),
-    };
     {
         let mut cache = inner.cases.lock().unwrap_or_else(|e| e.into_inner());
         for w in &batch.cases {

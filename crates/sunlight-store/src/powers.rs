@@ -313,6 +313,19 @@ impl Store {
         rows.iter().map(meta_from).collect()
     }
 
+    /// The number of the version of a power in force on `as_of` (versions never change once
+    /// written, so a caller holding it parsed needs nothing more).
+    pub async fn version_in_force(&self, code: &str, as_of: Date) -> Result<Option<i64>> {
+        Ok(sqlx::query_scalar(
+            "SELECT version FROM power_versions WHERE code = $1 AND effective_from <= $2
+             ORDER BY version DESC LIMIT 1",
+        )
+        .bind(code)
+        .bind(as_of.to_string())
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
     pub async fn power_version(&self, code: &str, version: i64) -> Result<Option<PowerVersion>> {
         let row = sqlx::query(sql::dynamic(format!(
             "SELECT {META_COLS}, doc FROM power_versions WHERE code = $1 AND version = $2"

@@ -117,6 +117,7 @@ macro_rules! on_both_backends {
 on_both_backends!(
     a_case_runs_its_flow_and_every_event_is_in_the_ledger,
     sixteen_clerks_finish_one_task_and_one_wins,
+    parallel_reviews_finished_at_once_are_all_written,
     a_retried_command_writes_nothing_new,
     refusals_come_back_with_their_rule,
     an_uncommon_power_needs_a_per_use_approval_each_time,
@@ -237,6 +238,86 @@ async fn sixteen_clerks_finish_one_task_and_one_wins(db: &Db) {
     let case = engine.case(&ack.receipt).await.unwrap().unwrap();
     assert_eq!(case.version, 2, "one submission and one acceptance");
     assert_eq!(engine.open_tasks(&ack.receipt).await.unwrap().len(), 3);
+}
+
+/// Three officers finish a case's three parallel reviews at the same moment, on thirty cases
+/// at once: commands on one case land in one batch or in batches decided on top of each other
+/// while an earlier one commits, and every row written must match the events.
+async fn parallel_reviews_finished_at_once_are_all_written(db: &Db) {
+    let engine = db.engine().await;
+    let today = Zone::CHINA.date(now());
+    let mut receipts = Vec::new();
+    for n in 0..30 {
+        let ack = engine
+            .submit(
+                reference::submission(100 + n),
+                Channel::Online,
+                Actor::Applicant,
+                None,
+            )
+            .await
+            .unwrap();
+        let accept = engine.open_tasks(&ack.receipt).await.unwrap().remove(0);
+        let (cmd, who) = finish(&accept, today);
+        engine
+            .act(ack.receipt.clone(), cmd, Actor::Staff(who), None)
+            .await
+            .unwrap();
+        receipts.push(ack.receipt);
+    }
+    let mut handles = Vec::new();
+    for r in &receipts {
+        let reviews = engine.open_tasks(r).await.unwrap();
+        assert_eq!(reviews.len(), 3);
+        for t in reviews {
+            let (engine, r) = (engine.clone(), r.clone());
+            handles.push(tokio::spawn(async move {
+                let (cmd, who) = finish(&t, today);
+                engine.act(r, cmd, Actor::Staff(who), None).await
+            }));
+        }
+    }
+    for h in handles {
+        h.await.unwrap().unwrap();
+    }
+    for r in &receipts {
+        let case = engine.replay(r).await.unwrap().unwrap();
+        assert_eq!(case.version, 5, "submitted, accepted, three reviews");
+        let stored: Vec<(u32, String)> = db
+            .store
+            .open_tasks(r.as_str())
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|t| (t.task, t.node))
+            .collect();
+        let folded: Vec<(u32, String)> =
+            case.open_tasks().map(|t| (t.id, t.node.clone())).collect();
+        assert_eq!(stored, folded, "task rows of {r}");
+        assert_eq!(folded.len(), 1, "only the decision is open");
+    }
+    // The case rows carry the right versions: the rest of each flow commits without conflict.
+    for r in &receipts {
+        loop {
+            let open = engine.open_tasks(r).await.unwrap();
+            if open.is_empty() {
+                break;
+            }
+            for t in open {
+                let (cmd, who) = finish(&t, today);
+                engine
+                    .act(r.clone(), cmd, Actor::Staff(who), None)
+                    .await
+                    .unwrap();
+            }
+        }
+        assert_eq!(
+            engine.replay(r).await.unwrap().unwrap().status,
+            CaseStatus::Closed
+        );
+    }
+    let report = db.store.verify_ledger(None).await.unwrap();
+    assert!(report.ok(), "{:?}", report.problems);
 }
 
 async fn a_retried_command_writes_nothing_new(db: &Db) {
