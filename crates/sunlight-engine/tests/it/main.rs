@@ -126,6 +126,35 @@ on_both_backends!(
     a_calendar_changed_elsewhere_moves_the_colours,
 );
 
+/// Reference case `n`, submitted online.
+async fn submitted(engine: &Engine, n: usize) -> sunlight_engine::Ack {
+    engine
+        .submit(
+            reference::submission(n),
+            Channel::Online,
+            Actor::Applicant,
+            None,
+        )
+        .await
+        .unwrap()
+}
+
+/// Reference case `n`, submitted online and accepted at the window on `today`.
+async fn accepted(
+    engine: &Engine,
+    n: usize,
+    today: sunlight_core::Date,
+) -> sunlight_core::case::ReceiptNumber {
+    let ack = submitted(engine, n).await;
+    let accept = engine.open_tasks(&ack.receipt).await.unwrap().remove(0);
+    let (cmd, who) = finish(&accept, today);
+    engine
+        .act(ack.receipt.clone(), cmd, Actor::Staff(who), None)
+        .await
+        .unwrap();
+    ack.receipt
+}
+
 fn domain_code(e: EngineError) -> ErrorCode {
     match e {
         EngineError::Domain(d) => d.code(),
@@ -205,15 +234,7 @@ async fn a_case_runs_its_flow_and_every_event_is_in_the_ledger(db: &Db) {
 
 async fn sixteen_clerks_finish_one_task_and_one_wins(db: &Db) {
     let engine = db.engine().await;
-    let ack = engine
-        .submit(
-            reference::submission(2),
-            Channel::Online,
-            Actor::Applicant,
-            None,
-        )
-        .await
-        .unwrap();
+    let ack = submitted(&engine, 2).await;
     let accept = engine.open_tasks(&ack.receipt).await.unwrap().remove(0);
     let today = Zone::CHINA.date(now());
     let mut handles = Vec::new();
@@ -248,22 +269,7 @@ async fn parallel_reviews_finished_at_once_are_all_written(db: &Db) {
     let today = Zone::CHINA.date(now());
     let mut receipts = Vec::new();
     for n in 0..30 {
-        let ack = engine
-            .submit(
-                reference::submission(100 + n),
-                Channel::Online,
-                Actor::Applicant,
-                None,
-            )
-            .await
-            .unwrap();
-        let accept = engine.open_tasks(&ack.receipt).await.unwrap().remove(0);
-        let (cmd, who) = finish(&accept, today);
-        engine
-            .act(ack.receipt.clone(), cmd, Actor::Staff(who), None)
-            .await
-            .unwrap();
-        receipts.push(ack.receipt);
+        receipts.push(accepted(&engine, 100 + n, today).await);
     }
     let mut handles = Vec::new();
     for r in &receipts {
@@ -533,22 +539,8 @@ async fn the_moved_clock_turns_a_case_yellow_red_and_red_card(db: &Db) {
     );
     let monitor = engine.monitor().unwrap().clone();
     let mut live = monitor.subscribe();
-    let ack = engine
-        .submit(
-            reference::submission(1),
-            Channel::Online,
-            Actor::Applicant,
-            None,
-        )
-        .await
-        .unwrap();
-    let accept = engine.open_tasks(&ack.receipt).await.unwrap().remove(0);
-    let (cmd, who) = finish(&accept, Zone::CHINA.date(t0));
-    engine
-        .act(ack.receipt.clone(), cmd, Actor::Staff(who), None)
-        .await
-        .unwrap();
-    let case = engine.case(&ack.receipt).await.unwrap().unwrap();
+    let receipt = accepted(&engine, 1, Zone::CHINA.date(t0)).await;
+    let case = engine.case(&receipt).await.unwrap().unwrap();
     // Ten working days over the holidays (make-up Saturday 10 Oct included), fifteen statutory.
     assert_eq!(case.deadlines.committed.unwrap().to_string(), "2026-10-15");
     assert_eq!(case.deadlines.statutory.unwrap().to_string(), "2026-10-22");
@@ -598,7 +590,7 @@ async fn the_moved_clock_turns_a_case_yellow_red_and_red_card(db: &Db) {
         clock.set(at.parse().unwrap());
         let a = alerts_reach(&db.store, n + 1).await;
         assert_eq!(a[0].rule, rule);
-        assert_eq!(a[0].subject, ack.receipt.to_string());
+        assert_eq!(a[0].subject, receipt.to_string());
         assert_eq!(
             a[0].breach_at_ms,
             at.parse::<Timestamp>().unwrap().as_millisecond()
@@ -680,7 +672,7 @@ async fn the_moved_clock_turns_a_case_yellow_red_and_red_card(db: &Db) {
     );
     assert!(db.store.verify_ledger(None).await.unwrap().ok());
     // What the monitor loads at start-up is the case as it stands, rebuilt from its row.
-    let now_case = engine.case(&ack.receipt).await.unwrap().unwrap();
+    let now_case = engine.case(&receipt).await.unwrap().unwrap();
     assert_eq!(
         db.store.watched_cases().await.unwrap(),
         [sunlight_core::supervision::Watched::of(
@@ -713,42 +705,28 @@ async fn case_finished_at(
     rating: u8,
 ) -> sunlight_core::case::ReceiptNumber {
     use sunlight_core::clock::Clock;
-    let ack = engine
-        .submit(
-            reference::submission(n),
-            Channel::Online,
-            Actor::Applicant,
-            None,
-        )
-        .await
-        .unwrap();
-    let accept = engine.open_tasks(&ack.receipt).await.unwrap().remove(0);
-    let (cmd, who) = finish(&accept, Zone::CHINA.date(clock.now()));
-    engine
-        .act(ack.receipt.clone(), cmd, Actor::Staff(who), None)
-        .await
-        .unwrap();
+    let receipt = accepted(engine, n, Zone::CHINA.date(clock.now())).await;
     let Some(at) = finish_at else {
-        return ack.receipt;
+        return receipt;
     };
     let before = clock.now();
     clock.set(at.parse().unwrap());
     loop {
-        let open = engine.open_tasks(&ack.receipt).await.unwrap();
+        let open = engine.open_tasks(&receipt).await.unwrap();
         if open.is_empty() {
             break;
         }
         for t in &open {
             let (cmd, who) = finish(t, Zone::CHINA.date(clock.now()));
             engine
-                .act(ack.receipt.clone(), cmd, Actor::Staff(who), None)
+                .act(receipt.clone(), cmd, Actor::Staff(who), None)
                 .await
                 .unwrap();
         }
     }
     engine
         .act(
-            ack.receipt.clone(),
+            receipt.clone(),
             sunlight_core::case::CaseCommand::Rate(sunlight_core::case::Rating {
                 level: rating,
                 comment: "办事效率高".into(),
@@ -759,7 +737,7 @@ async fn case_finished_at(
         .await
         .unwrap();
     clock.set(before);
-    ack.receipt
+    receipt
 }
 
 async fn figures_count_what_happened(db: &Db) {
