@@ -100,3 +100,29 @@ impl Store {
         Ok(())
     }
 }
+
+/// How long a remembered result answers a retry, an API call's or an engine command's. A
+/// retry later than that is a new request (an engine command then meets the case as it is now:
+/// a task finished meanwhile refuses a second completion).
+pub const KEY_RETENTION_DAYS: i64 = 7;
+
+impl Store {
+    /// Forgets the results remembered before `before` (API responses and engine command
+    /// results); returns how many went.
+    pub async fn forget_keys(&self, before: Timestamp) -> Result<u64> {
+        let at = sql::millis(before);
+        let mut tx = self.write_tx().await?;
+        let commands = sqlx::query("DELETE FROM command_keys WHERE at < $1")
+            .bind(at)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        let calls = sqlx::query("DELETE FROM idempotency_keys WHERE created_at < $1")
+            .bind(at)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        tx.commit().await?;
+        Ok(commands + calls)
+    }
+}

@@ -26,7 +26,7 @@ pub use cases::{CaseBatch, CaseWrite, Checkout, TaskRow};
 pub use complaints::Complaint;
 pub use feeds::{FeedReceipt, FeedSource};
 pub use figures::{FigureQuery, Figures, GroupBy, ListLimits};
-pub use idempotency::Claim;
+pub use idempotency::{Claim, KEY_RETENTION_DAYS};
 pub use ledger::{NewEntry, StoredEntry, VerifyReport};
 pub use powers::{PowerFilter, PowerSummary, PowerVersion, VersionMeta};
 pub use proposals::{ChangeError, PublishMeta};

@@ -551,9 +551,11 @@ async fn serve(store: Store, config: &Config, zone: Zone) -> anyhow::Result<()> 
     let mut state = AppState::with_engine(store.clone(), clock.clone(), zone, engine);
     // Versions published ahead of their effective date come into force when the date turns;
     // another process (the CLI) may publish beside this one. Either way the search index follows.
+    // Once a day (and at start) remembered results older than a week are forgotten.
     let (refresh_store, refresh_clock, search) = (store, clock, state.search.clone());
     tokio::spawn(async move {
         let mut last = zone.date(refresh_clock.now());
+        forget_old_keys(&refresh_store, refresh_clock.now()).await;
         loop {
             tokio::time::sleep(std::time::Duration::from_secs(60)).await;
             let today = zone.date(refresh_clock.now());
@@ -563,6 +565,7 @@ async fn serve(store: Store, config: &Config, zone: Zone) -> anyhow::Result<()> 
                     Ok(n) => tracing::info!(%today, moved = n, "list brought up to date"),
                     Err(e) => tracing::error!(error = %e, "refreshing the list in force"),
                 }
+                forget_old_keys(&refresh_store, refresh_clock.now()).await;
                 last = today;
             }
             if let Err(e) = search.follow(&refresh_store).await {
@@ -580,6 +583,15 @@ async fn serve(store: Store, config: &Config, zone: Zone) -> anyhow::Result<()> 
     })
     .await?;
     Ok(())
+}
+
+async fn forget_old_keys(store: &Store, now: sunlight_core::Timestamp) {
+    let cutoff = now - jiff::SignedDuration::from_hours(24 * sunlight_store::KEY_RETENTION_DAYS);
+    match store.forget_keys(cutoff).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(forgotten = n, "remembered results older than a week"),
+        Err(e) => tracing::error!(error = %e, "forgetting old remembered results"),
+    }
 }
 
 async fn import_powers(

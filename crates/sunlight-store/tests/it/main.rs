@@ -6,6 +6,7 @@
 mod calendar;
 mod complaints;
 mod harness;
+mod keys;
 mod ledger;
 mod registry;
 
@@ -57,4 +58,5 @@ on_both_backends!(
     ledger::verify_names_a_swapped_pair,
     ledger::verify_notices_a_truncated_log,
     ledger::awkward_text_survives_the_batch_write,
+    keys::remembered_results_are_forgotten_after_a_week,
 );
