@@ -468,7 +468,7 @@ impl Store {
             "UPDATE checkouts SET state = 'expired' WHERE state = 'open' AND closes_at <= $1",
         )
         .bind(sql::millis(now))
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?;
         let row = sqlx::query(
             "SELECT * FROM checkouts WHERE power = $1 AND state = 'open' ORDER BY id LIMIT 1",

@@ -86,7 +86,7 @@ impl Store {
         .bind(token_hash(token))
         .bind(by)
         .bind(sql::millis(now))
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await
         .map_err(|e| match StoreError::from(e) {
             StoreError::Conflict(_) => {

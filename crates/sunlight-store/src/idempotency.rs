@@ -43,7 +43,7 @@ impl Store {
         .bind(request_hash)
         .bind(Vec::<u8>::new())
         .bind(sql::millis(now))
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?;
         if inserted.rows_affected() == 1 {
             return Ok(Claim::Fresh);
@@ -83,7 +83,7 @@ impl Store {
             .bind(body.to_vec())
             .bind(principal)
             .bind(key)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await?;
         Ok(())
     }
@@ -95,7 +95,7 @@ impl Store {
         )
         .bind(principal)
         .bind(key)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?;
         Ok(())
     }

@@ -331,7 +331,7 @@ impl Store {
         .bind(signed.origin.as_str())
         .bind(signed.signature.as_str())
         .bind(signed.key.as_str())
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?;
         Ok(signed)
     }

@@ -65,7 +65,7 @@ impl Store {
         .bind(&r.name)
         .bind(r.level.as_str())
         .bind(r.parent.map(|p| p.to_string()))
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?;
         Ok(())
     }
@@ -101,7 +101,7 @@ impl Store {
         .bind(&d.name)
         .bind(d.region.as_str())
         .bind(nature_str(d.nature))
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?;
         Ok(())
     }

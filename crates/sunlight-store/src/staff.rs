@@ -103,7 +103,7 @@ impl Store {
         .bind(roles)
         .bind(digest.as_str())
         .bind(sql::millis(now))
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?;
         if res.rows_affected() == 0 {
             return Err(StoreError::Conflict(format!(
@@ -165,7 +165,7 @@ impl Store {
             .bind(if lock.is_some() { 0 } else { failed })
             .bind(lock)
             .bind(name)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await?;
             return Ok(match lock {
                 Some(until) => LoginOutcome::Locked {
@@ -221,7 +221,7 @@ impl Store {
     pub async fn logout(&self, token: &str) -> Result<()> {
         sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
             .bind(token_hash(token))
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await?;
         Ok(())
     }
