@@ -1,7 +1,8 @@
 //! The case engine: commands in, events out.
 //!
 //! Callers ([`Engine::submit`], [`Engine::act`]) hand a command to one writer task and wait
-//! for its answer. The writer takes whatever has queued up (up to `max_batch`), loads the
+//! for its answer. The writer takes whatever has queued up (up to `max_batch`; while a batch
+//! commits, what arrives meanwhile is decided and gathered into the next), loads the
 //! cases concerned in one read, lets `sunlight-core` decide each command in order against the
 //! state the earlier ones left (so two clerks finishing one task in the same batch: the first
 //! wins, the second is refused as the rules say), then writes every event — as a ledger leaf —
@@ -575,11 +576,15 @@ impl Inner {
 async fn writer(inner: Arc<Inner>, mut rx: mpsc::Receiver<Job>) {
     let mut inflight: Option<InFlight> = None;
     let mut next: Option<Decided> = None;
+    // While a batch commits: its states, then those of `next`, as it grows.
+    let mut overlay = Overlay::default();
     loop {
         let Some(f) = inflight.as_mut() else {
             // Nothing committing: commit what is decided, or wait for work.
             if let Some(d) = next.take() {
-                inflight = Some(start_commit(&inner, d));
+                let f = start_commit(&inner, d);
+                overlay = f.overlay();
+                inflight = Some(f);
                 continue;
             }
             let Some(j) = rx.recv().await else { return };
@@ -607,11 +612,8 @@ async fn writer(inner: Arc<Inner>, mut rx: mpsc::Receiver<Job>) {
                     return;
                 };
                 let jobs = drain(&mut rx, vec![j], room);
-                let mut overlay = f.overlay();
-                if let Some(d) = &next {
-                    overlay.add(d);
-                }
                 let d = decide_batch(&inner, jobs, &overlay).await;
+                overlay.add(&d);
                 next = Some(match next.take() {
                     Some(mut n) => {
                         n.merge(d);

@@ -95,7 +95,11 @@ fn write(v: &Value, out: &mut Vec<u8>) {
             out.push(b']');
         }
         Value::String(s) => string(s, out),
-        Value::Number(n) => out.extend_from_slice(n.to_string().as_bytes()),
+        Value::Number(n) => {
+            use std::io::Write;
+            // Writing to a Vec cannot fail.
+            let _ = write!(out, "{n}");
+        }
         Value::Bool(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
         Value::Null => out.extend_from_slice(b"null"),
     }

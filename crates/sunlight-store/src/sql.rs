@@ -138,7 +138,11 @@ impl JsonRows {
                 self.text.push(b',');
             }
             match c {
-                Cell::Int(n) => self.text.extend_from_slice(n.to_string().as_bytes()),
+                Cell::Int(n) => {
+                    use std::io::Write;
+                    // Writing to a Vec cannot fail.
+                    let _ = write!(self.text, "{n}");
+                }
                 // Writing to a Vec cannot fail, and a &str always serialises.
                 Cell::Text(t) => serde_json::to_writer(&mut self.text, t).expect("a string"),
                 Cell::Bytes(b) => {
