@@ -740,6 +740,10 @@ pub enum Actor {
     Staff(User),
     /// The applicant, proven at the edge (query code, or their own online session).
     Applicant,
+    /// A member of the public, unnamed (a complainant).
+    Public,
+    /// The engine's clock: a process's timer falling due.
+    Timer,
 }
 
 impl Actor {
@@ -747,13 +751,16 @@ impl Actor {
         match self {
             Self::Staff(u) => u.username.as_str(),
             Self::Applicant => "applicant",
+            Self::Public => "public",
+            Self::Timer => "timer",
         }
     }
 
-    fn staff(&self) -> Result<&User, DomainError> {
+    /// The member of staff acting, or the refusal a non-staff actor gets.
+    pub fn staff(&self) -> Result<&User, DomainError> {
         match self {
             Self::Staff(u) => Ok(u),
-            Self::Applicant => Err(DomainError::rule(
+            Self::Applicant | Self::Public | Self::Timer => Err(DomainError::rule(
                 ErrorCode::RoleRequired,
                 "this act is for department staff, not the applicant",
             )),
@@ -1105,6 +1112,16 @@ impl Case {
             return Err(DomainError::Invalid(errors));
         }
         match (channel, actor) {
+            (Channel::Online, _) if !power.category.applied_for() => {
+                return Err(rule(
+                    ErrorCode::OpenedByDepartment,
+                    format!(
+                        "{} ({}) is not applied for: the department opens such cases itself (依职权立案，行政处罚法第五十四条)",
+                        power.code,
+                        power.category.as_str()
+                    ),
+                ));
+            }
             (Channel::Online, _) => {}
             (Channel::Window | Channel::Ex, Actor::Staff(u)) => {
                 if u.department.as_ref() != Some(&power.department)
@@ -1119,7 +1136,7 @@ impl Case {
                     ));
                 }
             }
-            (_, Actor::Applicant) => {
+            (_, Actor::Applicant | Actor::Public | Actor::Timer) => {
                 return Err(rule(
                     ErrorCode::RoleRequired,
                     "only staff open cases at the window or ex officio",
@@ -2230,6 +2247,9 @@ fn compute_deadlines(
         committed: one(o.committed_limit, 0)?,
     })
 }
+
+mod process;
+pub use process::CaseOp;
 
 #[cfg(test)]
 pub(crate) mod tests;

@@ -124,6 +124,241 @@ pub fn unanswered(tracking: &str, due: Date, department_name: &str, zone: Zone) 
     f
 }
 
+/// Where a complaint stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ComplaintState {
+    Open,
+    Answered,
+}
+
+impl ComplaintState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Open => "open",
+            Self::Answered => "answered",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::Open, Self::Answered]
+            .into_iter()
+            .find(|x| x.as_str() == s)
+    }
+}
+
+/// A complaint: filed by anyone, answered once by the department concerned.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Complaint {
+    pub tracking: String,
+    /// Keyed hash of the code the complainant was given; the code itself is never kept.
+    pub code_hash: String,
+    pub against: Against,
+    pub target: String,
+    pub department: String,
+    pub complainant: String,
+    pub phone: String,
+    pub text: String,
+    pub filed_at: Timestamp,
+    pub due: Date,
+    pub state: ComplaintState,
+    pub answer: Option<String>,
+    pub answered_by: Option<String>,
+    pub answered_at: Option<Timestamp>,
+    pub version: u64,
+}
+
+#[derive(Debug, Clone)]
+pub enum ComplaintCommand {
+    /// File `draft` against `department`, to be answered by `due`.
+    File {
+        draft: ComplaintDraft,
+        tracking: String,
+        code_hash: String,
+        department: String,
+        due: Date,
+    },
+    Answer {
+        text: String,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ComplaintEvent {
+    Filed {
+        draft: ComplaintDraft,
+        tracking: String,
+        code_hash: String,
+        department: String,
+        due: Date,
+        at: Timestamp,
+    },
+    Answered {
+        text: String,
+        by: String,
+        at: Timestamp,
+        on_time: bool,
+    },
+}
+
+fn digest(text: &str) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(text.as_bytes()))
+}
+
+impl crate::process::Process for Complaint {
+    const KIND: &'static str = "complaint";
+    type Command = ComplaintCommand;
+    type Event = ComplaintEvent;
+    type Env<'a> = crate::process::Now;
+
+    fn id(&self) -> std::borrow::Cow<'_, str> {
+        self.tracking.as_str().into()
+    }
+
+    fn version(&self) -> u64 {
+        self.version
+    }
+
+    fn decide(
+        state: Option<&Self>,
+        cmd: &ComplaintCommand,
+        by: &crate::process::Actor,
+        env: &crate::process::Now,
+    ) -> Result<ComplaintEvent, DomainError> {
+        use crate::ErrorCode;
+        match (state, cmd) {
+            (
+                None,
+                ComplaintCommand::File {
+                    draft,
+                    tracking,
+                    code_hash,
+                    department,
+                    due,
+                },
+            ) => Ok(ComplaintEvent::Filed {
+                draft: draft.clone().validated()?,
+                tracking: tracking.clone(),
+                code_hash: code_hash.clone(),
+                department: department.clone(),
+                due: *due,
+                at: env.now,
+            }),
+            (Some(c), ComplaintCommand::Answer { text }) => {
+                let user = by.staff()?;
+                let text = text.trim();
+                if text.chars().count() < 10 {
+                    return Err(DomainError::field(
+                        "answer",
+                        "an answer says what was found and done, in at least 10 characters",
+                    ));
+                }
+                if user.department.as_ref().map(|d| d.as_str()) != Some(c.department.as_str()) {
+                    return Err(DomainError::rule(
+                        ErrorCode::WrongDepartment,
+                        format!(
+                            "complaint {} is for department {} to answer",
+                            c.tracking, c.department
+                        ),
+                    ));
+                }
+                if c.state != ComplaintState::Open {
+                    return Err(DomainError::rule(
+                        ErrorCode::InvalidTransition,
+                        format!("complaint {} was already answered", c.tracking),
+                    ));
+                }
+                Ok(ComplaintEvent::Answered {
+                    text: text.to_string(),
+                    by: user.username.to_string(),
+                    at: env.now,
+                    on_time: env.zone.date(env.now) <= c.due,
+                })
+            }
+            (None, ComplaintCommand::Answer { .. }) => Err(DomainError::rule(
+                ErrorCode::UnknownReference,
+                "no such complaint",
+            )),
+            (Some(c), ComplaintCommand::File { .. }) => Err(DomainError::rule(
+                ErrorCode::InvalidTransition,
+                format!("complaint {} exists already", c.tracking),
+            )),
+        }
+    }
+
+    fn apply(state: Option<Self>, event: &ComplaintEvent, _: &crate::process::Now) -> Option<Self> {
+        match (state, event) {
+            (
+                None,
+                ComplaintEvent::Filed {
+                    draft,
+                    tracking,
+                    code_hash,
+                    department,
+                    due,
+                    at,
+                },
+            ) => Some(Complaint {
+                tracking: tracking.clone(),
+                code_hash: code_hash.clone(),
+                against: draft.against,
+                target: draft.target.clone(),
+                department: department.clone(),
+                complainant: draft.complainant.clone(),
+                phone: draft.phone.clone(),
+                text: draft.text.clone(),
+                filed_at: *at,
+                due: *due,
+                state: ComplaintState::Open,
+                answer: None,
+                answered_by: None,
+                answered_at: None,
+                version: 1,
+            }),
+            (Some(mut c), ComplaintEvent::Answered { text, by, at, .. }) => {
+                c.state = ComplaintState::Answered;
+                c.answer = Some(text.clone());
+                c.answered_by = Some(by.clone());
+                c.answered_at = Some(*at);
+                c.version += 1;
+                Some(c)
+            }
+            (Some(c), ComplaintEvent::Filed { .. }) => Some(c),
+            (None, ComplaintEvent::Answered { .. }) => None,
+        }
+    }
+
+    fn event_kind(e: &ComplaintEvent) -> &'static str {
+        match e {
+            ComplaintEvent::Filed { .. } => "complaint.filed",
+            ComplaintEvent::Answered { .. } => "complaint.answered",
+        }
+    }
+
+    /// What was complained of and when, not who complained; texts as digests.
+    fn evidence(e: &ComplaintEvent) -> serde_json::Value {
+        match e {
+            ComplaintEvent::Filed {
+                draft,
+                department,
+                due,
+                ..
+            } => serde_json::json!({
+                "against": draft.against.as_str(),
+                "target": draft.target,
+                "department": department,
+                "due": due.to_string(),
+                "text_sha256": digest(&draft.text),
+            }),
+            ComplaintEvent::Answered { text, on_time, .. } => serde_json::json!({
+                "answer_sha256": digest(text),
+                "on_time": on_time,
+            }),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -57,6 +57,8 @@ pub enum ErrorCode {
     SuspensionReason,
     /// The deadline cannot be computed: the calendar lacks the years it runs through.
     CalendarNotLoaded,
+    /// Nobody applies for this power: the department opens its cases itself (依职权).
+    OpenedByDepartment,
 }
 
 impl ErrorCode {
@@ -85,6 +87,7 @@ impl ErrorCode {
             Self::ExtensionOverAllowance => "extension_over_allowance",
             Self::SuspensionReason => "suspension_reason",
             Self::CalendarNotLoaded => "calendar_not_loaded",
+            Self::OpenedByDepartment => "opened_by_department",
         }
     }
 }

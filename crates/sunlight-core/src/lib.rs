@@ -7,6 +7,7 @@
 
 pub mod calendar;
 pub mod case;
+pub mod checkout;
 pub mod clock;
 pub mod complaint;
 pub mod consistency;
@@ -18,6 +19,7 @@ pub mod flow;
 pub mod lifecycle;
 pub mod negative;
 pub mod power;
+pub mod process;
 pub mod region;
 pub mod review;
 pub mod staff;

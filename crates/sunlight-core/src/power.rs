@@ -90,6 +90,16 @@ pub enum PowerCategory {
 }
 
 impl PowerCategory {
+    /// Whether citizens and enterprises apply for this kind of power. Penalties, coercive
+    /// measures, inspections and levies are opened by the department itself (依职权; for
+    /// penalties 行政处罚法 Art. 54: the organ files the case, 立案), never by an application.
+    pub fn applied_for(self) -> bool {
+        !matches!(
+            self,
+            Self::Penalty | Self::Enforcement | Self::Inspection | Self::Levy
+        )
+    }
+
     pub const ALL: [PowerCategory; 11] = [
         Self::Licensing,
         Self::Penalty,

@@ -26,6 +26,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 pub mod feed;
+pub mod life;
 
 /// 行政许可法第三十二条: the acceptance decision within five (working) days of the application.
 pub const ACCEPTANCE_DAYS: u32 = 5;

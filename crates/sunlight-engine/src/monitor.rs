@@ -17,7 +17,7 @@ use sunlight_core::supervision::{
     Colour, Due, Finding, Mark, Settings, Watched, case_colour, marks,
 };
 use sunlight_core::{RegionCode, Timestamp};
-use sunlight_store::{NewAlert, Store};
+use sunlight_store::{Change, NewAlert, Store};
 use tokio::sync::{broadcast, mpsc, oneshot};
 
 /// What the live stream carries.
@@ -119,6 +119,23 @@ impl Monitor {
             let jumped = jumped.clone();
             clock.on_jump(Arc::new(move || jumped.notify_one()));
         }
+        let monitor = Self {
+            tx: tx.clone(),
+            live: live.clone(),
+        };
+        // What it watches comes from the store's bus: cases the engine committed or that
+        // were fed, and calendar changes — nobody pokes it.
+        {
+            let m = monitor.clone();
+            store.bus().subscribe(move |change| match change {
+                Change::Cases { watched, alerts } => {
+                    m.watch(watched.clone());
+                    m.announce(alerts);
+                }
+                Change::Calendars => m.recompute(),
+                Change::Registry => {}
+            });
+        }
         let task = Task {
             store,
             clock,
@@ -133,23 +150,23 @@ impl Monitor {
             generation_checked: None,
         };
         tokio::spawn(task.run(rx, jumped, load));
-        Self { tx, live }
+        monitor
     }
 
     /// Cases whose state changed (committed): recompute their marks.
-    pub fn watch(&self, cases: Vec<Watched>) {
+    fn watch(&self, cases: Vec<Watched>) {
         if !cases.is_empty() {
             let _ = self.tx.send(Msg::Watch(cases));
         }
     }
 
     /// The calendars or settings changed: recompute every case's marks.
-    pub fn recompute(&self) {
+    fn recompute(&self) {
         let _ = self.tx.send(Msg::Recompute);
     }
 
     /// Publishes alerts raised elsewhere (by the engine's commit) on the live stream.
-    pub fn announce(&self, alerts: &[NewAlert]) {
+    fn announce(&self, alerts: &[NewAlert]) {
         for a in alerts {
             let _ = self.live.send(live_alert(a));
         }

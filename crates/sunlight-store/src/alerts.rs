@@ -9,8 +9,9 @@ use crate::ledger::{NewEntry, Tx};
 use crate::{Result, Store, StoreError, sql};
 use serde::Serialize;
 use sqlx::Row;
-use sunlight_core::supervision::{AlertAct, AlertState, Finding, Measure, RuleId};
-use sunlight_core::{Timestamp, User};
+use sunlight_core::Timestamp;
+use sunlight_core::supervision::life::AlertLife;
+use sunlight_core::supervision::{AlertState, Finding, Measure, RuleId};
 use sunlight_ledger::entry::canonical_json;
 
 /// A finding to raise, with where it belongs.
@@ -174,18 +175,11 @@ impl Store {
         if alerts.is_empty() {
             return Ok(vec![]);
         }
-        let mut tx = self.ledger_tx().await?;
-        let (entries, ids) = insert_alerts(&mut tx, alerts, now).await?;
-        let frontier = if entries.is_empty() {
-            None
-        } else {
-            Some(self.append_entries(&mut tx, &entries).await?.1)
-        };
-        let raised = fetch_alerts(&mut tx, &ids).await?;
+        let mut tx = self.begin_ledger().await?;
+        let (entries, ids) = insert_alerts(&mut tx.tx, alerts, now).await?;
+        tx.append(&entries).await?;
+        let raised = fetch_alerts(&mut tx.tx, &ids).await?;
         tx.commit().await?;
-        if let Some(f) = frontier {
-            self.ledger_committed(f);
-        }
         Ok(raised)
     }
 
@@ -244,156 +238,50 @@ impl Store {
             .collect()
     }
 
-    /// One step of an alert's life, checked by [`AlertAct::check`], with its ledger entry.
-    pub async fn act_on_alert(
+    /// Alerts' mutable part as their process holds it, by id, at their versions.
+    pub async fn alert_lives(
         &self,
-        id: i64,
-        act: &AlertAct,
-        by: &User,
-        now: Timestamp,
-    ) -> Result<Alert> {
-        let mut tx = self.ledger_tx().await?;
-        let current = fetch_alerts(&mut tx, &[id])
-            .await?
-            .pop()
-            .ok_or_else(|| StoreError::not_found("alert", id))?;
-        let state = AlertState::parse(&current.state)
-            .ok_or_else(|| StoreError::Corrupt(format!("alert {id} state {}", current.state)))?;
-        let next = act.check(state, &current.department, by)?;
-        let (explanation, evidence, resolution) = match act {
-            AlertAct::Acknowledge => (current.explanation, current.evidence, None),
-            AlertAct::Explain { reason, evidence } => {
-                (Some(reason.clone()), Some(evidence.clone()), None)
-            }
-            AlertAct::Close { note } => (current.explanation, current.evidence, Some(note.clone())),
-            AlertAct::Dismiss { reason } => {
-                (current.explanation, current.evidence, Some(reason.clone()))
-            }
-        };
-        let done = sqlx::query(
-            "UPDATE alerts SET state = $1, explanation = $2, evidence = $3, resolution = $4, updated_by = $5, updated_at = $6
-             WHERE id = $7 AND state = $8",
-        )
-        .bind(next.as_str())
-        .bind(explanation.as_deref())
-        .bind(evidence.as_deref())
-        .bind(resolution.as_deref())
-        .bind(by.username.as_str())
-        .bind(sql::millis(now))
-        .bind(id)
-        .bind(state.as_str())
-        .execute(&mut *tx)
-        .await?;
-        if done.rows_affected() != 1 {
-            return Err(StoreError::Conflict(format!(
-                "alert {id} changed meanwhile; reload it"
-            )));
+        ids: &[&str],
+    ) -> Result<std::collections::HashMap<String, AlertLife>> {
+        let versions = self.stream_versions("alert", ids).await?;
+        let mut out = std::collections::HashMap::new();
+        for id in ids {
+            let Ok(n) = id.parse::<i64>() else { continue };
+            let Some(a) = self.alert(n).await? else {
+                continue;
+            };
+            let state = AlertState::parse(&a.state)
+                .ok_or_else(|| StoreError::Corrupt(format!("alert {n} state {}", a.state)))?;
+            out.insert(
+                id.to_string(),
+                AlertLife {
+                    id: n,
+                    department: a.department,
+                    state,
+                    explanation: a.explanation,
+                    evidence: a.evidence,
+                    resolution: a.resolution,
+                    updated_by: a.updated_by,
+                    updated_at: a.updated_at_ms.map(sql::instant).transpose()?,
+                    version: versions.get(*id).copied().unwrap_or(0),
+                },
+            );
         }
-        let entry = NewEntry {
-            stream: format!("alert/{id}"),
-            kind: format!("alert.{}", act.as_str()),
-            actor: by.username.to_string(),
-            at: now,
-            payload: canonical_json(&serde_json::to_value(act).unwrap_or_default()),
-        };
-        let (_, frontier) = self.append_entries(&mut tx, &[entry]).await?;
-        let updated = fetch_alerts(&mut tx, &[id]).await?.pop();
-        tx.commit().await?;
-        self.ledger_committed(frontier);
-        updated.ok_or_else(|| StoreError::not_found("alert", id))
+        Ok(out)
     }
 
-    /// Records an accountability measure (效能问责) for some alerts; ledgered.
-    #[allow(clippy::too_many_arguments)]
-    pub async fn record_measure(
+    /// The departments of the alerts that exist among `ids`.
+    pub async fn alert_departments(
         &self,
-        department: &str,
-        staff: Option<&str>,
-        measure: Measure,
-        reason: &str,
-        alert_ids: &[i64],
-        by: &User,
-        now: Timestamp,
-    ) -> Result<Accountability> {
-        by.require(sunlight_core::Role::Supervisor)?;
-        if reason.trim().is_empty() {
-            return Err(sunlight_core::DomainError::field(
-                "reason",
-                "a measure records the facts it rests on",
-            )
-            .into());
+        ids: &[i64],
+    ) -> Result<std::collections::HashMap<i64, String>> {
+        let mut out = std::collections::HashMap::new();
+        for id in ids {
+            if let Some(a) = self.alert(*id).await? {
+                out.insert(a.id, a.department);
+            }
         }
-        if alert_ids.is_empty() {
-            return Err(sunlight_core::DomainError::field(
-                "alerts",
-                "a measure names the alerts that caused it",
-            )
-            .into());
-        }
-        let mut tx = self.ledger_tx().await?;
-        let found = fetch_alerts(&mut tx, alert_ids).await?;
-        if let Some(missing) = alert_ids
-            .iter()
-            .find(|id| !found.iter().any(|a| a.id == **id))
-        {
-            return Err(StoreError::not_found("alert", *missing));
-        }
-        if let Some(a) = found.iter().find(|a| a.department != department) {
-            return Err(sunlight_core::DomainError::field(
-                "alerts",
-                format!(
-                    "alert {} concerns department {}, not {department}",
-                    a.id, a.department
-                ),
-            )
-            .into());
-        }
-        let alerts_json = serde_json::to_string(alert_ids).unwrap_or_default();
-        let measure_str = serde_json::to_value(measure)
-            .ok()
-            .and_then(|v| v.as_str().map(String::from))
-            .unwrap_or_default();
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO accountability (department, staff, measure, reason, alerts, recorded_by, at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
-        )
-        .bind(department)
-        .bind(staff)
-        .bind(measure_str.as_str())
-        .bind(reason)
-        .bind(alerts_json.as_str())
-        .bind(by.username.as_str())
-        .bind(sql::millis(now))
-        .fetch_one(&mut *tx)
-        .await?;
-        let payload = serde_json::json!({
-            "department": department,
-            "staff": staff,
-            "measure": measure_str,
-            "reason": reason,
-            "alerts": alert_ids,
-        });
-        let entry = NewEntry {
-            stream: format!("accountability/{id}"),
-            kind: "accountability.recorded".into(),
-            actor: by.username.to_string(),
-            at: now,
-            payload: canonical_json(&payload),
-        };
-        let (_, frontier) = self.append_entries(&mut tx, &[entry]).await?;
-        tx.commit().await?;
-        self.ledger_committed(frontier);
-        Ok(Accountability {
-            id,
-            department: department.to_string(),
-            staff: staff.map(String::from),
-            measure,
-            measure_zh: measure.zh().to_string(),
-            reason: reason.to_string(),
-            alerts: alert_ids.to_vec(),
-            recorded_by: by.username.to_string(),
-            at_ms: sql::millis(now),
-        })
+        Ok(out)
     }
 
     pub async fn measures(&self, department: Option<&str>) -> Result<Vec<Accountability>> {
@@ -597,7 +485,7 @@ impl Store {
             return Err(sunlight_core::DomainError::Invalid(errors).into());
         }
         let party = party_key(party);
-        let mut tx = self.ledger_tx().await?;
+        let mut tx = self.begin_ledger().await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO declared_relations (staff, party, party_name, relation, declared_at)
              VALUES ($1, $2, $3, $4, $5) RETURNING id",
@@ -607,7 +495,7 @@ impl Store {
         .bind(party_name.trim())
         .bind(relation.trim())
         .bind(sql::millis(now))
-        .fetch_one(&mut *tx)
+        .fetch_one(&mut *tx.tx)
         .await?;
         let entry = NewEntry {
             stream: format!("relation/{id}"),
@@ -620,9 +508,8 @@ impl Store {
                 "relation": relation.trim(),
             })),
         };
-        let (_, frontier) = self.append_entries(&mut tx, &[entry]).await?;
+        tx.append(&[entry]).await?;
         tx.commit().await?;
-        self.ledger_committed(frontier);
         Ok(Relation {
             id,
             staff: staff.to_string(),

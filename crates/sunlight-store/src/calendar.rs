@@ -106,6 +106,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
+        self.bus.publish(&crate::Change::Calendars);
         Ok(())
     }
 

@@ -24,19 +24,8 @@ pub struct CaseWrite {
     pub outcome: sunlight_core::supervision::Outcome,
 }
 
-/// Everything one group commit writes.
-#[derive(Debug, Default, Clone)]
-pub struct CaseBatch {
-    pub cases: Vec<CaseWrite>,
-    pub entries: Vec<NewEntry>,
-    /// (idempotency key, result JSON)
-    pub keys: Vec<(String, String)>,
-    /// Per-use approvals consumed: (checkout id, receipt).
-    pub checkouts_used: Vec<(i64, String)>,
-    /// Alerts the batch's events raised (written, and ledgered, only if new).
-    pub alerts: Vec<crate::alerts::NewAlert>,
-    pub at: Option<Timestamp>,
-}
+/// Everything one group commit of cases writes.
+pub type CaseBatch = crate::commit::Commit<CaseWrite>;
 
 /// An open task as inboxes list it.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -79,85 +68,9 @@ pub struct Checkout {
 }
 
 impl Store {
-    /// Writes a decided batch in one transaction: ledger entries, case rows (refused with a
-    /// conflict if any case moved since it was read), task rows, command results. Returns the
-    /// seq of the batch's first entry.
+    /// Writes a decided batch of cases ([`Store::commit`]).
     pub async fn commit_cases(&self, batch: &CaseBatch) -> Result<u64> {
-        let mut tx = self.ledger_tx().await?;
-        let marks = sql::Marks::of(&tx);
-        // Optimistic concurrency: every case must still be at the version it was decided on
-        // (0: not there yet). One statement for the batch; it names the first that moved.
-        if !batch.cases.is_empty() {
-            let mut expected = sql::JsonRows::default();
-            for w in &batch.cases {
-                expected.push(&[
-                    Cell::Text(w.case.opened.receipt.as_str()),
-                    Cell::Int(w.expected as i64),
-                ]);
-            }
-            let stale = sqlx::query(sql::dynamic(format!(
-                "SELECT w.receipt, w.expected, COALESCE(c.version, 0) AS have
-                 FROM ({}) AS w LEFT JOIN cases c ON c.receipt = w.receipt
-                 WHERE COALESCE(c.version, 0) <> w.expected LIMIT 1",
-                sql::from_json(marks, &[("receipt", Col::Text), ("expected", Col::Int)])
-            )))
-            .bind(expected.finish())
-            .fetch_optional(&mut *tx)
-            .await?;
-            if let Some(row) = stale {
-                return Err(StoreError::Conflict(format!(
-                    "case {} changed meanwhile (version {}, expected {})",
-                    row.try_get::<String, _>("receipt")?,
-                    row.try_get::<i64, _>("have")?,
-                    row.try_get::<i64, _>("expected")?
-                )));
-            }
-        }
-        let raised_at = batch.at.unwrap_or(Timestamp::UNIX_EPOCH);
-        let (alert_entries, _) =
-            crate::alerts::insert_alerts(&mut tx, &batch.alerts, raised_at).await?;
-        let first = if batch.entries.is_empty() && alert_entries.is_empty() {
-            None
-        } else if alert_entries.is_empty() {
-            Some(self.append_entries(&mut tx, &batch.entries).await?)
-        } else {
-            let all: Vec<NewEntry> = batch.entries.iter().cloned().chain(alert_entries).collect();
-            Some(self.append_entries(&mut tx, &all).await?)
-        };
-        write_projections(&mut tx, marks, batch).await?;
-        if !batch.keys.is_empty() {
-            let at = sql::millis(batch.at.unwrap_or(Timestamp::UNIX_EPOCH));
-            let mut rows = sql::JsonRows::default();
-            for (k, r) in &batch.keys {
-                rows.push(&[Cell::Text(k), Cell::Text(r), Cell::Int(at)]);
-            }
-            sqlx::query(sql::dynamic(sql::insert_json(
-                marks,
-                "command_keys",
-                &[("key", Col::Text), ("result", Col::Text), ("at", Col::Int)],
-            )))
-            .bind(rows.finish())
-            .execute(&mut *tx)
-            .await?;
-        }
-        for (id, receipt) in &batch.checkouts_used {
-            let done = sqlx::query("UPDATE checkouts SET state = 'used', used_by = $1 WHERE id = $2 AND state = 'open'")
-                .bind(receipt.as_str())
-                .bind(*id)
-                .execute(&mut *tx)
-                .await?;
-            if done.rows_affected() != 1 {
-                return Err(StoreError::Conflict(format!(
-                    "per-use approval {id} is no longer open"
-                )));
-            }
-        }
-        tx.commit().await?;
-        let first_seq = first.map(|(seq, frontier)| {
-            self.ledger_committed(frontier);
-            seq
-        });
-        Ok(first_seq.unwrap_or(0))
+        self.commit(batch).await
     }
 
     /// The raw limit of `sunlight bench engine`: the rows a batch writes — its entries, case
@@ -179,7 +92,7 @@ impl Store {
             ]);
         }
         crate::ledger::insert_entries(&mut tx, marks, rows).await?;
-        write_projections(&mut tx, marks, batch).await?;
+        write_projections(&mut tx, marks, &batch.writes).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -310,12 +223,12 @@ impl Store {
         if !errors.is_empty() {
             return Err(sunlight_core::DomainError::Invalid(errors).into());
         }
-        let mut tx = self.ledger_tx().await?;
+        let mut tx = self.begin_ledger().await?;
         let version: i64 = sqlx::query_scalar(
             "SELECT COALESCE(MAX(version), 0) + 1 FROM benchmarks WHERE power = $1",
         )
         .bind(b.power.as_str())
-        .fetch_one(&mut *tx)
+        .fetch_one(&mut *tx.tx)
         .await?;
         sqlx::query(
             "INSERT INTO benchmarks (power, version, document, reason, published_by, published_at) VALUES ($1, $2, $3, $4, $5, $6)",
@@ -326,7 +239,7 @@ impl Store {
         .bind(reason)
         .bind(by)
         .bind(sql::millis(now))
-        .execute(&mut *tx)
+        .execute(&mut *tx.tx)
         .await?;
         // Registry data like the list itself: each version is a leaf, with its document's digest.
         let document = sql::to_json(b);
@@ -343,9 +256,8 @@ impl Store {
                 "doc_sha256": crate::proposals::version_digest(&document),
             })),
         };
-        let (_, frontier) = self.append_entries(&mut tx, &[entry]).await?;
+        tx.append(&[entry]).await?;
         tx.commit().await?;
-        self.ledger_committed(frontier);
         Ok(version)
     }
 
@@ -364,96 +276,6 @@ impl Store {
 
     // --- per-use approvals (一事一审)
 
-    pub async fn request_checkout(
-        &self,
-        power: &str,
-        reason: &str,
-        by: &str,
-        now: Timestamp,
-    ) -> Result<Checkout> {
-        let mut tx = self.ledger_tx().await?;
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO checkouts (power, reason, requested_by, requested_at, state) VALUES ($1, $2, $3, $4, 'requested') RETURNING id",
-        )
-        .bind(power)
-        .bind(reason)
-        .bind(by)
-        .bind(sql::millis(now))
-        .fetch_one(&mut *tx)
-        .await?;
-        let entry = checkout_entry(
-            id,
-            "requested",
-            by,
-            now,
-            serde_json::json!({"power": power, "reason": reason}),
-        );
-        let (_, frontier) = self.append_entries(&mut tx, &[entry]).await?;
-        tx.commit().await?;
-        self.ledger_committed(frontier);
-        self.checkout(id)
-            .await?
-            .ok_or_else(|| StoreError::not_found("checkout", id))
-    }
-
-    /// Approves (opening the window until `closes_at`) or rejects a requested checkout.
-    pub async fn decide_checkout(
-        &self,
-        id: i64,
-        approve: bool,
-        by: &str,
-        now: Timestamp,
-        closes_at: Timestamp,
-    ) -> Result<Checkout> {
-        let c = self
-            .checkout(id)
-            .await?
-            .ok_or_else(|| StoreError::not_found("checkout", id))?;
-        if c.state != "requested" {
-            return Err(StoreError::Conflict(format!(
-                "per-use approval {id} is {} already",
-                c.state
-            )));
-        }
-        if c.requested_by == by {
-            return Err(sunlight_core::DomainError::rule(
-                sunlight_core::ErrorCode::SeparationOfDuties,
-                "who requested a per-use approval may not approve it",
-            )
-            .into());
-        }
-        let mut tx = self.ledger_tx().await?;
-        let done = sqlx::query("UPDATE checkouts SET state = $1, decided_by = $2, decided_at = $3, closes_at = $4 WHERE id = $5 AND state = 'requested'")
-            .bind(if approve { "open" } else { "rejected" })
-            .bind(by)
-            .bind(sql::millis(now))
-            .bind(approve.then(|| sql::millis(closes_at)))
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::Conflict(format!(
-                "per-use approval {id} was decided meanwhile; reload it"
-            )));
-        }
-        let entry = checkout_entry(
-            id,
-            if approve { "approved" } else { "rejected" },
-            by,
-            now,
-            serde_json::json!({
-                "power": c.power,
-                "closes_at": approve.then(|| closes_at.to_string()),
-            }),
-        );
-        let (_, frontier) = self.append_entries(&mut tx, &[entry]).await?;
-        tx.commit().await?;
-        self.ledger_committed(frontier);
-        self.checkout(id)
-            .await?
-            .ok_or_else(|| StoreError::not_found("checkout", id))
-    }
-
     pub async fn checkout(&self, id: i64) -> Result<Option<Checkout>> {
         let row = sqlx::query("SELECT * FROM checkouts WHERE id = $1")
             .bind(id)
@@ -462,37 +284,149 @@ impl Store {
         row.as_ref().map(checkout_row).transpose()
     }
 
-    /// An open, unexpired checkout of `power` at `now`; expired ones are closed on the way.
+    /// An open checkout of `power` still usable at `now` (its window not yet closed; one whose
+    /// window has closed is expired by its timer, not here).
     pub async fn open_checkout(&self, power: &str, now: Timestamp) -> Result<Option<Checkout>> {
-        sqlx::query(
-            "UPDATE checkouts SET state = 'expired' WHERE state = 'open' AND closes_at <= $1",
-        )
-        .bind(sql::millis(now))
-        .execute(&self.writer)
-        .await?;
         let row = sqlx::query(
-            "SELECT * FROM checkouts WHERE power = $1 AND state = 'open' ORDER BY id LIMIT 1",
+            "SELECT * FROM checkouts WHERE power = $1 AND state = 'open' AND closes_at > $2 ORDER BY id LIMIT 1",
         )
         .bind(power)
+        .bind(sql::millis(now))
         .fetch_optional(&self.pool)
         .await?;
         row.as_ref().map(checkout_row).transpose()
     }
+
+    /// Per-use approvals as their process holds them, by id, at their versions.
+    pub async fn checkout_states(
+        &self,
+        ids: &[&str],
+    ) -> Result<HashMap<String, sunlight_core::checkout::Checkout>> {
+        use sunlight_core::checkout::{Checkout as State, CheckoutState};
+        let versions = self.stream_versions("checkout", ids).await?;
+        let mut out = HashMap::new();
+        for id in ids {
+            let Ok(n) = id.parse::<i64>() else { continue };
+            let Some(r) = sqlx::query("SELECT * FROM checkouts WHERE id = $1")
+                .bind(n)
+                .fetch_optional(&self.pool)
+                .await?
+            else {
+                continue;
+            };
+            let state: String = r.try_get("state")?;
+            let opt = |col: &str| -> Result<Option<Timestamp>> {
+                r.try_get::<Option<i64>, _>(col)?
+                    .map(sql::instant)
+                    .transpose()
+            };
+            out.insert(
+                id.to_string(),
+                State {
+                    id: n,
+                    power: r.try_get("power")?,
+                    reason: r.try_get("reason")?,
+                    requested_by: r.try_get("requested_by")?,
+                    requested_at: sql::instant(r.try_get("requested_at")?)?,
+                    state: CheckoutState::parse(&state).ok_or_else(|| {
+                        StoreError::Corrupt(format!("per-use approval {n} is «{state}»"))
+                    })?,
+                    decided_by: r.try_get("decided_by")?,
+                    decided_at: opt("decided_at")?,
+                    closes_at: opt("closes_at")?,
+                    used_by: r.try_get("used_by")?,
+                    version: versions.get(*id).copied().unwrap_or(0),
+                },
+            );
+        }
+        Ok(out)
+    }
+
+    /// Open per-use approvals with their closing instants: the timers to set at start-up.
+    pub async fn open_checkout_timers(&self) -> Result<Vec<(String, Timestamp)>> {
+        let rows = sqlx::query(
+            "SELECT id, closes_at FROM checkouts WHERE state = 'open' AND closes_at IS NOT NULL ORDER BY closes_at",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    r.try_get::<i64, _>("id")?.to_string(),
+                    sql::instant(r.try_get("closes_at")?)?,
+                ))
+            })
+            .collect()
+    }
 }
 
-/// The case and task rows of a batch (upserts).
-async fn write_projections(
+/// Refuses a batch if any of its cases is no longer at the version it was decided on (0: not
+/// there yet). One statement for the batch; it names the first that moved.
+pub(crate) async fn check_case_versions(
     tx: &mut crate::ledger::Tx<'_>,
     marks: sql::Marks,
-    batch: &CaseBatch,
+    cases: &[CaseWrite],
 ) -> Result<()> {
-    if batch.cases.is_empty() {
+    if cases.is_empty() {
         return Ok(());
+    }
+    let mut expected = sql::JsonRows::default();
+    for w in cases {
+        expected.push(&[
+            Cell::Text(w.case.opened.receipt.as_str()),
+            Cell::Int(w.expected as i64),
+        ]);
+    }
+    let stale = sqlx::query(sql::dynamic(format!(
+        "SELECT w.receipt, w.expected, COALESCE(c.version, 0) AS have
+         FROM ({}) AS w LEFT JOIN cases c ON c.receipt = w.receipt
+         WHERE COALESCE(c.version, 0) <> w.expected LIMIT 1",
+        sql::from_json(marks, &[("receipt", Col::Text), ("expected", Col::Int)])
+    )))
+    .bind(expected.finish())
+    .fetch_optional(&mut **tx)
+    .await?;
+    match stale {
+        Some(row) => Err(StoreError::Conflict(format!(
+            "case {} changed meanwhile (version {}, expected {})",
+            row.try_get::<String, _>("receipt")?,
+            row.try_get::<i64, _>("have")?,
+            row.try_get::<i64, _>("expected")?
+        ))),
+        None => Ok(()),
+    }
+}
+
+/// The case and task rows of a batch (upserts), and the per-use approvals new cases used.
+pub(crate) async fn write_projections(
+    tx: &mut crate::ledger::Tx<'_>,
+    marks: sql::Marks,
+    writes: &[CaseWrite],
+) -> Result<()> {
+    if writes.is_empty() {
+        return Ok(());
+    }
+    for w in writes.iter().filter(|w| w.expected == 0) {
+        let Some(id) = w.case.opened.checkout else {
+            continue;
+        };
+        let done = sqlx::query(
+            "UPDATE checkouts SET state = 'used', used_by = $1 WHERE id = $2 AND state = 'open'",
+        )
+        .bind(w.case.opened.receipt.as_str())
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+        if done.rows_affected() != 1 {
+            return Err(StoreError::Conflict(format!(
+                "per-use approval {id} is no longer open"
+            )));
+        }
     }
     let mut cases = sql::JsonRows::default();
     let mut tasks = sql::JsonRows::default();
     let date = |d: Option<sunlight_core::Date>| d.map(|d| d.to_string());
-    for w in &batch.cases {
+    for w in writes {
         let c = &w.case;
         let o = &c.opened;
         let (statutory, committed) = (date(c.deadlines.statutory), date(c.deadlines.committed));
@@ -635,21 +569,4 @@ fn task_row(r: &sqlx::any::AnyRow) -> Result<TaskRow> {
         due: r.try_get("due")?,
         opened_at_ms: r.try_get("opened_at")?,
     })
-}
-
-/// A per-use approval's act as a ledger entry (stream `checkout/{id}`).
-fn checkout_entry(
-    id: i64,
-    act: &str,
-    by: &str,
-    at: Timestamp,
-    payload: serde_json::Value,
-) -> NewEntry {
-    NewEntry {
-        stream: format!("checkout/{id}"),
-        kind: format!("checkout.{act}"),
-        actor: by.to_string(),
-        at,
-        payload: sunlight_ledger::entry::canonical_json(&payload),
-    }
 }

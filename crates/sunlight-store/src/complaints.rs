@@ -2,13 +2,11 @@
 //! leaf (`complaint/<tracking>`). Unanswered past their day, they become alerts (the monitor
 //! asks [`Store::overdue_complaints`] once a day).
 
-use crate::ledger::NewEntry;
 use crate::{Result, Store, StoreError, sql};
 use serde::Serialize;
 use sqlx::Row;
-use sunlight_core::complaint::{Against, ComplaintDraft};
-use sunlight_core::{Date, Timestamp, User};
-use sunlight_ledger::entry::canonical_json;
+use sunlight_core::Date;
+use sunlight_core::complaint::Against;
 
 /// A complaint as stored.
 #[derive(Debug, Clone, Serialize)]
@@ -29,11 +27,6 @@ pub struct Complaint {
     pub answer: Option<String>,
     pub answered_by: Option<String>,
     pub answered_at_ms: Option<i64>,
-}
-
-fn digest(text: &str) -> String {
-    use sha2::Digest;
-    hex::encode(sha2::Sha256::digest(text.as_bytes()))
 }
 
 const COLS: &str = "tracking, code_hash, against, target, department, complainant, phone, text, filed_at, due, state, answer, answered_by, answered_at";
@@ -60,57 +53,6 @@ fn row(r: &sqlx::any::AnyRow) -> Result<Complaint> {
 }
 
 impl Store {
-    /// Files a complaint that `department` must answer by `due`.
-    pub async fn file_complaint(
-        &self,
-        draft: ComplaintDraft,
-        tracking: &str,
-        code_hash: &str,
-        department: &str,
-        due: Date,
-        now: Timestamp,
-    ) -> Result<Complaint> {
-        let d = draft.validated()?;
-        let mut tx = self.ledger_tx().await?;
-        sqlx::query(
-            "INSERT INTO complaints (tracking, code_hash, against, target, department, complainant, phone, text, filed_at, due, state)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'open')",
-        )
-        .bind(tracking)
-        .bind(code_hash)
-        .bind(d.against.as_str())
-        .bind(d.target.as_str())
-        .bind(department)
-        .bind(d.complainant.as_str())
-        .bind(d.phone.as_str())
-        .bind(d.text.as_str())
-        .bind(sql::millis(now))
-        .bind(due.to_string())
-        .execute(&mut *tx)
-        .await?;
-        // The ledger keeps what was complained of and when, not who complained.
-        let payload = serde_json::json!({
-            "against": d.against.as_str(),
-            "target": d.target,
-            "department": department,
-            "due": due.to_string(),
-            "text_sha256": digest(&d.text),
-        });
-        let entry = NewEntry {
-            stream: format!("complaint/{tracking}"),
-            kind: "complaint.filed".into(),
-            actor: "complainant".into(),
-            at: now,
-            payload: canonical_json(&payload),
-        };
-        let (_, frontier) = self.append_entries(&mut tx, &[entry]).await?;
-        tx.commit().await?;
-        self.ledger_committed(frontier);
-        self.complaint(tracking)
-            .await?
-            .ok_or_else(|| StoreError::not_found("complaint", tracking))
-    }
-
     pub async fn complaint(&self, tracking: &str) -> Result<Option<Complaint>> {
         let r = sqlx::query(sql::dynamic(format!(
             "SELECT {COLS} FROM complaints WHERE tracking = $1"
@@ -134,69 +76,42 @@ impl Store {
         rows.iter().map(row).collect()
     }
 
-    /// The department's answer (its staff only; once).
-    pub async fn answer_complaint(
+    /// Complaints as their process holds them, by tracking number, at their versions.
+    pub async fn complaint_states(
         &self,
-        tracking: &str,
-        answer: &str,
-        by: &User,
-        now: Timestamp,
-    ) -> Result<Complaint> {
-        let answer = answer.trim();
-        if answer.chars().count() < 10 {
-            return Err(sunlight_core::DomainError::field(
-                "answer",
-                "an answer says what was found and done, in at least 10 characters",
-            )
-            .into());
+        ids: &[&str],
+    ) -> Result<std::collections::HashMap<String, sunlight_core::complaint::Complaint>> {
+        use sunlight_core::complaint::{Complaint as State, ComplaintState};
+        let versions = self.stream_versions("complaint", ids).await?;
+        let mut out = std::collections::HashMap::new();
+        for id in ids {
+            let Some(c) = self.complaint(id).await? else {
+                continue;
+            };
+            out.insert(
+                id.to_string(),
+                State {
+                    state: ComplaintState::parse(&c.state).ok_or_else(|| {
+                        StoreError::Corrupt(format!("complaint {id} is «{}»", c.state))
+                    })?,
+                    filed_at: sql::instant(c.filed_at_ms)?,
+                    due: sql::date(&c.due)?,
+                    answered_at: c.answered_at_ms.map(sql::instant).transpose()?,
+                    version: versions.get(*id).copied().unwrap_or(0),
+                    tracking: c.tracking,
+                    code_hash: c.code_hash,
+                    against: c.against,
+                    target: c.target,
+                    department: c.department,
+                    complainant: c.complainant,
+                    phone: c.phone,
+                    text: c.text,
+                    answer: c.answer,
+                    answered_by: c.answered_by,
+                },
+            );
         }
-        let c = self
-            .complaint(tracking)
-            .await?
-            .ok_or_else(|| StoreError::not_found("complaint", tracking))?;
-        if by.department.as_ref().map(|d| d.as_str()) != Some(c.department.as_str()) {
-            return Err(sunlight_core::DomainError::rule(
-                sunlight_core::ErrorCode::WrongDepartment,
-                format!(
-                    "complaint {tracking} is for department {} to answer",
-                    c.department
-                ),
-            )
-            .into());
-        }
-        let mut tx = self.ledger_tx().await?;
-        let done = sqlx::query(
-            "UPDATE complaints SET state = 'answered', answer = $1, answered_by = $2, answered_at = $3
-             WHERE tracking = $4 AND state = 'open'",
-        )
-        .bind(answer)
-        .bind(by.username.as_str())
-        .bind(sql::millis(now))
-        .bind(tracking)
-        .execute(&mut *tx)
-        .await?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::Conflict(format!(
-                "complaint {tracking} was already answered"
-            )));
-        }
-        let payload = serde_json::json!({
-            "answer_sha256": digest(answer),
-            "on_time": sunlight_core::clock::Zone::CHINA.date(now).to_string() <= c.due,
-        });
-        let entry = NewEntry {
-            stream: format!("complaint/{tracking}"),
-            kind: "complaint.answered".into(),
-            actor: by.username.to_string(),
-            at: now,
-            payload: canonical_json(&payload),
-        };
-        let (_, frontier) = self.append_entries(&mut tx, &[entry]).await?;
-        tx.commit().await?;
-        self.ledger_committed(frontier);
-        self.complaint(tracking)
-            .await?
-            .ok_or_else(|| StoreError::not_found("complaint", tracking))
+        Ok(out)
     }
 
     /// Open complaints whose last day to answer is before `today`.

@@ -186,12 +186,12 @@ impl Store {
             relations.entry(r.staff).or_default().insert(r.party);
         }
 
-        let mut tx = self.ledger_tx().await?;
+        let mut tx = self.begin_ledger().await?;
         let ids: Vec<&str> = events.iter().map(|e| e.source_id.as_str()).collect();
         let mut taken: HashSet<String> = HashSet::new();
         // Ids are unique per source: rows of other sources with the same ids are not ours.
         for r in sql::rows_in(
-            &mut tx,
+            &mut tx.tx,
             "SELECT source, source_id FROM feed_events WHERE source_id IN",
             &ids,
             "",
@@ -210,7 +210,7 @@ impl Store {
         };
         let mut cases: HashMap<String, FeedCase> = HashMap::new();
         for r in sql::rows_in(
-            &mut tx,
+            &mut tx.tx,
             "SELECT source, case_id, state FROM feed_cases WHERE case_id IN",
             &case_ids,
             "",
@@ -288,15 +288,15 @@ impl Store {
             tx.commit().await?;
             return Ok(receipt);
         }
-        let (alert_entries, _) = insert_alerts(&mut tx, &receipt.alerts, now).await?;
-        let (first, frontier) = {
+        let (alert_entries, _) = insert_alerts(&mut tx.tx, &receipt.alerts, now).await?;
+        let first = {
             let first_case_entries = entries.len();
             entries.extend(alert_entries);
-            let r = self.append_entries(&mut tx, &entries).await?;
+            let r = tx.append(&entries).await?;
             entries.truncate(first_case_entries);
             r
         };
-        let marks = sql::Marks::of(&tx);
+        let marks = sql::Marks::of(&tx.tx);
         for (n, chunk) in rows.chunks(sql::batch_rows(6)).enumerate() {
             let stmt = format!(
                 "INSERT INTO feed_events (source, source_id, case_id, kind, at, seq) VALUES {}",
@@ -313,7 +313,7 @@ impl Store {
                     .bind(sql::millis(e.at))
                     .bind((first + k as u64) as i64);
             }
-            q.execute(&mut *tx).await?;
+            q.execute(&mut *tx.tx).await?;
         }
         let touched_cases: Vec<(&String, &FeedCase)> = touched
             .iter()
@@ -340,17 +340,20 @@ impl Store {
                     .bind(watch)
                     .bind(sql::millis(now));
             }
-            q.execute(&mut *tx).await?;
+            q.execute(&mut *tx.tx).await?;
         }
         for (id, subject) in &used_checkouts {
             sqlx::query("UPDATE checkouts SET state = 'used', used_by = $1 WHERE id = $2 AND state = 'open'")
                 .bind(subject.as_str())
                 .bind(*id)
-                .execute(&mut *tx)
+                .execute(&mut *tx.tx)
                 .await?;
         }
         tx.commit().await?;
-        self.ledger_committed(frontier);
+        self.bus.publish(&crate::Change::Cases {
+            watched: receipt.watched.clone(),
+            alerts: receipt.alerts.clone(),
+        });
         Ok(receipt)
     }
 

@@ -82,6 +82,38 @@ impl StoredEntry {
     }
 }
 
+/// A write transaction that appends to the ledger, holding the writer lock: effects are
+/// written through [`LedgerTx::tx`], entries through [`LedgerTx::append`], and the tree's new
+/// right edge is remembered only once [`LedgerTx::commit`] has committed. Every write that
+/// leaves a leaf goes through one (the engine's group commit included); dropping it without
+/// committing rolls everything back.
+pub(crate) struct LedgerTx<'s> {
+    store: &'s Store,
+    pub(crate) tx: Tx<'static>,
+    frontier: Option<Frontier>,
+}
+
+impl LedgerTx<'_> {
+    /// Appends `entries` (none: nothing); answers the seq of the first.
+    pub(crate) async fn append(&mut self, entries: &[NewEntry]) -> Result<u64> {
+        let (first, frontier) = self
+            .store
+            .append_entries(&mut self.tx, entries, self.frontier.take())
+            .await?;
+        self.frontier = Some(frontier);
+        Ok(first)
+    }
+
+    /// Commits; the appended entries are then the ledger's.
+    pub(crate) async fn commit(self) -> Result<()> {
+        self.tx.commit().await?;
+        if let Some(f) = self.frontier {
+            self.store.ledger_committed(f);
+        }
+        Ok(())
+    }
+}
+
 /// The cached right edge of the tree.
 #[derive(Debug, Default)]
 pub(crate) struct LedgerCache {
@@ -106,7 +138,7 @@ impl VerifyReport {
 
 impl Store {
     /// Begins a write transaction that will append to the ledger, holding the writer lock.
-    pub(crate) async fn ledger_tx(&self) -> Result<Tx<'static>> {
+    async fn ledger_tx(&self) -> Result<Tx<'static>> {
         let mut tx = self.write_tx().await?;
         if self.backend == Backend::Postgres {
             sqlx::query("SELECT pg_advisory_xact_lock($1)")
@@ -117,21 +149,23 @@ impl Store {
         Ok(tx)
     }
 
-    /// Appends `entries` inside `tx`; returns the first seq and the frontier after them, which
-    /// the caller hands to [`Store::ledger_committed`] once `tx` has committed.
-    pub(crate) async fn append_entries(
+    /// Appends `entries` inside `tx` (`ours`: the frontier this transaction's earlier append
+    /// left); returns the first seq and the frontier after them, remembered by
+    /// [`LedgerTx::commit`] once `tx` has committed.
+    async fn append_entries(
         &self,
         tx: &mut Tx<'_>,
         entries: &[NewEntry],
+        ours: Option<Frontier>,
     ) -> Result<(u64, Frontier)> {
         let size: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(seq) + 1, 0) FROM ledger_entries")
             .fetch_one(&mut **tx)
             .await?;
         let size = size as u64;
-        let cached = {
+        let cached = ours.filter(|f| f.size() == size).or_else(|| {
             let cache = self.ledger.lock().unwrap_or_else(|e| e.into_inner());
             cache.frontier.clone().filter(|f| f.size() == size)
-        };
+        });
         let mut frontier = match cached {
             Some(f) => f,
             None => load_frontier(tx, size).await?,
@@ -184,20 +218,28 @@ impl Store {
     }
 
     /// Remembers the frontier of a committed append.
-    pub(crate) fn ledger_committed(&self, frontier: Frontier) {
+    fn ledger_committed(&self, frontier: Frontier) {
         self.ledger
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .frontier = Some(frontier);
     }
 
-    /// Appends events in a transaction of their own (registry acts, per-use approvals).
+    /// Appends events in a transaction of their own.
     pub async fn append_standalone(&self, entries: &[NewEntry]) -> Result<u64> {
-        let mut tx = self.ledger_tx().await?;
-        let (first, frontier) = self.append_entries(&mut tx, entries).await?;
+        let mut tx = self.begin_ledger().await?;
+        let first = tx.append(entries).await?;
         tx.commit().await?;
-        self.ledger_committed(frontier);
         Ok(first)
+    }
+
+    /// Opens the one kind of transaction that writes the ledger: see [`LedgerTx`].
+    pub(crate) async fn begin_ledger(&self) -> Result<LedgerTx<'_>> {
+        Ok(LedgerTx {
+            store: self,
+            tx: self.ledger_tx().await?,
+            frontier: None,
+        })
     }
 
     /// The tree's size and head now.

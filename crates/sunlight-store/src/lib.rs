@@ -7,8 +7,10 @@
 //! heads and projection rows commit together or not at all.
 
 mod alerts;
+mod bus;
 mod calendar;
 mod cases;
+mod commit;
 mod complaints;
 mod feeds;
 mod figures;
@@ -21,8 +23,10 @@ mod sql;
 mod staff;
 
 pub use alerts::{Accountability, Alert, AlertFilter, NewAlert, Relation, party_key};
+pub use bus::{Bus, Change};
 pub use calendar::{LoadedYear, Scope};
 pub use cases::{CaseBatch, CaseWrite, Checkout, TaskRow};
+pub use commit::{Commit, NoRows, Projection, Rows, Write};
 pub use complaints::Complaint;
 pub use feeds::{FeedReceipt, FeedSource};
 pub use figures::{FigureQuery, Figures, GroupBy, ListLimits};
@@ -112,6 +116,7 @@ pub struct Store {
     counts: std::sync::Arc<std::sync::Mutex<powers::CountCache>>,
     calendars: std::sync::Arc<std::sync::Mutex<calendar::CalendarCache>>,
     ledger: std::sync::Arc<std::sync::Mutex<ledger::LedgerCache>>,
+    bus: Bus,
 }
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -178,6 +183,7 @@ impl Store {
             counts: Default::default(),
             calendars: Default::default(),
             ledger: Default::default(),
+            bus: Bus::default(),
         })
     }
 
@@ -190,6 +196,11 @@ impl Store {
             Backend::Sqlite => self.writer.begin_with("BEGIN IMMEDIATE").await?,
             Backend::Postgres => self.pool.begin().await?,
         })
+    }
+
+    /// Where committed changes are published ([`Change`]).
+    pub fn bus(&self) -> &Bus {
+        &self.bus
     }
 
     pub fn backend(&self) -> Backend {

@@ -387,6 +387,9 @@ impl Store {
         let mut tx = self.write_tx().await?;
         let moved = refresh_current_in(&mut tx, today).await?;
         tx.commit().await?;
+        if moved > 0 {
+            self.bus.publish(&crate::Change::Registry);
+        }
         Ok(moved)
     }
 }

@@ -114,10 +114,10 @@ impl Store {
     ) -> Result<Proposal> {
         actor.require(Role::RegistryEditor)?;
         let draft = draft.validated()?;
-        let mut tx = self.ledger_tx().await?;
-        check_changes(&mut tx, &draft.changes, draft.effective_from).await?;
+        let mut tx = self.begin_ledger().await?;
+        check_changes(&mut tx.tx, &draft.changes, draft.effective_from).await?;
         let id = insert_proposal(
-            &mut tx,
+            &mut tx.tx,
             &draft,
             &origin,
             ProposalState::Proposed,
@@ -128,7 +128,7 @@ impl Store {
         for (n, chunk) in draft.changes.chunks(sql::batch_rows(5)).enumerate() {
             let stmt = format!(
                 "INSERT INTO proposal_changes (proposal_id, seq, code, kind, doc) VALUES {}",
-                sql::values(sql::Marks::of(&tx), chunk.len(), 5)
+                sql::values(sql::Marks::of(&tx.tx), chunk.len(), 5)
             );
             let mut q = sqlx::query(sql::dynamic(stmt));
             for (i, c) in chunk.iter().enumerate() {
@@ -139,9 +139,9 @@ impl Store {
                     .bind(c.kind().as_str())
                     .bind(sql::to_json(c));
             }
-            q.execute(&mut *tx).await?;
+            q.execute(&mut *tx.tx).await?;
         }
-        let proposal = fetch_proposal(&mut tx, id).await?;
+        let proposal = fetch_proposal(&mut tx.tx, id).await?;
         tx.commit().await?;
         Ok(proposal)
     }
@@ -247,13 +247,13 @@ impl Store {
         now: Timestamp,
         today: Date,
     ) -> Result<Proposal> {
-        let mut tx = self.ledger_tx().await?;
-        let p = fetch_proposal(&mut tx, id).await?;
+        let mut tx = self.begin_ledger().await?;
+        let p = fetch_proposal(&mut tx.tx, id).await?;
         ReviewAct::Publish.check(&p, actor)?;
         let rows =
             sqlx::query("SELECT doc FROM proposal_changes WHERE proposal_id = $1 ORDER BY seq")
                 .bind(id)
-                .fetch_all(&mut *tx)
+                .fetch_all(&mut *tx.tx)
                 .await?;
         let changes: Vec<PowerChange> = rows
             .iter()
@@ -265,7 +265,7 @@ impl Store {
         .bind(actor.username.as_str())
         .bind(sql::millis(now))
         .bind(id)
-        .execute(&mut *tx)
+        .execute(&mut *tx.tx)
         .await?;
         if updated.rows_affected() == 0 {
             return Err(StoreError::Conflict(format!(
@@ -281,11 +281,11 @@ impl Store {
             published_by: actor.username.to_string(),
             published_at: now,
         };
-        let entries = apply_changes(&mut tx, changes, &meta, today).await?;
-        let (_, frontier) = self.append_entries(&mut tx, &entries).await?;
-        let p = fetch_proposal(&mut tx, id).await?;
+        let entries = apply_changes(&mut tx.tx, changes, &meta, today).await?;
+        tx.append(&entries).await?;
+        let p = fetch_proposal(&mut tx.tx, id).await?;
         tx.commit().await?;
-        self.ledger_committed(frontier);
+        self.bus.publish(&crate::Change::Registry);
         Ok(p)
     }
 
@@ -301,9 +301,9 @@ impl Store {
         today: Date,
     ) -> Result<Proposal> {
         let draft = draft.validated()?;
-        let mut tx = self.ledger_tx().await?;
+        let mut tx = self.begin_ledger().await?;
         let id = insert_proposal(
-            &mut tx,
+            &mut tx.tx,
             &draft,
             &origin,
             ProposalState::Published,
@@ -315,7 +315,7 @@ impl Store {
             .bind(operator)
             .bind(sql::millis(now))
             .bind(id)
-            .execute(&mut *tx)
+            .execute(&mut *tx.tx)
             .await?;
         let meta = PublishMeta {
             proposal_id: id,
@@ -326,11 +326,11 @@ impl Store {
             published_by: operator.to_string(),
             published_at: now,
         };
-        let entries = apply_changes(&mut tx, draft.changes, &meta, today).await?;
-        let (_, frontier) = self.append_entries(&mut tx, &entries).await?;
-        let p = fetch_proposal(&mut tx, id).await?;
+        let entries = apply_changes(&mut tx.tx, draft.changes, &meta, today).await?;
+        tx.append(&entries).await?;
+        let p = fetch_proposal(&mut tx.tx, id).await?;
         tx.commit().await?;
-        self.ledger_committed(frontier);
+        self.bus.publish(&crate::Change::Registry);
         Ok(p)
     }
 

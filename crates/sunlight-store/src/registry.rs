@@ -67,6 +67,7 @@ impl Store {
         .bind(r.parent.map(|p| p.to_string()))
         .execute(&self.writer)
         .await?;
+        self.bus.publish(&crate::Change::Registry);
         Ok(())
     }
 
@@ -103,6 +104,7 @@ impl Store {
         .bind(nature_str(d.nature))
         .execute(&self.writer)
         .await?;
+        self.bus.publish(&crate::Change::Registry);
         Ok(())
     }
 

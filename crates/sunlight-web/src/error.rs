@@ -104,6 +104,11 @@ pub const CODES: &[(&str, u16, &str)] = &[
         "The calendar lacks the years the deadline runs through",
     ),
     (
+        "opened_by_department",
+        403,
+        "Nobody applies for this power: the department opens its cases itself",
+    ),
+    (
         "conflict",
         409,
         "Someone changed the record meanwhile; reload",
@@ -247,6 +252,7 @@ impl From<DomainError> for ApiError {
             | ErrorCode::SuspensionReason
             | ErrorCode::CalendarNotLoaded => StatusCode::UNPROCESSABLE_ENTITY,
             ErrorCode::RoleRequired
+            | ErrorCode::OpenedByDepartment
             | ErrorCode::SeparationOfDuties
             | ErrorCode::WrongDepartment
             | ErrorCode::TwoPersonRequired => StatusCode::FORBIDDEN,

@@ -59,6 +59,16 @@ impl AppState {
         config: sunlight_engine::EngineConfig,
     ) -> Self {
         let engine = sunlight_engine::Engine::start(store.clone(), clock.clone(), zone, config);
+        let search = Arc::new(search::Search::new());
+        // The index follows the registry through the store's bus: nobody invalidates it.
+        {
+            let search = Arc::downgrade(&search);
+            store.bus().subscribe(move |change| {
+                if let (sunlight_store::Change::Registry, Some(s)) = (change, search.upgrade()) {
+                    s.invalidate();
+                }
+            });
+        }
         Self {
             store,
             clock,
@@ -68,7 +78,7 @@ impl AppState {
                 signer: None,
                 origin: "sunlight".into(),
             },
-            search: Arc::new(search::Search::new()),
+            search,
             limiter: limiter::Limiter::default(),
         }
     }

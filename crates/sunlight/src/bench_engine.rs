@@ -255,7 +255,7 @@ async fn raw_limit(
                 payload: payload.clone(),
             });
             let tasks = case.tasks.iter().take(2).cloned().collect();
-            batch.cases.push(CaseWrite {
+            batch.writes.push(CaseWrite {
                 case: case.into(),
                 expected: 0,
                 tasks,

@@ -182,7 +182,10 @@ pub async fn bench_supervision(cases: usize, days: usize) -> anyhow::Result<()> 
             })
             .collect();
         n += chunk.len();
-        monitor.watch(chunk);
+        store.bus().publish(&sunlight_store::Change::Cases {
+            watched: chunk,
+            alerts: vec![],
+        });
     }
     let stats = loop {
         let s = monitor.stats().await;

@@ -431,19 +431,24 @@ pub async fn load(store: &Store, now: Timestamp, zone: Zone) -> anyhow::Result<(
             sunlight_core::supervision::Settings::default().complaint_answer_days,
             zone,
         );
-        store
+        d.engine
             .file_complaint(
                 draft,
                 tracking,
                 &sunlight_engine::hash_query_code("12345678"),
                 department.as_str(),
                 due,
-                zone_now,
+                None,
             )
             .await?;
         if let Some(answer) = answer {
-            store
-                .answer_complaint(tracking, answer, &sj, zone_now)
+            d.engine
+                .answer_complaint(
+                    tracking,
+                    answer,
+                    sunlight_core::case::Actor::Staff(sj.clone()),
+                    None,
+                )
                 .await?;
         }
     }

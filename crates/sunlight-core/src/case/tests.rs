@@ -163,7 +163,7 @@ pub(crate) fn staff(name: &str, dept: &CreditCode, roles: &[Role]) -> Actor {
 pub(crate) fn user(a: &Actor) -> User {
     match a {
         Actor::Staff(u) => u.clone(),
-        Actor::Applicant => unreachable!(),
+        _ => unreachable!(),
     }
 }
 
@@ -202,13 +202,23 @@ impl World {
         }
     }
 
+    /// Applies online; a power nobody applies for (a penalty) is opened ex officio by a
+    /// member of its department instead.
     pub(crate) fn submit(&self, materials: &[&str]) -> Result<Case, DomainError> {
-        let ev = Case::submit(
-            &submission(materials),
-            intake(),
-            &Actor::Applicant,
-            &self.env(),
-        )?;
+        let (intake, actor) = if self.power.category.applied_for() {
+            (intake(), Actor::Applicant)
+        } else {
+            let staff = Actor::Staff(User {
+                department: Some(self.power.department.clone()),
+                ..user(&clerk())
+            });
+            let ex = Intake {
+                channel: Channel::Ex,
+                ..intake()
+            };
+            (ex, staff)
+        };
+        let ev = Case::submit(&submission(materials), intake, &actor, &self.env())?;
         Ok(Case::from_submitted(&ev, &self.flow).unwrap())
     }
 
@@ -306,6 +316,27 @@ fn receipt_numbers_read_back_and_id_numbers_check() {
             phone: "138****5678".into()
         }
     );
+}
+
+#[test]
+fn penalties_are_opened_by_the_department_never_applied_for_online() {
+    let mut w = World::new();
+    w.power.category = crate::PowerCategory::Penalty;
+    // An anonymous online application for a penalty power is refused in the rules, whatever
+    // page or route it came through (行政处罚法 Art. 54: the organ files the case).
+    let e = Case::submit(&submission(&ALL), intake(), &Actor::Applicant, &w.env()).unwrap_err();
+    assert_eq!(e.code(), ErrorCode::OpenedByDepartment);
+    assert!(e.to_string().contains("第五十四条"), "{e}");
+    // The department opens it ex officio.
+    let ex = Intake {
+        channel: Channel::Ex,
+        ..intake()
+    };
+    let staff = Actor::Staff(User {
+        department: Some(w.power.department.clone()),
+        ..user(&clerk())
+    });
+    assert!(Case::submit(&submission(&ALL), ex, &staff, &w.env()).is_ok());
 }
 
 #[test]

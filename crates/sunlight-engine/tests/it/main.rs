@@ -124,6 +124,7 @@ on_both_backends!(
     the_moved_clock_turns_a_case_yellow_red_and_red_card,
     figures_count_what_happened,
     a_calendar_changed_elsewhere_moves_the_colours,
+    a_complaint_is_answered_once_by_its_department,
 );
 
 /// Reference case `n`, submitted online.
@@ -453,26 +454,37 @@ async fn an_uncommon_power_needs_a_per_use_approval_each_time(db: &Db) {
     );
     let hour = jiff::SignedDuration::from_hours(1);
     let approve = |reason: &'static str| {
-        let store = db.store.clone();
+        let (engine, store) = (engine.clone(), db.store.clone());
         let clock = clock.clone();
         async move {
             use sunlight_core::clock::Clock;
-            let c = store
-                .request_checkout("330183-XK-09002", reason, "chuangkou.wang", clock.now())
+            let mut asker = reference::officer();
+            asker.username = sunlight_core::Username::parse("chuangkou.wang").unwrap();
+            let c = engine
+                .request_checkout("330183-XK-09002", reason, Actor::Staff(asker.clone()), None)
                 .await
                 .unwrap();
+            let id: i64 = c.id.parse().unwrap();
             // Who asked may not approve.
+            asker.roles.push(sunlight_core::Role::Approver);
             assert!(
-                store
-                    .decide_checkout(c.id, true, "chuangkou.wang", clock.now(), clock.now())
+                engine
+                    .decide_checkout(id, true, clock.now(), Actor::Staff(asker), None)
                     .await
                     .is_err()
             );
             let t = clock.now();
-            store
-                .decide_checkout(c.id, true, "shouxi.zhao", t, t.checked_add(hour).unwrap())
+            engine
+                .decide_checkout(
+                    id,
+                    true,
+                    t.checked_add(hour).unwrap(),
+                    Actor::Staff(reference::approver()),
+                    None,
+                )
                 .await
-                .unwrap()
+                .unwrap();
+            store.checkout(id).await.unwrap().unwrap()
         }
     };
     let c = approve("富春江防汛临时工棚，经分管领导同意").await;
@@ -494,11 +506,17 @@ async fn an_uncommon_power_needs_a_per_use_approval_each_time(db: &Db) {
         domain_code(submit(4).await.unwrap_err()),
         ErrorCode::CheckoutRequired
     );
-    assert_eq!(
-        db.store.checkout(c.id).await.unwrap().unwrap().state,
-        "expired"
-    );
-    // Each request and decision is in the ledger.
+    // Its timer expires it, as an act in the ledger.
+    let mut state = String::new();
+    for _ in 0..2_000 {
+        state = db.store.checkout(c.id).await.unwrap().unwrap().state;
+        if state == "expired" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    assert_eq!(state, "expired");
+    // Each request, decision and expiry is in the ledger.
     let kinds: Vec<String> = db
         .store
         .stream_entries(&format!("checkout/{}", c.id))
@@ -507,7 +525,14 @@ async fn an_uncommon_power_needs_a_per_use_approval_each_time(db: &Db) {
         .into_iter()
         .map(|e| e.kind)
         .collect();
-    assert_eq!(kinds, ["checkout.requested", "checkout.approved"]);
+    assert_eq!(
+        kinds,
+        [
+            "checkout.requested",
+            "checkout.approved",
+            "checkout.expired"
+        ]
+    );
     assert!(db.store.verify_ledger(None).await.unwrap().ok());
 }
 
@@ -615,11 +640,12 @@ async fn the_moved_clock_turns_a_case_yellow_red_and_red_card(db: &Db) {
     // The department answers, a supervisor closes; every step is in the ledger.
     let red_card = db.store.alerts(&Default::default()).await.unwrap()[0].clone();
     let act = |a: AlertAct, u: sunlight_core::User| {
-        let store = db.store.clone();
-        let clock = clock.clone();
+        let (engine, store) = (engine.clone(), db.store.clone());
         async move {
-            use sunlight_core::clock::Clock;
-            store.act_on_alert(red_card.id, &a, &u, clock.now()).await
+            engine
+                .act_on_alert(red_card.id, a, Actor::Staff(u), None)
+                .await?;
+            Ok::<_, sunlight_engine::EngineError>(store.alert(red_card.id).await?.unwrap())
         }
     };
     assert!(
@@ -876,4 +902,103 @@ async fn a_calendar_changed_elsewhere_moves_the_colours(db: &Db) {
         tokio::time::sleep(std::time::Duration::from_millis(10)).await;
     }
     panic!("the monitor did not notice the new calendar");
+}
+
+/// Complaints run on the engine like cases: filed, answered once by their own department,
+/// listed when overdue; each act a ledger leaf.
+async fn a_complaint_is_answered_once_by_its_department(db: &Db) {
+    use sunlight_core::Date;
+    use sunlight_core::complaint::{Against, ComplaintDraft};
+    let engine = db.engine().await;
+    let store = &db.store;
+    let staff = reference::officer();
+    let dept = staff.department.clone().unwrap();
+    let outsider = sunlight_core::User {
+        department: None,
+        ..reference::clerk()
+    };
+    let draft = ComplaintDraft {
+        against: Against::Department,
+        target: dept.to_string(),
+        complainant: "张伟".into(),
+        phone: "13800001111".into(),
+        text: "窗口要求重复提交已经提交过的材料，往返三次仍未受理。".into(),
+    };
+    let due: Date = "2026-12-23".parse().unwrap();
+    engine
+        .file_complaint(
+            draft.clone(),
+            "TS330183-261123-AAAAAA",
+            "00",
+            dept.as_str(),
+            due,
+            None,
+        )
+        .await
+        .unwrap();
+    let c = store
+        .complaint("TS330183-261123-AAAAAA")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(c.state, "open");
+    // A bad one names every field and stores nothing.
+    let bad = ComplaintDraft {
+        text: "慢".into(),
+        phone: "x".into(),
+        ..draft
+    };
+    let e = engine
+        .file_complaint(
+            bad,
+            "TS330183-261123-BBBBBB",
+            "00",
+            dept.as_str(),
+            due,
+            None,
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        e.to_string().contains("phone") && e.to_string().contains("text"),
+        "{e}"
+    );
+    assert!(
+        store
+            .complaint("TS330183-261123-BBBBBB")
+            .await
+            .unwrap()
+            .is_none()
+    );
+
+    assert_eq!(store.overdue_complaints(due).await.unwrap().len(), 0);
+    let next: Date = "2026-12-24".parse().unwrap();
+    assert_eq!(store.overdue_complaints(next).await.unwrap().len(), 1);
+
+    let answer = |text: &'static str, who: sunlight_core::User| {
+        engine.answer_complaint("TS330183-261123-AAAAAA", text, Actor::Staff(who), None)
+    };
+    let refused = answer("不是本部门的人不能答复这件投诉。", outsider)
+        .await
+        .unwrap_err();
+    assert!(refused.to_string().contains("for department"), "{refused}");
+    answer("已核实并当场受理，对窗口人员进行批评教育。", staff.clone())
+        .await
+        .unwrap();
+    let answered = store
+        .complaint("TS330183-261123-AAAAAA")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(answered.state, "answered");
+    assert!(answer("再次答复的内容不应被接受。", staff).await.is_err());
+    assert_eq!(store.overdue_complaints(next).await.unwrap().len(), 0);
+    // Filing and answering are both ledger leaves.
+    let entries = store
+        .stream_entries("complaint/TS330183-261123-AAAAAA")
+        .await
+        .unwrap();
+    let kinds: Vec<&str> = entries.iter().map(|e| e.kind.as_str()).collect();
+    assert_eq!(kinds, ["complaint.filed", "complaint.answered"]);
+    assert!(store.verify_ledger(None).await.unwrap().ok());
 }

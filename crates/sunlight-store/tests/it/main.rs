@@ -4,7 +4,6 @@
 //! PostgreSQL half instead of skipping it.
 
 mod calendar;
-mod complaints;
 mod harness;
 mod keys;
 mod ledger;
@@ -51,7 +50,6 @@ on_both_backends!(
     registry::negative_list_is_replaced_whole,
     registry::consistency_reads_shared_basic_codes,
     calendar::shipped_calendars_load_once_and_layer_by_region,
-    complaints::a_complaint_is_answered_once_by_its_department,
     ledger::proofs_from_the_store_verify,
     ledger::verify_names_an_edited_entry,
     ledger::verify_names_a_deleted_entry,

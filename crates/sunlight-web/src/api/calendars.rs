@@ -153,9 +153,5 @@ pub async fn put_year(
             state.clock.now(),
         )
         .await?;
-    // Supervision's deadline instants move with the calendar.
-    if let Some(m) = state.engine.monitor() {
-        m.recompute();
-    }
     Ok(ApiJson(schedule))
 }

@@ -351,12 +351,10 @@ pub struct CheckoutRequest {
 pub async fn request_checkout(
     State(state): State<SharedState>,
     Staff(user): Staff,
+    headers: HeaderMap,
     ApiJson(body): ApiJson<CheckoutRequest>,
 ) -> ApiResult<(StatusCode, ApiJson<Checkout>)> {
     user.require(Role::CaseOfficer)?;
-    if body.reason.trim().is_empty() {
-        return Err(ApiError::field("reason", "say why the power must be used"));
-    }
     let power = state
         .store
         .power(body.power.trim(), None)
@@ -368,16 +366,31 @@ pub async fn request_checkout(
             "a common power needs no per-use approval",
         ));
     }
-    let c = state
-        .store
+    let key = idempotency_key(&headers, &format!("{}@checkouts", user.username));
+    let ack = state
+        .engine
         .request_checkout(
             power.power.code.as_str(),
-            body.reason.trim(),
-            user.username.as_str(),
-            state.clock.now(),
+            &body.reason,
+            Actor::Staff(user),
+            key,
         )
         .await?;
-    Ok((StatusCode::CREATED, ApiJson(c)))
+    Ok((
+        StatusCode::CREATED,
+        ApiJson(stored_checkout(&state, &ack.id).await?),
+    ))
+}
+
+async fn stored_checkout(state: &SharedState, id: &str) -> ApiResult<Checkout> {
+    let id: i64 = id
+        .parse()
+        .map_err(|_| ApiError::not_found(format!("no per-use approval {id}")))?;
+    state
+        .store
+        .checkout(id)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("no per-use approval {id}")))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -396,6 +409,7 @@ pub struct CheckoutDecision {
 pub async fn decide_checkout(
     State(state): State<SharedState>,
     Staff(user): Staff,
+    headers: HeaderMap,
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<CheckoutDecision>,
 ) -> ApiResult<ApiJson<Checkout>> {
@@ -403,12 +417,12 @@ pub async fn decide_checkout(
     let now = state.clock.now();
     let hours = i64::from(body.hours.unwrap_or(72).clamp(1, 24 * 30));
     let closes = now + jiff::SignedDuration::from_hours(hours);
-    Ok(ApiJson(
-        state
-            .store
-            .decide_checkout(id, body.approve, user.username.as_str(), now, closes)
-            .await?,
-    ))
+    let key = idempotency_key(&headers, &format!("{}@checkout/{id}", user.username));
+    let ack = state
+        .engine
+        .decide_checkout(id, body.approve, closes, Actor::Staff(user), key)
+        .await?;
+    Ok(ApiJson(stored_checkout(&state, &ack.id).await?))
 }
 
 /// A penalty power's discretion benchmark (自由裁量基准), public.

@@ -170,9 +170,5 @@ pub async fn ingest(
             state.clock.now(),
         )
         .await?;
-    if let Some(m) = state.engine.monitor() {
-        m.watch(receipt.watched.clone());
-        m.announce(&receipt.alerts);
-    }
     Ok(ApiJson(receipt))
 }

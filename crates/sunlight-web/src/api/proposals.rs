@@ -165,7 +165,6 @@ pub async fn publish(
         .publish(id, &user, now, state.zone.date(now))
         .await?;
     // The search index follows the list: rebuilt in the background, searched meanwhile as it was.
-    state.search.invalidate();
     let s = state.clone();
     tokio::spawn(async move {
         if let Err(e) = s.search.ensure(&s.store).await {

@@ -85,7 +85,6 @@ pub async fn put_region(
     })?;
     let region = Region::new(code, &body.name, level, code.parent())?;
     state.store.put_region(&region).await?;
-    state.search.invalidate();
     Ok(ApiJson(region))
 }
 
@@ -130,7 +129,6 @@ pub async fn put_department(
     };
     let d = Department::new(cc, &body.name, region, nature)?;
     state.store.put_department(&d).await?;
-    state.search.invalidate();
     Ok(ApiJson(d))
 }
 

@@ -12,6 +12,8 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use serde::{Deserialize, Serialize};
+use sunlight_core::case::Actor;
+use sunlight_core::supervision::life::RecordMeasure;
 use sunlight_core::supervision::{AlertAct, Measure, RULES, Rule};
 use sunlight_core::{Role, User};
 use sunlight_engine::{Board, Live};
@@ -161,12 +163,16 @@ pub async fn act(
         Some(a) if may_see(&user, &a) => {}
         _ => return Err(ApiError::not_found(format!("no alert {id}"))),
     }
-    Ok(ApiJson(
-        state
-            .store
-            .act_on_alert(id, &act, &user, state.clock.now())
-            .await?,
-    ))
+    state
+        .engine
+        .act_on_alert(id, act, Actor::Staff(user), None)
+        .await?;
+    state
+        .store
+        .alert(id)
+        .await?
+        .map(ApiJson)
+        .ok_or_else(|| ApiError::not_found(format!("no alert {id}")))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -190,21 +196,34 @@ pub async fn record_measure(
     Staff(user): Staff,
     ApiJson(body): ApiJson<MeasureBody>,
 ) -> ApiResult<(StatusCode, ApiJson<Accountability>)> {
-    let m = state
-        .store
+    let department = body.department.trim().to_string();
+    let ack = state
+        .engine
         .record_measure(
-            body.department.trim(),
-            body.staff
-                .as_deref()
-                .map(str::trim)
-                .filter(|s| !s.is_empty()),
-            body.measure,
-            body.reason.trim(),
-            &body.alerts,
-            &user,
-            state.clock.now(),
+            RecordMeasure {
+                id: 0,
+                department: department.clone(),
+                staff: body
+                    .staff
+                    .as_deref()
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(String::from),
+                measure: body.measure,
+                reason: body.reason,
+                alerts: body.alerts,
+            },
+            Actor::Staff(user),
+            None,
         )
         .await?;
+    let m = state
+        .store
+        .measures(Some(&department))
+        .await?
+        .into_iter()
+        .find(|m| m.id.to_string() == ack.id)
+        .ok_or_else(|| ApiError::not_found(format!("no measure {}", ack.id)))?;
     Ok((StatusCode::CREATED, ApiJson(m)))
 }
 

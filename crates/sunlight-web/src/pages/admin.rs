@@ -179,10 +179,7 @@ pub async fn put_department(
         Err(e) => return page(&state, &v, StatusCode::UNPROCESSABLE_ENTITY, Some(e)).await,
     };
     match state.store.put_department(&d).await {
-        Ok(()) => {
-            state.search.invalidate();
-            Redirect::to("/admin").into_response()
-        }
+        Ok(()) => Redirect::to("/admin").into_response(),
         Err(e) => {
             let e = ApiError::from(e);
             message(&v, e.status, v.t("未能保存", "Not saved"), &e.detail)
@@ -222,13 +219,7 @@ pub async fn put_calendar(
         )
         .await
     {
-        Ok(_) => {
-            // Supervision's deadline instants move with the calendar.
-            if let Some(m) = state.engine.monitor() {
-                m.recompute();
-            }
-            Redirect::to("/admin").into_response()
-        }
+        Ok(_) => Redirect::to("/admin").into_response(),
         Err(e) => {
             let e = ApiError::from(e);
             page(&state, &v, e.status, Some(e.detail)).await

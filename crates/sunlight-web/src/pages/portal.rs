@@ -306,18 +306,6 @@ struct PowerPage<'a> {
     satisfied: String,
 }
 
-/// Whether citizens or enterprises apply for this kind of power (penalties, coercive measures,
-/// inspections and levies are opened by the department).
-fn applied_for(c: PowerCategory) -> bool {
-    !matches!(
-        c,
-        PowerCategory::Penalty
-            | PowerCategory::Enforcement
-            | PowerCategory::Inspection
-            | PowerCategory::Levy
-    )
-}
-
 pub async fn power(
     State(state): State<SharedState>,
     v: Visitor,
@@ -380,7 +368,7 @@ pub async fn power(
         department,
         status: status_label(v.lang, p.status.as_str()).to_string(),
         status_class: p.status.as_str(),
-        can_apply: moved.is_none() && p.flow.is_some() && applied_for(p.category),
+        can_apply: moved.is_none() && p.flow.is_some() && p.category.applied_for(),
         moved,
         usage: usage_label(v.lang, p.usage.as_str()),
         basis: p
@@ -1042,19 +1030,19 @@ pub async fn file_complaint(
         text: page.form.text.clone(),
     };
     match state
-        .store
+        .engine
         .file_complaint(
             draft,
             &tracking,
             &sunlight_engine::hash_query_code(&code),
             &department,
             due,
-            now,
+            None,
         )
         .await
     {
-        Ok(c) => {
-            page.filed = Some((c.tracking, code, c.due));
+        Ok(_) => {
+            page.filed = Some((tracking, code, due.to_string()));
             page.form = ComplaintForm::default();
             render(&v, StatusCode::CREATED, &page)
         }

@@ -222,7 +222,6 @@ pub async fn act(
                 .publish(id, &user, now, state.zone.date(now))
                 .await;
             if r.is_ok() {
-                state.search.invalidate();
                 let s = state.clone();
                 tokio::spawn(async move {
                     let _ = s.search.ensure(&s.store).await;

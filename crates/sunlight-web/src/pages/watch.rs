@@ -13,6 +13,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
+use sunlight_core::case::Actor;
+use sunlight_core::supervision::life::RecordMeasure;
 use sunlight_core::supervision::{AlertAct, Measure};
 use sunlight_core::{Date, Role};
 use sunlight_store::{Alert, AlertFilter, FigureQuery, GroupBy};
@@ -472,7 +474,6 @@ pub async fn act(
             );
         }
     };
-    let now = state.clock.now();
     let result = match form.get("act") {
         "measure" => {
             let Some(measure) = Measure::parse(form.get("measure")) else {
@@ -484,15 +485,18 @@ pub async fn act(
                 );
             };
             state
-                .store
+                .engine
                 .record_measure(
-                    &alert.department,
-                    Some(form.get("staff")).filter(|s| !s.is_empty()),
-                    measure,
-                    form.get("reason"),
-                    &[id],
-                    &user,
-                    now,
+                    RecordMeasure {
+                        id: 0,
+                        department: alert.department.clone(),
+                        staff: Some(form.get("staff").trim().to_string()).filter(|s| !s.is_empty()),
+                        measure,
+                        reason: form.get("reason").to_string(),
+                        alerts: vec![id],
+                    },
+                    Actor::Staff(user),
+                    None,
                 )
                 .await
                 .map(|_| ())
@@ -520,8 +524,8 @@ pub async fn act(
                 }
             };
             state
-                .store
-                .act_on_alert(id, &act, &user, now)
+                .engine
+                .act_on_alert(id, act, Actor::Staff(user), None)
                 .await
                 .map(|_| ())
         }

@@ -891,8 +891,13 @@ pub async fn answer_complaint(
         Err(r) => return r,
     };
     match state
-        .store
-        .answer_complaint(&tracking, form.get("answer"), &user, state.clock.now())
+        .engine
+        .answer_complaint(
+            &tracking,
+            form.get("answer"),
+            sunlight_core::case::Actor::Staff(user),
+            None,
+        )
         .await
     {
         Ok(_) => Redirect::to("/work").into_response(),
