@@ -952,7 +952,14 @@ async fn the_search_index_follows_a_publication_by_another_process() {
     };
     search.ensure(&store).await.unwrap();
     assert_eq!(search.index().search(&q("施工许可")).unwrap().total, 1);
-    // Another process (the CLI) cancels the power: only the store knows.
+    // Another process (the CLI) cancels the power: only the database knows (a store of its
+    // own, so this process's bus hears nothing).
+    let other = Store::connect(&format!(
+        "sqlite:{}",
+        dir.path().join("follow.db").display()
+    ))
+    .await
+    .unwrap();
     let draft = sunlight_core::review::ProposalDraft {
         title: "取消".into(),
         reason: "富政发〔2026〕30号".into(),
@@ -961,7 +968,7 @@ async fn the_search_index_follows_a_publication_by_another_process() {
             code: PowerCode::parse(reference::POWER).unwrap(),
         }],
     };
-    store
+    other
         .publish_import(
             draft,
             sunlight_core::review::Origin::Manual,
