@@ -15,7 +15,6 @@
 
 pub mod cases;
 pub mod monitor;
-pub mod reference;
 pub(crate) mod runtime;
 pub mod simple;
 

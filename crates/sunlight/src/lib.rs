@@ -1,10 +1,6 @@
 //! The Sunlight binary's commands: `serve`, `demo`, `migrate`, `import`, `export`,
-//! `check consistency`, `user add` and `bench`.
+//! `check consistency` and `user add`. The benchmarks are the `sunlight-bench` binary.
 
-mod bench;
-mod bench_engine;
-mod bench_pages;
-mod bench_supervision;
 pub mod config;
 pub mod demo;
 pub mod demo_cases;
@@ -68,9 +64,6 @@ enum Command {
     /// The tamper-evident ledger.
     #[command(subcommand)]
     Ledger(LedgerCmd),
-    /// Measure performance on generated data.
-    #[command(subcommand)]
-    Bench(bench::BenchCmd),
 }
 
 #[derive(Subcommand)]
@@ -167,6 +160,15 @@ enum UserCmd {
         #[arg(long = "role", value_delimiter = ',', required = true)]
         roles: Vec<String>,
     },
+}
+
+/// Peak resident set size of this process (Linux `VmHWM`), in KiB.
+pub fn peak_rss_kb() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
 }
 
 pub fn main() -> std::process::ExitCode {
@@ -508,7 +510,6 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
                 .await?;
             println!("{}", serde_json::to_string_pretty(&cp)?);
         }
-        Command::Bench(cmd) => bench::run(cmd).await?,
     }
     Ok(std::process::ExitCode::SUCCESS)
 }
@@ -685,7 +686,7 @@ async fn import_powers(
     if std::env::var("SUNLIGHT_REPORT_PEAK_RSS").is_ok() {
         println!(
             "{}",
-            serde_json::json!({"rows": rows_read, "read_ms": read_ms, "total_ms": started.elapsed().as_millis(), "peak_rss_kb": bench::peak_rss_kb()})
+            serde_json::json!({"rows": rows_read, "read_ms": read_ms, "total_ms": started.elapsed().as_millis(), "peak_rss_kb": peak_rss_kb()})
         );
     }
     Ok(std::process::ExitCode::SUCCESS)

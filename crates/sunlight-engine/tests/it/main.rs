@@ -6,112 +6,27 @@ use sunlight_core::case::{Actor, CaseCommand, CaseStatus, Channel};
 use sunlight_core::clock::{ManualClock, Zone};
 use sunlight_core::supervision::{AlertAct, Colour};
 use sunlight_core::{ErrorCode, Timestamp};
-use sunlight_engine::reference::{self, finish};
 use sunlight_engine::{Engine, EngineConfig, EngineError};
 use sunlight_ledger::verify_inclusion;
 use sunlight_store::Store;
+use sunlight_testkit::reference::{self, finish};
+use sunlight_testkit::{TestDb, on_both_backends};
 
 fn now() -> Timestamp {
     "2026-11-23T09:30:00+08:00".parse().unwrap()
 }
 
-struct Db {
-    store: Store,
-    _dir: Option<tempfile::TempDir>,
-    pg: Option<(String, String)>,
-}
+type Db = TestDb;
 
-async fn sqlite() -> Db {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::connect(&format!("sqlite:{}", dir.path().join("e.db").display()))
-        .await
-        .unwrap();
-    store.migrate().await.unwrap();
-    Db {
-        store,
-        _dir: Some(dir),
-        pg: None,
-    }
-}
-
-async fn postgres() -> Option<Db> {
-    let Ok(admin_url) = std::env::var("SUNLIGHT_TEST_POSTGRES") else {
-        assert_ne!(
-            std::env::var("CI").as_deref(),
-            Ok("true"),
-            "CI=true but SUNLIGHT_TEST_POSTGRES is not set"
-        );
-        eprintln!(
-            "SUNLIGHT_TEST_POSTGRES not set: PostgreSQL half not run here (CI always runs it)"
-        );
-        return None;
-    };
-    let mut b = [0u8; 6];
-    getrandom::fill(&mut b).unwrap();
-    let name = format!("sunlight_e_{}", hex::encode(b));
-    let admin = Store::connect(&admin_url).await.unwrap();
-    admin
-        .execute_raw(&format!("CREATE DATABASE {name}"))
-        .await
-        .unwrap();
-    admin.close().await;
-    let base = admin_url.rsplit_once('/').unwrap().0;
-    let store = Store::connect(&format!("{base}/{name}")).await.unwrap();
-    store.migrate().await.unwrap();
-    Some(Db {
-        store,
-        _dir: None,
-        pg: Some((admin_url, name)),
-    })
-}
-
-impl Db {
-    async fn engine(&self) -> Engine {
-        reference::seed(&self.store, now()).await.unwrap();
-        Engine::start(
-            self.store.clone(),
-            Arc::new(ManualClock::new(now())),
-            Zone::CHINA,
-            EngineConfig::default(),
-        )
-    }
-
-    async fn drop(self) {
-        self.store.close().await;
-        if let Some((admin_url, name)) = self.pg {
-            let admin = Store::connect(&admin_url).await.unwrap();
-            admin
-                .execute_raw(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                .await
-                .unwrap();
-            admin.close().await;
-        }
-    }
-}
-
-macro_rules! on_both_backends {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    let db = super::sqlite().await;
-                    super::$name(&db).await;
-                    db.drop().await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    let Some(db) = super::postgres().await else { return };
-                    super::$name(&db).await;
-                    db.drop().await;
-                }
-            )*
-        }
-    };
+/// The reference city on `db`, and an engine on it at [`now`].
+async fn engine(db: &Db) -> Engine {
+    reference::seed(&db.store, now()).await.unwrap();
+    Engine::start(
+        db.store.clone(),
+        Arc::new(ManualClock::new(now())),
+        Zone::CHINA,
+        EngineConfig::default(),
+    )
 }
 
 on_both_backends!(
@@ -165,7 +80,7 @@ fn domain_code(e: EngineError) -> ErrorCode {
 }
 
 async fn a_case_runs_its_flow_and_every_event_is_in_the_ledger(db: &Db) {
-    let engine = db.engine().await;
+    let engine = engine(db).await;
     let today = Zone::CHINA.date(now());
     let calls = reference::drive(&engine, 1, today).await.unwrap();
     assert_eq!(calls, 12, "submit, 4 task lists and 7 completions");
@@ -234,7 +149,7 @@ async fn a_case_runs_its_flow_and_every_event_is_in_the_ledger(db: &Db) {
 }
 
 async fn sixteen_clerks_finish_one_task_and_one_wins(db: &Db) {
-    let engine = db.engine().await;
+    let engine = engine(db).await;
     let ack = submitted(&engine, 2).await;
     let accept = engine.open_tasks(&ack.receipt).await.unwrap().remove(0);
     let today = Zone::CHINA.date(now());
@@ -266,7 +181,7 @@ async fn sixteen_clerks_finish_one_task_and_one_wins(db: &Db) {
 /// at once: commands on one case land in one batch or in batches decided on top of each other
 /// while an earlier one commits, and every row written must match the events.
 async fn parallel_reviews_finished_at_once_are_all_written(db: &Db) {
-    let engine = db.engine().await;
+    let engine = engine(db).await;
     let today = Zone::CHINA.date(now());
     let mut receipts = Vec::new();
     for n in 0..30 {
@@ -328,7 +243,7 @@ async fn parallel_reviews_finished_at_once_are_all_written(db: &Db) {
 }
 
 async fn a_retried_command_writes_nothing_new(db: &Db) {
-    let engine = db.engine().await;
+    let engine = engine(db).await;
     let key = Some("c0ffee-submit-1".to_string());
     let first = engine
         .submit(
@@ -373,7 +288,7 @@ async fn a_retried_command_writes_nothing_new(db: &Db) {
 }
 
 async fn refusals_come_back_with_their_rule(db: &Db) {
-    let engine = db.engine().await;
+    let engine = engine(db).await;
     let mut sub = reference::submission(4);
     sub.power = "330183-XK-99999".into();
     let e = engine
@@ -909,7 +824,7 @@ async fn a_calendar_changed_elsewhere_moves_the_colours(db: &Db) {
 async fn a_complaint_is_answered_once_by_its_department(db: &Db) {
     use sunlight_core::Date;
     use sunlight_core::complaint::{Against, ComplaintDraft};
-    let engine = db.engine().await;
+    let engine = engine(db).await;
     let store = &db.store;
     let staff = reference::officer();
     let dept = staff.department.clone().unwrap();

@@ -1,78 +1,7 @@
-//! Test databases and sample records.
+//! Sample records every store test starts with (the databases come from `sunlight-testkit`).
 
 use sunlight_core::*;
 use sunlight_store::Store;
-
-pub struct TestDb {
-    pub store: Store,
-    _dir: Option<tempfile::TempDir>,
-    pg: Option<(String, String)>,
-}
-
-impl TestDb {
-    pub async fn sqlite() -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite:{}", dir.path().join("t.db").display());
-        let store = Store::connect(&url).await.unwrap();
-        store.migrate().await.unwrap();
-        seed(&store).await;
-        Self {
-            store,
-            _dir: Some(dir),
-            pg: None,
-        }
-    }
-
-    /// A fresh database on the PostgreSQL server of `SUNLIGHT_TEST_POSTGRES`.
-    pub async fn postgres() -> Option<Self> {
-        let Ok(admin_url) = std::env::var("SUNLIGHT_TEST_POSTGRES") else {
-            if std::env::var("CI").as_deref() == Ok("true") {
-                panic!(
-                    "CI=true but SUNLIGHT_TEST_POSTGRES is not set: the PostgreSQL suite cannot run"
-                );
-            }
-            eprintln!(
-                "SUNLIGHT_TEST_POSTGRES not set: PostgreSQL half not run here (CI always runs it)"
-            );
-            return None;
-        };
-        let mut bytes = [0u8; 6];
-        getrandom::fill(&mut bytes).unwrap();
-        let name = format!(
-            "sunlight_t_{}",
-            bytes.iter().map(|b| format!("{b:02x}")).collect::<String>()
-        );
-        let admin = Store::connect(&admin_url)
-            .await
-            .expect("connect to SUNLIGHT_TEST_POSTGRES");
-        admin
-            .execute_raw(&format!("CREATE DATABASE {name}"))
-            .await
-            .unwrap();
-        admin.close().await;
-        let base = admin_url.rsplit_once('/').map(|(b, _)| b).unwrap();
-        let store = Store::connect(&format!("{base}/{name}")).await.unwrap();
-        store.migrate().await.unwrap();
-        seed(&store).await;
-        Some(Self {
-            store,
-            _dir: None,
-            pg: Some((admin_url, name)),
-        })
-    }
-
-    pub async fn drop(self) {
-        self.store.close().await;
-        if let Some((admin_url, name)) = self.pg {
-            let admin = Store::connect(&admin_url).await.unwrap();
-            admin
-                .execute_raw(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                .await
-                .unwrap();
-            admin.close().await;
-        }
-    }
-}
 
 pub fn now() -> Timestamp {
     "2026-03-02T09:00:00+08:00".parse().unwrap()
@@ -122,7 +51,8 @@ pub fn reviewer() -> User {
     user("wang.fang", &[Role::Reviewer])
 }
 
-async fn seed(store: &Store) {
+/// The regions, departments and staff every store test starts with.
+pub async fn seed(store: &Store) {
     let regions = [
         ("330000", "浙江省", RegionLevel::Province),
         ("330100", "杭州市", RegionLevel::City),

@@ -9,33 +9,11 @@ mod keys;
 mod ledger;
 mod registry;
 
-use harness::TestDb;
-
-macro_rules! on_both_backends {
-    ($($module:ident :: $name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    let db = super::TestDb::sqlite().await;
-                    super::$module::$name(&db.store).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    let Some(db) = super::TestDb::postgres().await else { return };
-                    super::$module::$name(&db.store).await;
-                    db.drop().await;
-                }
-            )*
-        }
-    };
-}
+use harness::seed;
+use sunlight_testkit::on_both_backends;
 
 on_both_backends!(
+    setup = seed;
     registry::regions_need_their_parent_and_departments_their_region,
     registry::login_locks_after_repeated_failures,
     registry::propose_review_publish,

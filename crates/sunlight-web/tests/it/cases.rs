@@ -2,7 +2,7 @@
 //! with their tokens, and every event is provably in the ledger.
 
 use super::*;
-use sunlight_engine::reference;
+use sunlight_testkit::reference;
 
 async fn reference_api() -> Api {
     let dir = tempfile::tempdir().unwrap();

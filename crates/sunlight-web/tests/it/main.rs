@@ -900,14 +900,14 @@ async fn flows_are_part_of_the_power_and_validated_with_it() {
     );
 }
 
-/// Signs in a user of the reference case (`sunlight_engine::reference`) and answers the token.
+/// Signs in a user of the reference case (`sunlight_testkit::reference`) and answers the token.
 async fn reference_token(api: &Api, user: &str) -> String {
     let r = api
         .call(
             "POST",
             "/api/auth/login",
             None,
-            Some(json!({"username": user, "password": sunlight_engine::reference::PASSWORD})),
+            Some(json!({"username": user, "password": sunlight_testkit::reference::PASSWORD})),
             &[],
         )
         .await;

@@ -13,7 +13,7 @@
 
 use super::pages::{Browser, apply_online, csrf_of, page_api};
 use super::*;
-use sunlight_engine::reference;
+use sunlight_testkit::reference;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Who {

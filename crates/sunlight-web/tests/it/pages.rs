@@ -4,7 +4,7 @@
 
 use super::*;
 use std::collections::HashMap;
-use sunlight_engine::reference;
+use sunlight_testkit::reference;
 
 pub(crate) async fn page_api() -> (Api, Arc<ManualClock>, Store) {
     let dir = tempfile::tempdir().unwrap();

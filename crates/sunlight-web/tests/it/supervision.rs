@@ -3,7 +3,7 @@
 //! carries the change; each role sees only what it may.
 
 use super::*;
-use sunlight_engine::reference;
+use sunlight_testkit::reference;
 
 const T0: &str = "2026-09-24T09:30:00+08:00";
 

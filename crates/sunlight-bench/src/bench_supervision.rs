@@ -46,7 +46,7 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 /// (application, acceptance, step start and end, result), ledgered, rules checked.
 async fn bench_feeds(store: &Store, events: usize, t0: Timestamp) -> anyhow::Result<()> {
     use sunlight_core::supervision::feed::{FeedEvent, FeedKind, FeedVerdict};
-    let dept = sunlight_engine::reference::department().to_string();
+    let dept = sunlight_testkit::reference::department().to_string();
     let source = store
         .add_feed_source("bench-jst", &dept, "slf_bench", "bench", t0)
         .await?;
@@ -62,7 +62,7 @@ async fn bench_feeds(store: &Store, events: usize, t0: Timestamp) -> anyhow::Res
         FeedEvent {
             source_id: format!("EV{i:09}"),
             case: format!("JST-2026-{:06}", i / kinds.len()),
-            power: sunlight_engine::reference::POWER.into(),
+            power: sunlight_testkit::reference::POWER.into(),
             kind,
             at: t0 + jiff::SignedDuration::from_mins((i % kinds.len()) as i64 * 30),
             handler: if kind == FeedKind::Result {
@@ -118,7 +118,7 @@ pub async fn bench_supervision(cases: usize, days: usize) -> anyhow::Result<()> 
     .await?;
     store.migrate().await?;
     let t0: Timestamp = "2026-01-05T09:00:00+08:00".parse()?;
-    sunlight_engine::reference::seed(&store, t0).await?;
+    sunlight_testkit::reference::seed(&store, t0).await?;
     let zone = Zone::CHINA;
     let cal = store
         .calendar(Some(sunlight_core::RegionCode::parse("330183")?))

@@ -191,7 +191,7 @@ pub async fn bench_pages(
     store.migrate().await?;
     let now = Timestamp::now();
     store.ensure_shipped_calendars(now).await?;
-    sunlight_engine::reference::seed(&store, now).await?;
+    sunlight_testkit::reference::seed(&store, now).await?;
     let t = Instant::now();
     load_bench_powers(&store, powers).await?;
     println!(
@@ -224,7 +224,7 @@ pub async fn bench_pages(
     let http: Http = Client::builder(TokioExecutor::new()).build_http();
     let t = Instant::now();
     let mut looked = Vec::with_capacity(cases);
-    let body = serde_json::to_string(&sunlight_engine::reference::submission(1))?;
+    let body = serde_json::to_string(&sunlight_testkit::reference::submission(1))?;
     for chunk in 0..cases.div_ceil(32) {
         let mut batch = Vec::new();
         for _ in 0..32.min(cases - chunk * 32) {

@@ -2,7 +2,6 @@
 //! along accept → three parallel reviews (规划、消防、质量安全) → decide (受理 ≠ 决定) → deliver —
 //! six tasks — on a fresh store. Staff: one per role, and a second approver for conflicts.
 
-use crate::Engine;
 use sunlight_core::case::{
     Actor, Applicant, CaseCommand, DecisionInput, DeliveryMethod, Submission, Verdict,
 };
@@ -10,6 +9,7 @@ use sunlight_core::flow::Flow;
 use sunlight_core::lifecycle::PowerChange;
 use sunlight_core::review::{Origin, ProposalDraft};
 use sunlight_core::*;
+use sunlight_engine::Engine;
 use sunlight_store::{Store, TaskRow};
 
 pub const POWER: &str = "330183-XK-09001";
@@ -194,7 +194,7 @@ pub fn power() -> Power {
 }
 
 /// Regions, the department, its staff, the calendars and the reference power.
-pub async fn seed(store: &Store, now: Timestamp) -> crate::Result<()> {
+pub async fn seed(store: &Store, now: Timestamp) -> sunlight_engine::Result<()> {
     let today = sunlight_core::clock::Zone::CHINA.date(now);
     for (code, name, level) in [
         ("330000", "浙江省", RegionLevel::Province),
@@ -293,7 +293,11 @@ pub fn finish(task: &TaskRow, today: Date) -> (CaseCommand, User) {
 
 /// Drives one case from submission to delivery through the engine's public interface:
 /// submit, then list the open tasks and finish each until none is left. Returns the calls made.
-pub async fn drive(engine: &Engine, n: usize, today: Date) -> Result<usize, crate::EngineError> {
+pub async fn drive(
+    engine: &Engine,
+    n: usize,
+    today: Date,
+) -> Result<usize, sunlight_engine::EngineError> {
     let ack = engine
         .submit(
             submission(n),

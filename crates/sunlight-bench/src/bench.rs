@@ -82,14 +82,7 @@ pub enum BenchCmd {
     },
 }
 
-/// Peak resident set size of this process (Linux `VmHWM`), in KiB.
-pub fn peak_rss_kb() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-}
+pub use sunlight::peak_rss_kb;
 
 const NAMES: [(&str, &str); 12] = [
     ("食品经营许可", "行政许可"),
@@ -205,7 +198,7 @@ async fn bench_import(rows: usize, keep: Option<std::path::PathBuf>) -> anyhow::
     let db = format!("sqlite:{}", dir.path().join("bench.db").display());
     let store = Store::connect(&db).await?;
     store.migrate().await?;
-    crate::demo::load_registry(&store).await?;
+    sunlight::demo::load_registry(&store).await?;
     store.close().await;
 
     let exe = std::env::current_exe()?;
@@ -256,7 +249,7 @@ pub(crate) fn verdict(ok: bool) -> &'static str {
 
 /// Publishes `n` generated powers of the sample city's departments; answers the departments.
 pub(crate) async fn load_bench_powers(store: &Store, n: usize) -> anyhow::Result<Vec<CreditCode>> {
-    let keys = crate::demo::load_registry(store).await?;
+    let keys = sunlight::demo::load_registry(store).await?;
     let departments: Vec<CreditCode> = ["sj", "mz", "jt", "yj", "rs", "sl"]
         .iter()
         .filter_map(|k| keys.get(*k).cloned())

@@ -17,9 +17,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use sunlight_core::Timestamp;
 use sunlight_core::clock::{ManualClock, Zone};
-use sunlight_engine::reference;
 use sunlight_engine::{Engine, EngineConfig};
 use sunlight_store::{CaseBatch, CaseWrite, NewEntry, Store};
+use sunlight_testkit::reference;
 
 pub struct Figures {
     pub cases_per_s: f64,
