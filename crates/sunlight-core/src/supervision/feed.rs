@@ -22,7 +22,7 @@ use crate::calendar::{Calendar, Stop};
 use crate::case::{CaseStatus, Deadlines};
 use crate::clock::Zone;
 use crate::discretion::{Benchmark, Tier};
-use crate::power::{Power, PowerStatus, TimeLimit, TimeUnit, Usage};
+use crate::power::{Power, PowerStatus, TimeLimit, Usage};
 use crate::{Date, FieldError, Timestamp};
 use serde::{Deserialize, Serialize};
 
@@ -214,6 +214,10 @@ pub struct FeedCase {
     pub department: String,
     pub applied_at: Option<Timestamp>,
     pub accepted_on: Option<Date>,
+    /// The acceptance's instant: an hour limit counts from it (states stored before it was
+    /// kept count from the start of `accepted_on`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accepted_at: Option<Timestamp>,
     pub accepted_by: String,
     pub supplements: u32,
     pub suspended: Option<(Date, String)>,
@@ -288,20 +292,21 @@ impl FeedCase {
         }
     }
 
+    /// The power's limits counted from acceptance, as an engine case's are
+    /// ([`Calendar::limit_deadline`]); a limit the loaded calendar years do not reach stays
+    /// unknown (an outside fact is never refused).
     fn deadlines(&self, ctx: &FeedContext<'_>) -> Deadlines {
-        let (Some(power), Some(start)) = (ctx.power, self.accepted_on) else {
+        let (Some(power), Some(on)) = (ctx.power, self.accepted_on) else {
             return Deadlines::default();
         };
         if self.suspended.is_some() {
             return Deadlines::default();
         }
+        let start = self.accepted_at.unwrap_or_else(|| ctx.zone.start_of(on));
         let one = |limit: Option<TimeLimit>, extra: u32| {
-            let mut l = limit?;
-            if l.unit != TimeUnit::WorkingDays {
-                return None;
-            }
-            l.amount += extra;
-            ctx.calendar.deadline(start, l, &self.stops).ok()
+            ctx.calendar
+                .limit_deadline(start, ctx.zone, limit?, extra, &self.stops)
+                .ok()
         };
         Deadlines {
             statutory: one(power.guide.statutory_limit, self.extension_days),
@@ -399,6 +404,7 @@ impl FeedCase {
                     }
                 } else {
                     self.accepted_on = Some(day);
+                    self.accepted_at = Some(e.at);
                     self.accepted_by = e.handler.clone();
                 }
             }

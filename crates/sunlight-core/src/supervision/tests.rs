@@ -506,6 +506,62 @@ mod feeds {
     }
 
     #[test]
+    fn fed_limits_in_natural_days_and_hours_run_out_as_the_engines_do() {
+        use crate::power::{TimeLimit, TimeUnit};
+        let limit = |amount, unit| Some(TimeLimit { amount, unit });
+        // Accepted Thursday 2026-09-24 at 10:00, by the engine and by the outside system alike.
+        let cases = [
+            // 15 natural days: Friday 9 Oct. 30: Saturday 24 Oct, carried to Monday 26 Oct.
+            (
+                limit(15, TimeUnit::NaturalDays),
+                limit(30, TimeUnit::NaturalDays),
+                date(2026, 10, 9),
+                date(2026, 10, 26),
+            ),
+            // 24 and 72 natural hours from 10:00: the 25th (中秋, a day off) and the 27th.
+            (
+                limit(24, TimeUnit::Hours),
+                limit(72, TimeUnit::Hours),
+                date(2026, 9, 25),
+                date(2026, 9, 27),
+            ),
+        ];
+        for (committed, statutory, committed_day, statutory_day) in cases {
+            let mut f = Feed::new();
+            f.w.power.guide.committed_limit = committed;
+            f.w.power.guide.statutory_limit = statutory;
+            f.send(event(FeedKind::Application, "2026-09-24"));
+            f.send(event(FeedKind::Acceptance, "2026-09-24"));
+            let engine = accepted(&f.w);
+            assert_eq!(f.case.deadlines.committed, Some(committed_day));
+            assert_eq!(f.case.deadlines.statutory, Some(statutory_day));
+            assert_eq!(f.case.deadlines, engine.deadlines, "one rule for both");
+            // The fed case turns red and red card at the same instants as the engine's.
+            let settings = Settings::default();
+            let colour = |w: &Watched, at: Timestamp| {
+                let m = marks(w, &f.w.cal, Zone::CHINA, &settings);
+                case_colour(w, &m, at, Zone::CHINA)
+            };
+            let fed = f.case.watched(Zone::CHINA);
+            let ours = Watched::of(&engine, Zone::CHINA);
+            let red = Zone::CHINA.start_of(committed_day.tomorrow().unwrap());
+            let red_card = Zone::CHINA.start_of(statutory_day.tomorrow().unwrap());
+            let second = jiff::SignedDuration::from_secs(1);
+            for (at, want) in [
+                (red - second, None),
+                (red, Some(Colour::Red)),
+                (red_card - second, Some(Colour::Red)),
+                (red_card, Some(Colour::RedCard)),
+            ] {
+                assert_eq!(colour(&fed, at), colour(&ours, at), "at {at}");
+                if let Some(want) = want {
+                    assert_eq!(colour(&fed, at), want, "at {at}");
+                }
+            }
+        }
+    }
+
+    #[test]
     fn each_rule_fires_on_fed_events() {
         let mut f = Feed::new();
         f.in_list = false;
