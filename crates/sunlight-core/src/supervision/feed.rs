@@ -15,8 +15,8 @@
 //! the case as the outside system ran it and answers the rules it breaks.
 
 use super::{
-    ACCEPTANCE_DAYS, DELIVERY_DAYS, EXTENSION_ALLOWANCE, Finding, RuleId, Settings, Watched,
-    WatchedTask,
+    ACCEPTANCE_DAYS, DELIVERY_DAYS, EXTENSION_ALLOWANCE, Finding, Outcome, RuleId, Settings,
+    Watched, WatchedTask,
 };
 use crate::calendar::{Calendar, Stop};
 use crate::case::{CaseStatus, Deadlines};
@@ -256,11 +256,13 @@ impl FeedCase {
         }
     }
 
+    /// As an engine case's: a refusal to accept (不予受理) stays not accepted, its notice
+    /// delivered or not; a case closes with its delivery.
     pub fn status(&self) -> CaseStatus {
-        if self.delivered_on.is_some() {
-            CaseStatus::Closed
-        } else if self.refused {
+        if self.refused {
             CaseStatus::NotAccepted
+        } else if self.delivered_on.is_some() {
+            CaseStatus::Closed
         } else if self.suspended.is_some() {
             CaseStatus::Suspended
         } else if self.accepted_on.is_some() {
@@ -290,6 +292,39 @@ impl FeedCase {
             tasks: Vec::<WatchedTask>::new(),
             suspended: self.suspended.clone(),
         }
+    }
+
+    /// Its figures, counted as an engine case's are (`docs/figures.md`): a fed case closes with
+    /// its delivery; `power` is the power as listed (its limits in working days). Fed systems
+    /// send no ratings, and their handlers are not Sunlight's staff, so neither is counted.
+    pub fn outcome(&self, power: Option<&Power>, cal: &Calendar) -> Outcome {
+        let finished = self
+            .delivered_on
+            .filter(|_| self.status() == CaseStatus::Closed);
+        let limits = power.map_or((None, None), |p| {
+            (
+                p.guide.committed_limit.and_then(TimeLimit::as_working_days),
+                p.guide.statutory_limit.and_then(TimeLimit::as_working_days),
+            )
+        });
+        Outcome {
+            decided_on: self.decided_on,
+            ..Outcome::timed(
+                self.accepted_on,
+                finished,
+                &self.stops,
+                self.deadlines,
+                limits,
+                cal,
+            )
+        }
+    }
+
+    /// The instant it was received, for the figures: the application, else the acceptance.
+    pub fn received_at(&self, zone: Zone) -> Option<Timestamp> {
+        self.applied_at
+            .or(self.accepted_at)
+            .or_else(|| self.accepted_on.map(|d| zone.start_of(d)))
     }
 
     /// The power's limits counted from acceptance, as an engine case's are

@@ -5,6 +5,7 @@
 
 mod calendar;
 mod complaints;
+mod feeds;
 mod harness;
 mod keys;
 mod ledger;
@@ -59,4 +60,5 @@ on_both_backends!(
     ledger::verify_notices_a_truncated_log,
     ledger::awkward_text_survives_the_batch_write,
     keys::remembered_results_are_forgotten_after_a_week,
+    feeds::fed_cases_are_counted_in_the_figures,
 );
