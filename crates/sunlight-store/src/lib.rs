@@ -17,6 +17,7 @@ mod ledger;
 mod powers;
 mod proposals;
 mod registry;
+pub mod schema;
 mod sql;
 mod staff;
 

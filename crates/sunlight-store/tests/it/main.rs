@@ -1,7 +1,7 @@
 //! The store's behaviour suite. Every test runs on SQLite (a temporary file) and on PostgreSQL
 //! (a fresh database per test on the server named by `SUNLIGHT_TEST_POSTGRES`, e.g.
 //! `postgres://postgres@127.0.0.1:5432/postgres`). Under `CI=true` a missing server fails the
-//! PostgreSQL half instead of skipping it.
+//! PostgreSQL half instead of skipping it. `schema` compares a database of each.
 
 mod calendar;
 mod complaints;
@@ -10,6 +10,7 @@ mod harness;
 mod keys;
 mod ledger;
 mod registry;
+mod schema;
 
 use harness::TestDb;
 
