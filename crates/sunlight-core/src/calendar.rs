@@ -462,6 +462,38 @@ impl Calendar {
         }
     }
 
+    /// The last day of a case's time limit, its clock started at the instant `start` (the
+    /// acceptance, or the submission when the flow has no accept step). The one rule for every
+    /// case: the engine's cases and those fed from departments' own systems both ask here.
+    ///
+    /// Working days (行政许可法 Art. 82) and natural days (民法典 Arts. 201/203) count from the
+    /// day of `start` in `zone` ([`Calendar::deadline`]); extensions, granted in working days
+    /// (行政许可法 Art. 42), lengthen a working-day limit only. Hours count from the instant
+    /// itself ([`Calendar::deadline_in_hours`]); the deadline is the day that instant falls on.
+    pub fn limit_deadline(
+        &self,
+        start: crate::Timestamp,
+        zone: crate::clock::Zone,
+        limit: TimeLimit,
+        extension_days: u32,
+        stops: &[Stop],
+    ) -> Result<Date, CalendarError> {
+        match limit.unit {
+            TimeUnit::Hours => self
+                .deadline_in_hours(start, limit.amount, stops, zone)
+                .map(|t| zone.date(t)),
+            TimeUnit::WorkingDays => self.deadline(
+                zone.date(start),
+                TimeLimit {
+                    amount: limit.amount + extension_days,
+                    ..limit
+                },
+                stops,
+            ),
+            TimeUnit::NaturalDays => self.deadline(zone.date(start), limit, stops),
+        }
+    }
+
     /// The deadline of a limit in hours: the instant that many hours after `start`, the clock
     /// not running inside `stops` (whole days, counted in `zone`). Hour limits are natural
     /// hours (即时办结 commitments such as 24小时内办结), not working hours.

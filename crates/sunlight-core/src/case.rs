@@ -19,7 +19,7 @@ use crate::department::CreditCode;
 use crate::discretion::{BandCheck, Benchmark, Tier};
 use crate::error::{DomainError, ErrorCode, FieldError};
 use crate::flow::{Condition, Flow, NodeKind, StepKind};
-use crate::power::{Power, PowerCategory, PowerCode, TimeLimit, TimeUnit, Usage};
+use crate::power::{Power, PowerCategory, PowerCode, TimeLimit, Usage};
 use crate::region::RegionCode;
 use crate::staff::{Role, User};
 use crate::{Date, Timestamp};
@@ -1189,7 +1189,7 @@ impl Case {
             accepted_on: None,
         };
         if !has_accept {
-            opened_case.deadlines = compute_deadlines(&opened_case, env, today, env.now, &[], 0)?;
+            opened_case.deadlines = compute_deadlines(&opened_case, env, env.now, &[], 0)?;
             opened_case.accepted_on = Some(today);
         }
         Ok(CaseEvent {
@@ -1467,7 +1467,7 @@ impl Case {
                     ));
                 }
                 let today = env.today();
-                let deadlines = compute_deadlines(&self.opened, env, today, env.now, &[], 0)?;
+                let deadlines = compute_deadlines(&self.opened, env, env.now, &[], 0)?;
                 let progress = self.progress(t, Some("受理"), actor, vec![], String::new(), env)?;
                 Ok(EventBody::Accepted {
                     progress,
@@ -2145,16 +2145,16 @@ impl Case {
         stops: &[Stop],
         extension: u32,
     ) -> Result<Deadlines, DomainError> {
-        let Some(on) = self.accepted_on else {
+        if self.accepted_on.is_none() {
             return Ok(Deadlines::default());
-        };
+        }
         let at = self
             .tasks
             .iter()
             .find(|t| t.step == StepKind::Accept)
             .and_then(|t| t.done_at)
             .unwrap_or(self.submitted_at);
-        compute_deadlines(&self.opened, env, on, at, stops, extension)
+        compute_deadlines(&self.opened, env, at, stops, extension)
     }
 }
 
@@ -2215,31 +2215,23 @@ fn open_tasks(
         .collect()
 }
 
-/// The statutory limit (plus extensions) and the committed limit, counted from `start` on the
-/// region's calendar, with the clock stopped during `stops`.
+/// The statutory limit (plus extensions) and the committed limit, their clock started at
+/// `start` on the region's calendar, stopped during `stops` ([`Calendar::limit_deadline`], the
+/// rule fed cases follow too).
 fn compute_deadlines(
     o: &Opened,
     env: &Env,
-    start: Date,
-    start_at: Timestamp,
+    start: Timestamp,
     stops: &[Stop],
     extension: u32,
 ) -> Result<Deadlines, DomainError> {
     let one = |limit: Option<TimeLimit>, extra: u32| -> Result<Option<Date>, DomainError> {
-        let Some(mut l) = limit else { return Ok(None) };
-        if l.unit == TimeUnit::Hours {
-            return env
-                .calendar
-                .deadline_in_hours(start_at, l.amount, stops, env.zone)
-                .map(|t| Some(env.zone.date(t)))
-                .map_err(calendar_error);
-        }
-        if l.unit == TimeUnit::WorkingDays {
-            l.amount += extra;
-        }
-        env.calendar
-            .deadline(start, l, stops)
-            .map(Some)
+        limit
+            .map(|l| {
+                env.calendar
+                    .limit_deadline(start, env.zone, l, extra, stops)
+            })
+            .transpose()
             .map_err(calendar_error)
     };
     Ok(Deadlines {

@@ -381,6 +381,12 @@ impl TimeLimit {
         }
     }
 
+    /// The amount of a limit in working days — the unit the figures add up (`docs/figures.md`);
+    /// `None` for natural days and hours.
+    pub fn as_working_days(self) -> Option<u32> {
+        (self.unit == TimeUnit::WorkingDays).then_some(self.amount)
+    }
+
     /// Reads what sheets write: `20`, `20个工作日`, `20工作日`, `30日`, `30天`, `30个自然日`,
     /// `24小时`, `即办`/`当场办结` (0 working days). A bare number is working days.
     pub fn parse(s: &str) -> Result<Option<Self>, String> {

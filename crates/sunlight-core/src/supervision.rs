@@ -731,16 +731,7 @@ impl Outcome {
             .finished_at
             .filter(|_| case.status == CaseStatus::Closed)
             .map(|t| zone.date(t));
-        let actual_days = match (case.accepted_on, finished) {
-            (Some(a), Some(f)) => cal.working_days_taken(a, f, &case.stops).ok(),
-            _ => None,
-        };
         Self {
-            accepted_on: case.accepted_on,
-            committed_days,
-            statutory_days,
-            actual_days,
-            on_time: finished.map(|f| case.deadlines.committed.is_none_or(|c| f <= c)),
             rating: case.rating.as_ref().map(|r| r.level),
             decided_by: case
                 .tasks
@@ -750,6 +741,41 @@ impl Outcome {
                 .next_back()
                 .and_then(|u| crate::Username::parse(u).ok()),
             decided_on: case.decision.as_ref().and(decided_on(case, zone)),
+            ..Self::timed(
+                case.accepted_on,
+                finished,
+                &case.stops,
+                case.deadlines,
+                (committed_days, statutory_days),
+                cal,
+            )
+        }
+    }
+
+    /// The figures of time every case has, whoever ran it — the engine or a department's own
+    /// system ([`feed::FeedCase::outcome`]): acceptance, the power's limits in working days
+    /// `(committed, statutory)`, the working days from acceptance to `finished` (the day a
+    /// closed case closed) with the stopped clock left out, and whether that was on or before
+    /// the committed deadline (no committed deadline: on time).
+    pub(crate) fn timed(
+        accepted_on: Option<Date>,
+        finished: Option<Date>,
+        stops: &[crate::calendar::Stop],
+        deadlines: crate::case::Deadlines,
+        (committed_days, statutory_days): (Option<u32>, Option<u32>),
+        cal: &Calendar,
+    ) -> Self {
+        let actual_days = match (accepted_on, finished) {
+            (Some(a), Some(f)) => cal.working_days_taken(a, f, stops).ok(),
+            _ => None,
+        };
+        Self {
+            accepted_on,
+            committed_days,
+            statutory_days,
+            actual_days,
+            on_time: finished.map(|f| deadlines.committed.is_none_or(|c| f <= c)),
+            ..Self::default()
         }
     }
 }

@@ -10,6 +10,7 @@ use sqlx::Row;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use sunlight_core::calendar::Calendar;
+use sunlight_core::case::CaseStatus;
 use sunlight_core::clock::Zone;
 use sunlight_core::discretion::Benchmark;
 use sunlight_core::power::Power;
@@ -17,6 +18,51 @@ use sunlight_core::supervision::feed::{FeedCase, FeedContext, FeedEvent, FeedKin
 use sunlight_core::supervision::{Finding, Settings, Watched};
 use sunlight_core::{RegionCode, Timestamp};
 use sunlight_ledger::entry::canonical_json;
+
+/// The columns of a `feed_cases` row, in the order `ingest_feed` binds them.
+const FEED_CASE_COLUMNS: &str = "source, case_id, power, department, region, state, watch, status,
+    submitted_at, finished_at, accepted_on, committed_days, statutory_days, actual_days, on_time,
+    updated_at";
+const FEED_CASE_COLS: usize = 16;
+const FEED_CASE_UPDATE: &str = "power = excluded.power, region = excluded.region,
+    state = excluded.state, watch = excluded.watch, status = excluded.status,
+    submitted_at = excluded.submitted_at, finished_at = excluded.finished_at,
+    accepted_on = excluded.accepted_on, committed_days = excluded.committed_days,
+    statutory_days = excluded.statutory_days, actual_days = excluded.actual_days,
+    on_time = excluded.on_time, updated_at = excluded.updated_at";
+
+/// A fed case's columns for the figures: the same as an engine case's in `cases`
+/// (`docs/figures.md`), from [`FeedCase::outcome`].
+struct FedFigures {
+    status: &'static str,
+    submitted_at: Option<i64>,
+    finished_at: Option<i64>,
+    accepted_on: Option<String>,
+    committed_days: Option<i64>,
+    statutory_days: Option<i64>,
+    actual_days: Option<i64>,
+    on_time: Option<i64>,
+}
+
+impl FedFigures {
+    fn of(c: &FeedCase, power: Option<&Power>, cal: &Calendar, zone: Zone) -> Self {
+        let o = c.outcome(power, cal);
+        let status = c.status();
+        Self {
+            status: status.as_str(),
+            submitted_at: c.received_at(zone).map(sql::millis),
+            finished_at: c
+                .delivered_on
+                .filter(|_| status == CaseStatus::Closed)
+                .map(|d| sql::millis(zone.start_of(d))),
+            accepted_on: o.accepted_on.map(|d| d.to_string()),
+            committed_days: o.committed_days.map(i64::from),
+            statutory_days: o.statutory_days.map(i64::from),
+            actual_days: o.actual_days.map(i64::from),
+            on_time: o.on_time.map(i64::from),
+        }
+    }
+}
 
 /// A registered business system.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -319,25 +365,35 @@ impl Store {
             .iter()
             .filter_map(|id| cases.get(id).map(|c| (id, c)))
             .collect();
-        for chunk in touched_cases.chunks(sql::batch_rows(7)) {
+        for chunk in touched_cases.chunks(sql::batch_rows(FEED_CASE_COLS)) {
             let stmt = format!(
-                "INSERT INTO feed_cases (source, case_id, power, department, state, watch, updated_at) VALUES {}
-                 ON CONFLICT (source, case_id) DO UPDATE SET power = excluded.power, state = excluded.state,
-                    watch = excluded.watch, updated_at = excluded.updated_at",
-                sql::values(marks, chunk.len(), 7)
+                "INSERT INTO feed_cases ({FEED_CASE_COLUMNS}) VALUES {}
+                 ON CONFLICT (source, case_id) DO UPDATE SET {FEED_CASE_UPDATE}",
+                sql::values(marks, chunk.len(), FEED_CASE_COLS)
             );
             let mut q = sqlx::query(sql::dynamic(stmt));
             for (id, c) in chunk {
                 let w = c.watched(zone);
                 let watch = (!w.status.is_finished()).then(|| sql::to_json(&w));
                 receipt.watched.push(w);
+                let power = powers.get(c.power.as_str()).cloned().flatten();
+                let f = FedFigures::of(c, power.as_deref(), &calendar, zone);
                 q = q
                     .bind(source.name.as_str())
                     .bind(id.as_str())
                     .bind(c.power.as_str())
                     .bind(source.department.as_str())
+                    .bind(source.region.as_str())
                     .bind(sql::to_json(c))
                     .bind(watch)
+                    .bind(f.status)
+                    .bind(f.submitted_at)
+                    .bind(f.finished_at)
+                    .bind(f.accepted_on)
+                    .bind(f.committed_days)
+                    .bind(f.statutory_days)
+                    .bind(f.actual_days)
+                    .bind(f.on_time)
                     .bind(sql::millis(now));
             }
             q.execute(&mut *tx.tx).await?;
@@ -355,6 +411,65 @@ impl Store {
             alerts: receipt.alerts.clone(),
         });
         Ok(receipt)
+    }
+
+    /// Fills the figures of the fed cases stored before they were kept (migration 0008: their
+    /// `status` is null) from their state, on their region's calendar; answers how many. `serve`
+    /// runs it at start; every ingestion writes them, so afterwards there are none, and finding
+    /// that out reads one empty index.
+    pub async fn fill_feed_figures(&self, zone: Zone) -> Result<u64> {
+        let mut powers: HashMap<String, Option<Power>> = HashMap::new();
+        let mut filled = 0;
+        loop {
+            let rows = sqlx::query(
+                "SELECT source, case_id, state FROM feed_cases WHERE status IS NULL
+                 ORDER BY source, case_id LIMIT 500",
+            )
+            .fetch_all(&self.pool)
+            .await?;
+            if rows.is_empty() {
+                return Ok(filled);
+            }
+            let mut page = Vec::with_capacity(rows.len());
+            for r in &rows {
+                let c: FeedCase = sql::json("feed case", &r.try_get::<String, _>("state")?)?;
+                if !powers.contains_key(&c.power) {
+                    let p = self.power(&c.power, None).await?.map(|v| v.power);
+                    powers.insert(c.power.clone(), p);
+                }
+                let region = RegionCode::parse(&c.region)
+                    .map_err(|e| StoreError::Corrupt(format!("feed case {}: {e}", c.subject)))?;
+                let calendar = self.calendar(Some(region)).await?;
+                let f = FedFigures::of(&c, powers[&c.power].as_ref(), &calendar, zone);
+                let (source, case_id): (String, String) =
+                    (r.try_get("source")?, r.try_get("case_id")?);
+                page.push((source, case_id, c.region, f));
+            }
+            let mut tx = self.write_tx().await?;
+            for (source, case_id, region, f) in page {
+                filled += sqlx::query(
+                    "UPDATE feed_cases SET region = $1, status = $2, submitted_at = $3,
+                        finished_at = $4, accepted_on = $5, committed_days = $6,
+                        statutory_days = $7, actual_days = $8, on_time = $9
+                     WHERE source = $10 AND case_id = $11 AND status IS NULL",
+                )
+                .bind(region)
+                .bind(f.status)
+                .bind(f.submitted_at)
+                .bind(f.finished_at)
+                .bind(f.accepted_on)
+                .bind(f.committed_days)
+                .bind(f.statutory_days)
+                .bind(f.actual_days)
+                .bind(f.on_time)
+                .bind(source)
+                .bind(case_id)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            }
+            tx.commit().await?;
+        }
     }
 
     /// A fed case as its events left it.

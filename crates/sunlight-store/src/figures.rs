@@ -1,6 +1,7 @@
 //! The statistics of electronic supervision, computed from what happened: each case's figures
-//! (`cases.accepted_on`, `actual_days`, `on_time`, `rating` …, written with the case) and the
-//! alerts. Every figure is defined in `docs/figures.md`.
+//! (`cases.accepted_on`, `actual_days`, `on_time`, `rating` …, written with the case; the same
+//! columns of `feed_cases`, written with each fed case) and the alerts. Every figure is defined
+//! in `docs/figures.md`.
 
 use crate::{Result, Store, sql};
 use serde::{Deserialize, Serialize};
@@ -136,7 +137,15 @@ impl Store {
             }
         }
         // Dates and instants are typed values written into the statement; the filters are bound.
-        // Sums are cast back to BIGINT (PostgreSQL sums BIGINTs as NUMERIC).
+        // Sums are cast back to BIGINT (PostgreSQL sums BIGINTs as NUMERIC). The engine's cases
+        // and fed ones have the same figure columns; fed systems send no ratings.
+        let period = format!(
+            "((submitted_at >= {from_ms} AND submitted_at < {to_ms})
+                OR (accepted_on >= '{from_d}' AND accepted_on < '{to_d}')
+                OR (finished_at >= {from_ms} AND finished_at < {to_ms})){filters}"
+        );
+        let cols = "department, power, region, status, submitted_at, accepted_on, finished_at,
+            on_time, actual_days, committed_days, statutory_days";
         let done =
             format!("status = 'closed' AND finished_at >= {from_ms} AND finished_at < {to_ms}");
         let stmt = format!(
@@ -153,10 +162,9 @@ impl Store {
                 CAST(SUM(CASE WHEN {done} AND rating IS NOT NULL THEN 1 ELSE 0 END) AS BIGINT) AS ratings,
                 CAST(SUM(CASE WHEN {done} AND rating IS NOT NULL THEN rating ELSE 0 END) AS BIGINT) AS rating_sum,
                 CAST(SUM(CASE WHEN {done} AND rating >= 4 THEN 1 ELSE 0 END) AS BIGINT) AS satisfied
-             FROM cases
-             WHERE ((submitted_at >= {from_ms} AND submitted_at < {to_ms})
-                OR (accepted_on >= '{from_d}' AND accepted_on < '{to_d}')
-                OR (finished_at >= {from_ms} AND finished_at < {to_ms})){filters}
+             FROM (SELECT {cols}, rating FROM cases WHERE {period}
+                   UNION ALL
+                   SELECT {cols}, CAST(NULL AS BIGINT) AS rating FROM feed_cases WHERE {period}) AS c
              GROUP BY {key} ORDER BY {key}"
         );
         let mut query = sqlx::query(sql::dynamic(stmt));

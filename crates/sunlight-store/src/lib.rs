@@ -19,6 +19,7 @@ mod ledger;
 mod powers;
 mod proposals;
 mod registry;
+pub mod schema;
 mod sql;
 mod staff;
 

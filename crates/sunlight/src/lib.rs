@@ -520,6 +520,13 @@ async fn serve(store: Store, config: &Config, zone: Zone) -> anyhow::Result<()> 
     if moved > 0 {
         tracing::info!(moved, "versions that came into force were applied");
     }
+    let filled = store.fill_feed_figures(zone).await?;
+    if filled > 0 {
+        tracing::info!(
+            filled,
+            "figures of fed cases stored before they were kept filled in"
+        );
+    }
     let listener = tokio::net::TcpListener::bind(&config.listen)
         .await
         .with_context(|| format!("listening on {}", config.listen))?;

@@ -15,14 +15,14 @@
 //! the case as the outside system ran it and answers the rules it breaks.
 
 use super::{
-    ACCEPTANCE_DAYS, DELIVERY_DAYS, EXTENSION_ALLOWANCE, Finding, RuleId, Settings, Watched,
-    WatchedTask,
+    ACCEPTANCE_DAYS, DELIVERY_DAYS, EXTENSION_ALLOWANCE, Finding, Outcome, RuleId, Settings,
+    Watched, WatchedTask,
 };
 use crate::calendar::{Calendar, Stop};
 use crate::case::{CaseStatus, Deadlines};
 use crate::clock::Zone;
 use crate::discretion::{Benchmark, Tier};
-use crate::power::{Power, PowerStatus, TimeLimit, TimeUnit, Usage};
+use crate::power::{Power, PowerStatus, TimeLimit, Usage};
 use crate::{Date, FieldError, Timestamp};
 use serde::{Deserialize, Serialize};
 
@@ -214,6 +214,10 @@ pub struct FeedCase {
     pub department: String,
     pub applied_at: Option<Timestamp>,
     pub accepted_on: Option<Date>,
+    /// The acceptance's instant: an hour limit counts from it (states stored before it was
+    /// kept count from the start of `accepted_on`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accepted_at: Option<Timestamp>,
     pub accepted_by: String,
     pub supplements: u32,
     pub suspended: Option<(Date, String)>,
@@ -252,11 +256,13 @@ impl FeedCase {
         }
     }
 
+    /// As an engine case's: a refusal to accept (不予受理) stays not accepted, its notice
+    /// delivered or not; a case closes with its delivery.
     pub fn status(&self) -> CaseStatus {
-        if self.delivered_on.is_some() {
-            CaseStatus::Closed
-        } else if self.refused {
+        if self.refused {
             CaseStatus::NotAccepted
+        } else if self.delivered_on.is_some() {
+            CaseStatus::Closed
         } else if self.suspended.is_some() {
             CaseStatus::Suspended
         } else if self.accepted_on.is_some() {
@@ -288,20 +294,54 @@ impl FeedCase {
         }
     }
 
+    /// Its figures, counted as an engine case's are (`docs/figures.md`): a fed case closes with
+    /// its delivery; `power` is the power as listed (its limits in working days). Fed systems
+    /// send no ratings, and their handlers are not Sunlight's staff, so neither is counted.
+    pub fn outcome(&self, power: Option<&Power>, cal: &Calendar) -> Outcome {
+        let finished = self
+            .delivered_on
+            .filter(|_| self.status() == CaseStatus::Closed);
+        let limits = power.map_or((None, None), |p| {
+            (
+                p.guide.committed_limit.and_then(TimeLimit::as_working_days),
+                p.guide.statutory_limit.and_then(TimeLimit::as_working_days),
+            )
+        });
+        Outcome {
+            decided_on: self.decided_on,
+            ..Outcome::timed(
+                self.accepted_on,
+                finished,
+                &self.stops,
+                self.deadlines,
+                limits,
+                cal,
+            )
+        }
+    }
+
+    /// The instant it was received, for the figures: the application, else the acceptance.
+    pub fn received_at(&self, zone: Zone) -> Option<Timestamp> {
+        self.applied_at
+            .or(self.accepted_at)
+            .or_else(|| self.accepted_on.map(|d| zone.start_of(d)))
+    }
+
+    /// The power's limits counted from acceptance, as an engine case's are
+    /// ([`Calendar::limit_deadline`]); a limit the loaded calendar years do not reach stays
+    /// unknown (an outside fact is never refused).
     fn deadlines(&self, ctx: &FeedContext<'_>) -> Deadlines {
-        let (Some(power), Some(start)) = (ctx.power, self.accepted_on) else {
+        let (Some(power), Some(on)) = (ctx.power, self.accepted_on) else {
             return Deadlines::default();
         };
         if self.suspended.is_some() {
             return Deadlines::default();
         }
+        let start = self.accepted_at.unwrap_or_else(|| ctx.zone.start_of(on));
         let one = |limit: Option<TimeLimit>, extra: u32| {
-            let mut l = limit?;
-            if l.unit != TimeUnit::WorkingDays {
-                return None;
-            }
-            l.amount += extra;
-            ctx.calendar.deadline(start, l, &self.stops).ok()
+            ctx.calendar
+                .limit_deadline(start, ctx.zone, limit?, extra, &self.stops)
+                .ok()
         };
         Deadlines {
             statutory: one(power.guide.statutory_limit, self.extension_days),
@@ -399,6 +439,7 @@ impl FeedCase {
                     }
                 } else {
                     self.accepted_on = Some(day);
+                    self.accepted_at = Some(e.at);
                     self.accepted_by = e.handler.clone();
                 }
             }

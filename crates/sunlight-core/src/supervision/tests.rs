@@ -506,6 +506,149 @@ mod feeds {
     }
 
     #[test]
+    fn fed_limits_in_natural_days_and_hours_run_out_as_the_engines_do() {
+        use crate::power::{TimeLimit, TimeUnit};
+        let limit = |amount, unit| Some(TimeLimit { amount, unit });
+        // Accepted Thursday 2026-09-24 at 10:00, by the engine and by the outside system alike.
+        let cases = [
+            // 15 natural days: Friday 9 Oct. 30: Saturday 24 Oct, carried to Monday 26 Oct.
+            (
+                limit(15, TimeUnit::NaturalDays),
+                limit(30, TimeUnit::NaturalDays),
+                date(2026, 10, 9),
+                date(2026, 10, 26),
+            ),
+            // 24 and 72 natural hours from 10:00: the 25th (中秋, a day off) and the 27th.
+            (
+                limit(24, TimeUnit::Hours),
+                limit(72, TimeUnit::Hours),
+                date(2026, 9, 25),
+                date(2026, 9, 27),
+            ),
+        ];
+        for (committed, statutory, committed_day, statutory_day) in cases {
+            let mut f = Feed::new();
+            f.w.power.guide.committed_limit = committed;
+            f.w.power.guide.statutory_limit = statutory;
+            f.send(event(FeedKind::Application, "2026-09-24"));
+            f.send(event(FeedKind::Acceptance, "2026-09-24"));
+            let engine = accepted(&f.w);
+            assert_eq!(f.case.deadlines.committed, Some(committed_day));
+            assert_eq!(f.case.deadlines.statutory, Some(statutory_day));
+            assert_eq!(f.case.deadlines, engine.deadlines, "one rule for both");
+            // The fed case turns red and red card at the same instants as the engine's.
+            let settings = Settings::default();
+            let colour = |w: &Watched, at: Timestamp| {
+                let m = marks(w, &f.w.cal, Zone::CHINA, &settings);
+                case_colour(w, &m, at, Zone::CHINA)
+            };
+            let fed = f.case.watched(Zone::CHINA);
+            let ours = Watched::of(&engine, Zone::CHINA);
+            let red = Zone::CHINA.start_of(committed_day.tomorrow().unwrap());
+            let red_card = Zone::CHINA.start_of(statutory_day.tomorrow().unwrap());
+            let second = jiff::SignedDuration::from_secs(1);
+            for (at, want) in [
+                (red - second, None),
+                (red, Some(Colour::Red)),
+                (red_card - second, Some(Colour::Red)),
+                (red_card, Some(Colour::RedCard)),
+            ] {
+                assert_eq!(colour(&fed, at), colour(&ours, at), "at {at}");
+                if let Some(want) = want {
+                    assert_eq!(colour(&fed, at), want, "at {at}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_fed_case_counts_in_the_figures_as_an_engine_case_does() {
+        // Accepted Thursday 24 Sep, decided and delivered Tuesday 20 Oct, after the committed
+        // deadline (15 Oct): 13 working days, late — by the engine and by an outside system.
+        use crate::power::{Power, TimeLimit};
+        let mut w = World::new();
+        let mut case = to_decision(&w);
+        w.now = instant("2026-10-20T10:00:00+08:00");
+        let approve = CaseCommand::Decide {
+            task: task_of(&case, "decide"),
+            decision: DecisionInput {
+                verdict: Verdict::Approve,
+                document_no: "JY13301830012345".into(),
+                reasons: String::new(),
+                legal_basis: String::new(),
+                penalty: None,
+            },
+            opinion: String::new(),
+        };
+        let approver = staff("shou.xi", &market(), &[Role::Approver]);
+        w.run(&mut case, approve, &approver).unwrap();
+        let deliver = CaseCommand::Deliver {
+            task: task_of(&case, "deliver"),
+            method: DeliveryMethod::InPerson,
+            date: date(2026, 10, 20),
+        };
+        w.run(&mut case, deliver, &clerk()).unwrap();
+        assert_eq!(case.status, CaseStatus::Closed);
+        let limits = |p: &Power| {
+            (
+                p.guide.committed_limit.and_then(TimeLimit::as_working_days),
+                p.guide.statutory_limit.and_then(TimeLimit::as_working_days),
+            )
+        };
+        let (committed, statutory) = limits(&w.power);
+        let ours = Outcome::of(&case, committed, statutory, &w.cal, Zone::CHINA);
+
+        let mut f = Feed::new();
+        f.send(event(FeedKind::Application, "2026-09-24"));
+        f.send(event(FeedKind::Acceptance, "2026-09-24"));
+        let mut result = event(FeedKind::Result, "2026-10-20");
+        result.handler = "zhao.shou".into();
+        result.verdict = Some(FeedVerdict::Approve);
+        f.send(result);
+        f.send(event(FeedKind::Delivery, "2026-10-20"));
+        let fed = f.case.outcome(Some(&f.w.power), &f.w.cal);
+
+        assert_eq!(fed.actual_days, Some(13));
+        assert_eq!(fed.on_time, Some(false));
+        assert_eq!(
+            (
+                fed.accepted_on,
+                fed.committed_days,
+                fed.statutory_days,
+                fed.actual_days,
+                fed.on_time,
+                fed.decided_on
+            ),
+            (
+                ours.accepted_on,
+                ours.committed_days,
+                ours.statutory_days,
+                ours.actual_days,
+                ours.on_time,
+                ours.decided_on
+            )
+        );
+        // Running, a fed case has no figures of finishing yet.
+        let mut g = Feed::new();
+        g.send(event(FeedKind::Application, "2026-09-24"));
+        g.send(event(FeedKind::Acceptance, "2026-09-24"));
+        let running = g.case.outcome(Some(&g.w.power), &g.w.cal);
+        assert_eq!((running.actual_days, running.on_time), (None, None));
+        assert_eq!(running.accepted_on, Some(date(2026, 9, 24)));
+        // Refused before acceptance, the refusal delivered: not accepted, never completed.
+        let mut r = Feed::new();
+        r.send(event(FeedKind::Application, "2026-09-24"));
+        let mut deny = event(FeedKind::Result, "2026-09-25");
+        deny.verdict = Some(FeedVerdict::Deny);
+        deny.reason = "不属于本机关职权范围".into();
+        r.send(deny);
+        r.send(event(FeedKind::Delivery, "2026-09-28"));
+        assert_eq!(r.case.status(), CaseStatus::NotAccepted);
+        let refused = r.case.outcome(Some(&r.w.power), &r.w.cal);
+        assert_eq!((refused.accepted_on, refused.on_time), (None, None));
+    }
+
+    #[test]
     fn each_rule_fires_on_fed_events() {
         let mut f = Feed::new();
         f.in_list = false;

@@ -51,6 +51,26 @@ pub fn reviewer() -> User {
     user("wang.fang", &[Role::Reviewer])
 }
 
+/// Proposes, approves and publishes in one go (different people, as the rules want).
+pub async fn publish(
+    store: &Store,
+    d: sunlight_core::review::ProposalDraft,
+) -> Result<i64, sunlight_store::StoreError> {
+    use sunlight_core::review::{Origin, ReviewAct};
+    let p = store.propose(d, Origin::Manual, &editor(), now()).await?;
+    store
+        .review(
+            p.id,
+            ReviewAct::Approve,
+            &reviewer(),
+            Some("合法性审核通过"),
+            now(),
+        )
+        .await?;
+    let p = store.publish(p.id, &editor(), now(), today()).await?;
+    Ok(p.id)
+}
+
 /// The regions, departments and staff every store test starts with.
 pub async fn seed(store: &Store) {
     let regions = [

@@ -1,13 +1,15 @@
 //! The store's behaviour suite. Every test runs on SQLite (a temporary file) and on PostgreSQL
 //! (a fresh database per test on the server named by `SUNLIGHT_TEST_POSTGRES`, e.g.
 //! `postgres://postgres@127.0.0.1:5432/postgres`). Under `CI=true` a missing server fails the
-//! PostgreSQL half instead of skipping it.
+//! PostgreSQL half instead of skipping it. `schema` compares a database of each.
 
 mod calendar;
+mod feeds;
 mod harness;
 mod keys;
 mod ledger;
 mod registry;
+mod schema;
 
 use harness::seed;
 use sunlight_testkit::on_both_backends;
@@ -35,4 +37,5 @@ on_both_backends!(
     ledger::verify_notices_a_truncated_log,
     ledger::awkward_text_survives_the_batch_write,
     keys::remembered_results_are_forgotten_after_a_week,
+    feeds::fed_cases_are_counted_in_the_figures,
 );

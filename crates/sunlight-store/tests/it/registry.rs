@@ -22,22 +22,6 @@ fn code(s: &str) -> PowerCode {
     PowerCode::parse(s).unwrap()
 }
 
-/// Proposes, approves and publishes in one go (different people, as the rules want).
-async fn publish(store: &Store, d: ProposalDraft) -> Result<i64, StoreError> {
-    let p = store.propose(d, Origin::Manual, &editor(), now()).await?;
-    store
-        .review(
-            p.id,
-            ReviewAct::Approve,
-            &reviewer(),
-            Some("合法性审核通过"),
-            now(),
-        )
-        .await?;
-    let p = store.publish(p.id, &editor(), now(), today()).await?;
-    Ok(p.id)
-}
-
 pub async fn regions_need_their_parent_and_departments_their_region(store: &Store) {
     let orphan = region("330212");
     let err = store

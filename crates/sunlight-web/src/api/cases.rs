@@ -11,13 +11,18 @@ use crate::auth::{Staff, bearer};
 use crate::error::{ApiError, ApiJson, ApiPath, ApiQuery, ApiResult, Problem};
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use sunlight_core::calendar::Stop;
 use sunlight_core::case::{
-    Actor, Case, CaseCommand, Channel, DecisionInput, DeliveryMethod, Rating, ReceiptNumber,
-    Submission,
+    Actor, Applicant, Case, CaseCommand, CaseStatus, Channel, Deadlines, Decision, DecisionInput,
+    Delivery, DeliveryMethod, Opened, OpenedTask, Rating, ReceiptNumber, Submission, TaskState,
 };
 use sunlight_core::discretion::Benchmark;
-use sunlight_core::{Date, Role, User};
+use sunlight_core::power::TimeLimit;
+use sunlight_core::{
+    CreditCode, Date, PowerCategory, PowerCode, RegionCode, Role, Timestamp, User,
+};
 use sunlight_engine::{Ack, HistoryItem};
 use sunlight_store::{Checkout, TaskRow};
 use utoipa::{IntoParams, ToSchema};
@@ -60,6 +65,121 @@ async fn readable_case(state: &SharedState, user: &User, r: &ReceiptNumber) -> A
         return Err(ApiError::not_found(format!("case «{r}» not found")));
     }
     Ok(case)
+}
+
+/// A case as the API shows it to those who may read it (`may_read`): the case as its events
+/// left it, the applicant included, but not the hash of the applicant's query code — a
+/// credential's verifier, from which the eight digits are found by trying them all. Fields are
+/// listed here one by one, so that nothing added to the case reaches callers unless it is
+/// listed too.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CaseView {
+    pub opened: OpenedView,
+    pub status: CaseStatus,
+    #[schema(value_type = String)]
+    pub submitted_at: Timestamp,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>, format = Date)]
+    pub accepted_on: Option<Date>,
+    pub deadlines: Deadlines,
+    /// Finished clock stops.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub stops: Vec<Stop>,
+    /// The stop running now.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suspended: Option<Stop>,
+    pub extension_days: u32,
+    pub supplement_notices: u32,
+    pub tasks: Vec<TaskState>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub joins: BTreeMap<String, u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub decision: Option<Decision>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub delivery: Option<Delivery>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rating: Option<Rating>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>)]
+    pub finished_at: Option<Timestamp>,
+    /// Events applied so far; the optimistic-concurrency version.
+    pub version: u64,
+}
+
+/// The facts of a submission as the API shows them: all of them but the query code's hash.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OpenedView {
+    pub receipt: ReceiptNumber,
+    pub power: PowerCode,
+    pub power_version: i64,
+    pub power_name: String,
+    pub category: PowerCategory,
+    pub region: RegionCode,
+    pub department: CreditCode,
+    pub applicant: Applicant,
+    pub channel: Channel,
+    pub form: serde_json::Value,
+    pub materials: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub statutory_limit: Option<TimeLimit>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub committed_limit: Option<TimeLimit>,
+    /// The per-use approval (一事一审) this case used, for an uncommon power.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub checkout: Option<i64>,
+    pub opened: Vec<OpenedTask>,
+    /// Deadlines run from submission when the flow has no accept step (立案 of a penalty).
+    pub deadlines: Deadlines,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>, format = Date)]
+    pub accepted_on: Option<Date>,
+}
+
+impl From<Opened> for OpenedView {
+    fn from(o: Opened) -> Self {
+        Self {
+            receipt: o.receipt,
+            power: o.power,
+            power_version: o.power_version,
+            power_name: o.power_name,
+            category: o.category,
+            region: o.region,
+            department: o.department,
+            applicant: o.applicant,
+            channel: o.channel,
+            form: o.form,
+            materials: o.materials,
+            statutory_limit: o.statutory_limit,
+            committed_limit: o.committed_limit,
+            checkout: o.checkout,
+            opened: o.opened,
+            deadlines: o.deadlines,
+            accepted_on: o.accepted_on,
+        }
+    }
+}
+
+impl From<Case> for CaseView {
+    fn from(c: Case) -> Self {
+        Self {
+            opened: c.opened.into(),
+            status: c.status,
+            submitted_at: c.submitted_at,
+            accepted_on: c.accepted_on,
+            deadlines: c.deadlines,
+            stops: c.stops,
+            suspended: c.suspended,
+            extension_days: c.extension_days,
+            supplement_notices: c.supplement_notices,
+            tasks: c.tasks,
+            joins: c.joins,
+            decision: c.decision,
+            delivery: c.delivery,
+            rating: c.rating,
+            finished_at: c.finished_at,
+            version: c.version,
+        }
+    }
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -278,17 +398,18 @@ pub async fn command(
 
 /// A case as its department sees it: applicant, materials, tasks, deadlines, decision.
 #[utoipa::path(get, path = "/api/cases/{receipt}", tag = "cases", params(("receipt" = String, Path)),
-    responses((status = 200, body = Case), (status = 401, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 200, body = CaseView), (status = 401, body = Problem), (status = 404, body = Problem)))]
 pub async fn get(
     State(state): State<SharedState>,
     Staff(user): Staff,
     ApiPath(r): ApiPath<String>,
-) -> ApiResult<ApiJson<Case>> {
+) -> ApiResult<ApiJson<CaseView>> {
     let r = receipt(&r)?;
-    Ok(ApiJson(readable_case(&state, &user, &r).await?))
+    Ok(ApiJson(readable_case(&state, &user, &r).await?.into()))
 }
 
-/// Every event of a case, with who, when and why, as the ledger holds it.
+/// Every event of a case, with who, when and why, as the ledger holds it — but for the
+/// submission's query code hash, which is nobody's to read (see [`CaseView`]).
 #[utoipa::path(get, path = "/api/cases/{receipt}/history", tag = "cases", params(("receipt" = String, Path)),
     responses((status = 200, body = Vec<HistoryItem>), (status = 404, body = Problem)))]
 pub async fn history(
@@ -298,7 +419,14 @@ pub async fn history(
 ) -> ApiResult<ApiJson<Vec<HistoryItem>>> {
     let r = receipt(&r)?;
     readable_case(&state, &user, &r).await?;
-    Ok(ApiJson(state.engine.history(&r).await?))
+    let mut items = state.engine.history(&r).await?;
+    for item in &mut items {
+        // `case.submitted` carries the submission's facts (`Opened`) at its top level.
+        if let Some(event) = item.event.as_object_mut() {
+            event.remove("query_code_hash");
+        }
+    }
+    Ok(ApiJson(items))
 }
 
 /// The open tasks of a case.

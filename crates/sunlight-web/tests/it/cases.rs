@@ -217,3 +217,60 @@ async fn a_case_over_http_from_application_to_proof() {
         StatusCode::UNAUTHORIZED
     );
 }
+
+#[tokio::test]
+async fn the_query_codes_hash_is_never_served() {
+    let api = reference_api().await;
+    let r = api
+        .call("POST", "/api/cases", None, Some(submission()), &[])
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let receipt = r.json()["receipt"].as_str().unwrap().to_string();
+    let code = r.json()["query_code"].as_str().unwrap().to_string();
+    let hash = sunlight_engine::hash_query_code(&code);
+    // The department's staff read the case and its history, the applicant included…
+    let officer = reference_token(&api, "chengban.zhou").await;
+    let case = api
+        .call(
+            "GET",
+            &format!("/api/cases/{receipt}"),
+            Some(&officer),
+            None,
+            &[],
+        )
+        .await;
+    assert_eq!(case.status, StatusCode::OK, "{}", case.text());
+    assert_eq!(case.json()["opened"]["receipt"], json!(receipt));
+    assert_eq!(
+        case.json()["opened"]["applicant"],
+        serde_json::to_value(&reference::submission(1).applicant).unwrap()
+    );
+    let history = api
+        .call(
+            "GET",
+            &format!("/api/cases/{receipt}/history"),
+            Some(&officer),
+            None,
+            &[],
+        )
+        .await;
+    assert_eq!(history.status, StatusCode::OK, "{}", history.text());
+    assert_eq!(history.json()[0]["kind"], "case.submitted");
+    assert_eq!(history.json()[0]["event"]["receipt"], json!(receipt));
+    // …but neither the hash of the query code nor its name, anywhere.
+    for (what, body) in [("case", case.text()), ("history", history.text())] {
+        assert!(!body.contains("query_code_hash"), "{what}: {body}");
+        assert!(!body.contains(&hash), "{what}: {body}");
+    }
+    // The OpenAPI document says so.
+    let doc = api.get("/api/openapi.json").await.json();
+    let schema = &doc["components"]["schemas"]["OpenedView"]["properties"];
+    assert!(schema["applicant"].is_object(), "{schema}");
+    assert!(schema.get("query_code_hash").is_none(), "{schema}");
+    assert_eq!(
+        doc["paths"]["/api/cases/{receipt}"]["get"]["responses"]["200"]["content"]["application/json"]
+            ["schema"]["$ref"],
+        "#/components/schemas/CaseView"
+    );
+    assert!(!doc.to_string().contains("query_code_hash"));
+}
