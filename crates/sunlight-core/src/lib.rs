@@ -17,6 +17,7 @@ pub mod error;
 pub mod flow;
 pub mod lifecycle;
 pub mod negative;
+pub mod personal;
 pub mod power;
 pub mod region;
 pub mod review;

@@ -15,11 +15,12 @@
 //! commands are retried one by one against fresh state.
 
 pub mod monitor;
+mod query_code;
 pub mod reference;
 
 pub use monitor::{Board, BoardCase, Live, Monitor, MonitorStats};
+pub use query_code::QueryCodeKey;
 
-use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -59,6 +60,9 @@ pub struct EngineConfig {
     pub supervision: sunlight_core::supervision::Settings,
     /// Run the supervision monitor (timers, live stream) beside the writer.
     pub monitor: bool,
+    /// The secret query codes are hashed under (`sunlight` keeps it in a file beside the
+    /// database); a fresh random one by default.
+    pub query_code_key: QueryCodeKey,
 }
 
 impl Default for EngineConfig {
@@ -68,6 +72,7 @@ impl Default for EngineConfig {
             max_batch: 512,
             supervision: Default::default(),
             monitor: true,
+            query_code_key: QueryCodeKey::random(),
         }
     }
 }
@@ -208,10 +213,6 @@ fn random<const N: usize>() -> [u8; N] {
     b
 }
 
-pub fn hash_query_code(code: &str) -> String {
-    hex::encode(Sha256::digest(code.trim().as_bytes()))
-}
-
 impl Engine {
     /// Starts the writer task on the current tokio runtime.
     pub fn start(store: Store, clock: Arc<dyn Clock>, zone: Zone, config: EngineConfig) -> Self {
@@ -269,6 +270,16 @@ impl Engine {
 
     pub fn zone(&self) -> Zone {
         self.inner.zone
+    }
+
+    /// A query code as it is stored (keyed hash, see [`QueryCodeKey`]).
+    pub fn query_code_hash(&self, code: &str) -> String {
+        self.inner.config.query_code_key.hash(code)
+    }
+
+    /// Whether `code` is the query code `stored` was made from.
+    pub fn query_code_matches(&self, stored: &str, code: &str) -> bool {
+        self.inner.config.query_code_key.matches(stored, code)
     }
 
     pub fn stats(&self) -> EngineStats {
@@ -352,7 +363,7 @@ impl Engine {
         let query_code = format!("{:08}", u64::from_le_bytes(random::<8>()) % 100_000_000);
         let intake = Intake {
             receipt: ReceiptNumber::generate(&region, self.inner.zone.date(now), random::<7>()),
-            query_code_hash: hash_query_code(&query_code),
+            query_code_hash: self.query_code_hash(&query_code),
             checkout,
             channel,
             power_version: version,
@@ -424,7 +435,7 @@ impl Engine {
         entries
             .into_iter()
             .map(|e| {
-                let event: serde_json::Value = serde_json::from_str(&e.payload)
+                let event: serde_json::Value = serde_json::from_str(&e.revealed()?)
                     .map_err(|err| StoreError::Corrupt(format!("event {}: {err}", e.seq)))?;
                 let zh = serde_json::from_value::<EventBody>(event.clone())
                     .map(|b| b.zh())
@@ -510,7 +521,7 @@ impl Inner {
         let events: Vec<CaseEvent> = entries
             .iter()
             .map(|e| {
-                let body: EventBody = serde_json::from_str(&e.payload)
+                let body: EventBody = serde_json::from_str(&e.revealed()?)
                     .map_err(|err| StoreError::Corrupt(format!("event {}: {err}", e.seq)))?;
                 let at = sunlight_core::Timestamp::from_millisecond(e.at_ms)
                     .map_err(|err| StoreError::Corrupt(err.to_string()))?;
@@ -813,7 +824,9 @@ async fn finish(inner: &Inner, f: InFlight, committed: sunlight_store::Result<u6
         let mut cache = inner.cases.lock().unwrap_or_else(|e| e.into_inner());
         for w in &batch.cases {
             let r = w.case.opened.receipt.as_str();
-            if committed.is_ok() {
+            // A finished case is not kept: its personal data may be erased by another process
+            // (`sunlight erase`), and reads of it then replay what is left.
+            if committed.is_ok() && !w.case.status.is_finished() {
                 cache.put(r, w.case.clone());
             } else {
                 cache.remove(r);
