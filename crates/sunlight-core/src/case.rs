@@ -561,7 +561,8 @@ pub struct Opened {
     pub statutory_limit: Option<TimeLimit>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub committed_limit: Option<TimeLimit>,
-    /// SHA-256 (hex) of the query code the applicant was given; the code itself is never kept.
+    /// The keyed hash of the query code the applicant was given (`sunlight_engine::
+    /// QueryCodeKey`: HMAC-SHA256 under a server secret); the code itself is never kept.
     pub query_code_hash: String,
     /// The per-use approval (一事一审) this case used, for an uncommon power.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -882,7 +883,7 @@ pub enum Available {
 #[derive(Debug, Clone)]
 pub struct Intake {
     pub receipt: ReceiptNumber,
-    /// SHA-256 (hex) of the query code handed to the applicant.
+    /// The keyed hash of the query code handed to the applicant.
     pub query_code_hash: String,
     /// The open per-use approval this case will use, if any.
     pub checkout: Option<i64>,

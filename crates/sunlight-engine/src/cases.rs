@@ -127,7 +127,7 @@ impl Shared {
         let events: Vec<CaseEvent> = entries
             .iter()
             .map(|e| {
-                let body: EventBody = serde_json::from_str(&e.payload)
+                let body: EventBody = serde_json::from_str(&e.revealed()?)
                     .map_err(|err| StoreError::Corrupt(format!("event {}: {err}", e.seq)))?;
                 let at = Timestamp::from_millisecond(e.at_ms)
                     .map_err(|err| StoreError::Corrupt(err.to_string()))?;
@@ -459,6 +459,12 @@ impl Kind for Cases {
             case: Arc::new(case),
             outcome,
         }
+    }
+
+    /// A finished case is not kept: its personal data may be erased by another process
+    /// (`sunlight erase`), and reads of it then replay what is left.
+    fn cacheable(case: &Case) -> bool {
+        !case.status.is_finished()
     }
 
     fn merge(e: &mut CaseWrite, w: CaseWrite) {

@@ -15,15 +15,16 @@
 
 pub mod cases;
 pub mod monitor;
+mod query_code;
 pub(crate) mod runtime;
 pub mod simple;
 
 pub use monitor::{Board, BoardCase, Live, Monitor, MonitorStats};
+pub use query_code::QueryCodeKey;
 pub use simple::SimpleAck;
 
 use cases::{Cases, Op, Prepared, Shared};
 use runtime::{Job, Runtime};
-use sha2::{Digest, Sha256};
 use simple::Lane;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -61,6 +62,9 @@ pub struct EngineConfig {
     pub supervision: sunlight_core::supervision::Settings,
     /// Run the supervision monitor (timers, live stream) beside the writer.
     pub monitor: bool,
+    /// The secret query codes are hashed under (`sunlight` keeps it in a file beside the
+    /// database); a fresh random one by default.
+    pub query_code_key: QueryCodeKey,
 }
 
 impl Default for EngineConfig {
@@ -70,6 +74,7 @@ impl Default for EngineConfig {
             max_batch: 512,
             supervision: Default::default(),
             monitor: true,
+            query_code_key: QueryCodeKey::random(),
         }
     }
 }
@@ -140,10 +145,6 @@ pub(crate) fn random<const N: usize>() -> [u8; N] {
     b
 }
 
-pub fn hash_query_code(code: &str) -> String {
-    hex::encode(Sha256::digest(code.trim().as_bytes()))
-}
-
 impl Engine {
     /// Starts the writers (and the supervision monitor, unless `config` says not) on the
     /// current tokio runtime.
@@ -211,6 +212,16 @@ impl Engine {
 
     pub fn zone(&self) -> Zone {
         self.shared.zone
+    }
+
+    /// A query code as it is stored (keyed hash, see [`QueryCodeKey`]).
+    pub fn query_code_hash(&self, code: &str) -> String {
+        self.shared.config.query_code_key.hash(code)
+    }
+
+    /// Whether `code` is the query code `stored` was made from.
+    pub fn query_code_matches(&self, stored: &str, code: &str) -> bool {
+        self.shared.config.query_code_key.matches(stored, code)
     }
 
     /// The case write path's counters.
@@ -285,7 +296,7 @@ impl Engine {
         let query_code = format!("{:08}", u64::from_le_bytes(random::<8>()) % 100_000_000);
         let intake = Intake {
             receipt: ReceiptNumber::generate(&region, self.shared.zone.date(now), random::<7>()),
-            query_code_hash: hash_query_code(&query_code),
+            query_code_hash: self.query_code_hash(&query_code),
             checkout,
             channel,
             power_version: version,
@@ -353,7 +364,7 @@ impl Engine {
         entries
             .into_iter()
             .map(|e| {
-                let event: serde_json::Value = serde_json::from_str(&e.payload)
+                let event: serde_json::Value = serde_json::from_str(&e.revealed()?)
                     .map_err(|err| StoreError::Corrupt(format!("event {}: {err}", e.seq)))?;
                 let zh = serde_json::from_value::<EventBody>(event.clone())
                     .map(|b| b.zh())

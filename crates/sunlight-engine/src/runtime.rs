@@ -84,6 +84,10 @@ pub(crate) trait Kind: Send + Sync + Sized + 'static {
         state: Self::State,
         expected: u64,
     ) -> impl Future<Output = Self::Write> + Send;
+    /// Whether a committed state may be kept in the cache.
+    fn cacheable(_state: &Self::State) -> bool {
+        true
+    }
     /// Folds `later`, decided on top of `into`, into it.
     fn merge(into: &mut Self::Write, later: Self::Write);
     /// A batch has committed: tell the subscribers (before anyone is answered).
@@ -453,7 +457,7 @@ async fn finish<K: Kind>(
     rt.cache_with(|cache| {
         for w in &batch.writes {
             let (id, state) = K::written(w);
-            if committed.is_ok() {
+            if committed.is_ok() && K::cacheable(state) {
                 cache.put(&id, state.clone());
             } else {
                 cache.remove(&id);

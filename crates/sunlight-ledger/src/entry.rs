@@ -16,6 +16,28 @@
 //! UTF-8 bytes, strings escaped as `serde_json` writes them, numbers as integers (the payloads
 //! carry money in fen and counts, never floats). Anyone holding an exported event can rebuild
 //! these bytes and check its leaf hash without our code.
+//!
+//! ## Personal values: commitments
+//!
+//! A payload never holds personal data (names, ID numbers, phones, text an applicant wrote).
+//! In place of each such value — named by its RFC 6901 JSON pointer, e.g. `/applicant/name` —
+//! it holds an object with one key, the commitment ([`crate::personal`]):
+//!
+//! ```text
+//! {"commitment": hex(C)}              (64 lowercase hex digits)
+//! C       = SHA-256( "sunlight.commitment.v1"        (22 ASCII bytes, no length)
+//!                    bytes(pointer)                  ("/applicant/name", UTF-8)
+//!                    bytes(salt)                     (16 random bytes)
+//!                    bytes(canonical(value)) )       (the value's canonical JSON, as above)
+//! bytes   = u32 big-endian byte length, then the bytes
+//! ```
+//!
+//! The value and its salt (the opening, `{"salt": hex, "value": <JSON>}` by pointer) are kept
+//! beside the ledger, never in it; the leaf hashes the payload with the commitments in it, so
+//! a leaf checks the same before and after its openings are erased. Whoever holds an opening
+//! can show that it is the value the leaf committed to; without it, the commitment tells
+//! nothing (the salt is 128 random bits). The pointer is part of the hash, so an opening
+//! cannot be moved to another field.
 
 use crate::tree::{Hash, leaf_hash};
 use serde_json::Value;

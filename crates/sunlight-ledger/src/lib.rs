@@ -7,12 +7,16 @@
 //! - [`proof`]: inclusion and consistency proofs: which subtree hashes make them, and their
 //!   verification exactly as RFC 9162 §2.1.3.2 and §2.1.4.2 write it.
 //! - [`entry`]: the canonical encoding of one event, the bytes a leaf hashes.
+//! - [`personal`]: personal values of a payload replaced by salted commitments before hashing
+//!   ([`personal::seal`]), and put back from their openings ([`personal::reveal`]).
 //! - [`checkpoint`]: signed tree heads (size, root, time; Ed25519).
 //!
-//! Pure: no IO, no clock, no randomness. Keys come in as bytes; time comes in as a number.
+//! Pure: no IO, no clock, no randomness. Keys and salts come in as bytes; time comes in as a
+//! number.
 
 pub mod checkpoint;
 pub mod entry;
+pub mod personal;
 pub mod proof;
 pub mod tree;
 

@@ -97,8 +97,9 @@ impl Store {
         Ok(())
     }
 
-    /// The ledger entries of several cases (streams `case/<receipt>`), each in order: what the
-    /// engine replays a case's state from.
+    /// The ledger entries of several cases (streams `case/<receipt>`), each in order, with the
+    /// openings of their personal values ([`StoredEntry::revealed`]): what the engine replays a
+    /// case's state from.
     pub async fn case_entries(
         &self,
         receipts: &[&str],
@@ -112,13 +113,13 @@ impl Store {
         let mut conn = self.pool.acquire().await?;
         let rows = sql::rows_in(
             &mut conn,
-            "SELECT seq, stream, kind, actor, at, payload, leaf FROM ledger_entries WHERE stream IN",
+            &format!("{} WHERE e.stream IN", crate::ledger::ENTRY_WITH_OPENINGS),
             &streams,
-            " ORDER BY seq",
+            " ORDER BY e.seq",
         )
         .await?;
         for row in rows {
-            let e = StoredEntry::from_row(&row)?.0;
+            let e = StoredEntry::from_joined_row(&row)?;
             let receipt = e.stream.trim_start_matches("case/").to_string();
             out.entry(receipt).or_default().push(e);
         }

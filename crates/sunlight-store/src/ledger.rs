@@ -6,6 +6,12 @@
 //! event, its effects and its leaf commit together. Writers are serialised (SQLite's write
 //! lock; a transaction-scoped advisory lock on PostgreSQL), so leaf indexes never collide; the
 //! frontier is cached between batches and re-read whenever another process has appended.
+//!
+//! Personal data never reaches a leaf: [`Store::append_entries`] seals every entry whose kind
+//! [`sunlight_core::personal::fields`] names — each personal value replaced by a salted
+//! commitment, the values and salts (the openings) written to `ledger_private` in the same
+//! transaction — and readers get them back with [`StoredEntry::revealed`]. Erasing deletes
+//! openings, never entries (`privacy.rs`).
 
 use crate::sql::{Cell, Col};
 use crate::{Backend, Result, Store, StoreError, sql};
@@ -13,6 +19,7 @@ use sqlx::Row;
 use std::collections::HashMap;
 use sunlight_core::Timestamp;
 use sunlight_ledger::checkpoint::{Checkpoint, SignedCheckpoint, Signer, Verifier};
+use sunlight_ledger::personal::{self, Openings};
 use sunlight_ledger::proof::{consistency_ranges, inclusion_ranges, range_hash, range_nodes};
 use sunlight_ledger::tree::{NodeId, perfect_root};
 use sunlight_ledger::{Entry, Frontier, Hash, MemoryTree};
@@ -22,6 +29,12 @@ pub(crate) type Tx<'a> = sqlx::Transaction<'a, sqlx::Any>;
 /// The advisory-lock key that serialises ledger writers on PostgreSQL ("sunlight" in ASCII).
 const WRITER_LOCK: i64 = 0x73756e6c69676874;
 
+/// The columns of an entry with the openings of its personal values (`e` and `p`), for
+/// readers that put them back.
+pub(crate) const ENTRY_WITH_OPENINGS: &str =
+    "SELECT e.seq, e.stream, e.kind, e.actor, e.at, e.payload, e.leaf, p.openings
+     FROM ledger_entries e LEFT JOIN ledger_private p ON p.seq = e.seq";
+
 /// An event to append.
 #[derive(Debug, Clone)]
 pub struct NewEntry {
@@ -29,7 +42,8 @@ pub struct NewEntry {
     pub kind: String,
     pub actor: String,
     pub at: Timestamp,
-    /// Canonical JSON.
+    /// Canonical JSON, personal values included: the values that
+    /// [`sunlight_core::personal::fields`] names for `kind` are sealed when it is appended.
     pub payload: String,
 }
 
@@ -43,9 +57,14 @@ pub struct StoredEntry {
     pub actor: String,
     /// Milliseconds since the epoch.
     pub at_ms: i64,
+    /// As the leaf hashes it: personal values are commitments (see [`StoredEntry::revealed`]).
     pub payload: String,
     /// Hex of the stored leaf hash.
     pub leaf: String,
+    /// The openings of its commitments (JSON, `sunlight_ledger::personal::Openings`) when read
+    /// with them and not erased. Never served.
+    #[serde(skip)]
+    pub openings: Option<String>,
 }
 
 impl StoredEntry {
@@ -63,9 +82,44 @@ impl StoredEntry {
                 at_ms: r.try_get("at")?,
                 payload: r.try_get("payload")?,
                 leaf: sunlight_ledger::to_hex(&leaf),
+                openings: None,
             },
             leaf,
         ))
+    }
+
+    /// A row of [`ENTRY_WITH_OPENINGS`].
+    pub(crate) fn from_joined_row(r: &sqlx::any::AnyRow) -> Result<Self> {
+        let (mut e, _) = Self::from_row(r)?;
+        e.openings = r.try_get("openings")?;
+        Ok(e)
+    }
+
+    /// The payload with its personal values put back, each checked against the commitment in
+    /// the leaf; values erased (or not read) read as [`sunlight_core::personal::ERASED`]. The
+    /// payload as stored when its kind carries no personal data.
+    pub fn revealed(&self) -> Result<std::borrow::Cow<'_, str>> {
+        let pointers = sunlight_core::personal::fields(&self.kind);
+        if pointers.is_empty() && self.openings.is_none() {
+            return Ok(std::borrow::Cow::Borrowed(&self.payload));
+        }
+        let corrupt = |what: String| StoreError::Corrupt(format!("entry {}: {what}", self.seq));
+        let mut v: serde_json::Value =
+            serde_json::from_str(&self.payload).map_err(|e| corrupt(e.to_string()))?;
+        let openings: Option<Openings> = self
+            .openings
+            .as_deref()
+            .map(serde_json::from_str)
+            .transpose()
+            .map_err(|e| corrupt(format!("its personal values: {e}")))?;
+        personal::reveal(
+            &mut v,
+            pointers,
+            openings.as_ref(),
+            &serde_json::Value::from(sunlight_core::personal::ERASED),
+        )
+        .map_err(|e| corrupt(e.to_string()))?;
+        Ok(std::borrow::Cow::Owned(v.to_string()))
     }
 
     /// The leaf hash its columns give now.
@@ -173,15 +227,21 @@ impl Store {
         let marks = sql::Marks::of(tx);
         let mut rows = sql::JsonRows::default();
         let mut nodes = sql::JsonRows::default();
+        let mut private = sql::JsonRows::default();
+        let mut salts = Salts::for_entries(entries)?;
         for (i, e) in entries.iter().enumerate() {
             let seq = size + i as u64;
+            let (payload, openings) = seal(e, &mut salts)?;
+            if let Some(o) = &openings {
+                private.push(&[Cell::Int(seq as i64), Cell::Text(o)]);
+            }
             let entry = Entry {
                 seq,
                 at_ms: sql::millis(e.at),
                 stream: &e.stream,
                 kind: &e.kind,
                 actor: &e.actor,
-                payload: &e.payload,
+                payload: &payload,
             };
             let leaf = entry.leaf_hash();
             rows.push(&[
@@ -190,7 +250,7 @@ impl Store {
                 Cell::Text(&e.kind),
                 Cell::Text(&e.actor),
                 Cell::Int(entry.at_ms),
-                Cell::Text(&e.payload),
+                Cell::Text(&payload),
                 Cell::Bytes(&leaf),
             ]);
             frontier.push(leaf, |id, h| {
@@ -204,6 +264,16 @@ impl Store {
             });
         }
         insert_entries(tx, marks, rows).await?;
+        if !private.is_empty() {
+            sqlx::query(sql::dynamic(sql::insert_json(
+                marks,
+                "ledger_private",
+                &[("seq", Col::Int), ("openings", Col::Text)],
+            )))
+            .bind(private.finish())
+            .execute(&mut **tx)
+            .await?;
+        }
         if !nodes.is_empty() {
             sqlx::query(sql::dynamic(sql::insert_json(
                 marks,
@@ -255,27 +325,23 @@ impl Store {
 
     /// The events of one stream (`case/<receipt>`), in order.
     pub async fn stream_entries(&self, stream: &str) -> Result<Vec<StoredEntry>> {
-        let rows = sqlx::query(
-            "SELECT seq, stream, kind, actor, at, payload, leaf FROM ledger_entries WHERE stream = $1 ORDER BY seq",
-        )
+        let rows = sqlx::query(sql::dynamic(format!(
+            "{ENTRY_WITH_OPENINGS} WHERE e.stream = $1 ORDER BY e.seq"
+        )))
         .bind(stream)
         .fetch_all(&self.pool)
         .await?;
-        rows.iter()
-            .map(|r| StoredEntry::from_row(r).map(|(e, _)| e))
-            .collect()
+        rows.iter().map(StoredEntry::from_joined_row).collect()
     }
 
     pub async fn entry(&self, seq: u64) -> Result<Option<StoredEntry>> {
-        let row = sqlx::query(
-            "SELECT seq, stream, kind, actor, at, payload, leaf FROM ledger_entries WHERE seq = $1",
-        )
+        let row = sqlx::query(sql::dynamic(format!(
+            "{ENTRY_WITH_OPENINGS} WHERE e.seq = $1"
+        )))
         .bind(seq as i64)
         .fetch_optional(&self.pool)
         .await?;
-        row.as_ref()
-            .map(|r| StoredEntry::from_row(r).map(|(e, _)| e))
-            .transpose()
+        row.as_ref().map(StoredEntry::from_joined_row).transpose()
     }
 
     /// The audit path of entry `seq` in the tree of `size` entries.
@@ -421,12 +487,13 @@ impl Store {
         // Power versions as their ledger entries describe them: (code, version) → doc digest.
         let mut published: HashMap<(String, i64), String> = HashMap::new();
         {
-            let mut rows = sqlx::query(
-                "SELECT seq, stream, kind, actor, at, payload, leaf FROM ledger_entries ORDER BY seq",
-            )
+            let mut rows = sqlx::query(sql::dynamic(format!(
+                "{ENTRY_WITH_OPENINGS} ORDER BY e.seq"
+            )))
             .fetch(&self.pool);
             while let Some(row) = rows.try_next().await? {
-                let (e, stored) = StoredEntry::from_row(&row)?;
+                let (mut e, stored) = StoredEntry::from_row(&row)?;
+                e.openings = row.try_get("openings")?;
                 if e.seq != expected {
                     if e.seq > expected {
                         report.problems.push(format!(
@@ -444,6 +511,9 @@ impl Store {
                         "entry {} ({} {}) was altered, inserted or moved: its content no longer hashes to the leaf recorded for it",
                         e.seq, e.stream, e.kind
                     ));
+                }
+                if let Some(problem) = openings_problem(&e) {
+                    report.problems.push(problem);
                 }
                 if e.stream.starts_with("power/")
                     && let Ok(v) = serde_json::from_str::<serde_json::Value>(&e.payload)
@@ -486,6 +556,17 @@ impl Store {
                     first + n - 1
                 ));
             }
+        }
+        let orphans: Vec<i64> = sqlx::query_scalar(
+            "SELECT p.seq FROM ledger_private p LEFT JOIN ledger_entries e ON e.seq = p.seq
+             WHERE e.seq IS NULL ORDER BY p.seq",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        for seq in orphans {
+            report.problems.push(format!(
+                "personal values are kept for entry {seq}, which the log does not hold"
+            ));
         }
         self.verify_power_versions(&published, &mut report).await?;
         for cp in self.checkpoints().await? {
@@ -552,6 +633,25 @@ impl Store {
         }
         Ok(())
     }
+}
+
+/// What is wrong with the personal values kept beside an entry, if anything: each must open
+/// a commitment of the leaf's payload. (Values erased are simply absent: nothing to check.)
+fn openings_problem(e: &StoredEntry) -> Option<String> {
+    let text = e.openings.as_deref()?;
+    let checked = serde_json::from_str::<Openings>(text)
+        .map_err(|err| err.to_string())
+        .and_then(|o| {
+            let public: serde_json::Value =
+                serde_json::from_str(&e.payload).map_err(|err| err.to_string())?;
+            personal::check(&public, &o).map_err(|err| err.to_string())
+        });
+    checked.err().map(|why| {
+        format!(
+            "entry {} ({} {}): the personal values kept beside it were altered ({why})",
+            e.seq, e.stream, e.kind
+        )
+    })
 }
 
 /// The frontier of the tree of `size` leaves, from the stored subtrees.
@@ -640,4 +740,58 @@ pub(crate) async fn insert_entries(
     .execute(&mut **tx)
     .await?;
     Ok(())
+}
+
+/// Salts for the commitments of one append, drawn from the system's random source in one go.
+struct Salts {
+    bytes: Vec<u8>,
+    at: usize,
+}
+
+impl Salts {
+    /// Enough for every personal value the entries' kinds may carry.
+    fn for_entries(entries: &[NewEntry]) -> Result<Self> {
+        let n: usize = entries
+            .iter()
+            .map(|e| sunlight_core::personal::fields(&e.kind).len())
+            .sum();
+        let mut bytes = vec![0u8; n * personal::SALT_LEN];
+        if n > 0 {
+            getrandom::fill(&mut bytes).map_err(|e| {
+                StoreError::Corrupt(format!("the system's random source failed: {e}"))
+            })?;
+        }
+        Ok(Self { bytes, at: 0 })
+    }
+
+    fn next(&mut self) -> [u8; personal::SALT_LEN] {
+        let mut s = [0u8; personal::SALT_LEN];
+        // `for_entries` drew one salt per pointer, and a pointer is sealed at most once.
+        s.copy_from_slice(&self.bytes[self.at..self.at + personal::SALT_LEN]);
+        self.at += personal::SALT_LEN;
+        s
+    }
+}
+
+/// The payload the leaf hashes, and the openings to keep beside it (JSON), for one entry: its
+/// personal values (by kind) replaced by commitments.
+fn seal<'e>(
+    e: &'e NewEntry,
+    salts: &mut Salts,
+) -> Result<(std::borrow::Cow<'e, str>, Option<String>)> {
+    let pointers = sunlight_core::personal::fields(&e.kind);
+    if pointers.is_empty() {
+        return Ok((std::borrow::Cow::Borrowed(&e.payload), None));
+    }
+    let mut v: serde_json::Value = serde_json::from_str(&e.payload).map_err(|err| {
+        StoreError::invalid("payload", format!("a {} entry must be JSON: {err}", e.kind))
+    })?;
+    let openings = personal::seal(&mut v, pointers, &mut || salts.next());
+    if openings.is_empty() {
+        return Ok((std::borrow::Cow::Borrowed(&e.payload), None));
+    }
+    Ok((
+        std::borrow::Cow::Owned(sunlight_ledger::entry::canonical_json(&v)),
+        Some(sql::to_json(&openings)),
+    ))
 }

@@ -17,6 +17,7 @@ mod figures;
 mod idempotency;
 mod ledger;
 mod powers;
+mod privacy;
 mod proposals;
 mod registry;
 pub mod schema;
@@ -34,6 +35,7 @@ pub use figures::{FigureQuery, Figures, GroupBy, ListLimits};
 pub use idempotency::{Claim, KEY_RETENTION_DAYS};
 pub use ledger::{NewEntry, StoredEntry, VerifyReport};
 pub use powers::{PowerFilter, PowerSummary, PowerVersion, VersionMeta};
+pub use privacy::{Erasable, Erase, EraseReport, Erased, NotErasable};
 pub use proposals::{ChangeError, PublishMeta};
 pub use staff::{LOCK_MINUTES, LoginOutcome, MAX_FAILED_LOGINS, SESSION_HOURS, Session};
 

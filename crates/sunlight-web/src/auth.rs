@@ -80,7 +80,9 @@ pub async fn applicant_case(
     state.limiter.check(&keys).map_err(Guess::Locked)?;
     match state.engine.case(receipt).await {
         Ok(Some(c))
-            if c.opened.query_code_hash == sunlight_engine::hash_query_code(code.trim()) =>
+            if state
+                .engine
+                .query_code_matches(&c.opened.query_code_hash, code) =>
         {
             state.limiter.forget(&r_key);
             Ok(c)

@@ -24,16 +24,55 @@ pub struct Config {
     pub ledger_origin: String,
     /// Seconds between signed checkpoints while serving (0: only on demand).
     pub checkpoint_interval: u64,
+    /// File of the secret query codes (查询码) are hashed under (HMAC-SHA256), kept outside the
+    /// database. Default: beside a SQLite file (`sunlight.db` → `sunlight.query.key`), else
+    /// `sunlight.query.key` in the working directory. Created when missing.
+    pub query_key: Option<String>,
+    /// Personal data of finished cases (`[privacy] retention_years`).
+    pub privacy: Privacy,
     /// Electronic supervision: the yellow window (`warning_days`, per region and per power),
     /// a task's (`task_warning_days`), rules switched off (`disabled`) or limited
     /// (`[supervision.scopes.<rule>]` with `powers` and `regions`).
     pub supervision: sunlight_core::supervision::Settings,
 }
 
+/// How long the personal data of a finished case is kept.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Privacy {
+    /// Whole years after a case finished (办结、不予受理、撤回) before `sunlight erase` deletes its
+    /// applicant's personal data (name, ID number, phone, form, their own texts). Personal data
+    /// is kept no longer than its purpose needs unless a law or regulation says otherwise
+    /// (个人信息保护法 Art. 19), and is deleted once that period ends (Art. 47 para. 1 item 2).
+    /// The default, ten years, is the shorter fixed retention period (定期10年) of the State
+    /// Archives Administration's 《机关文件材料归档范围和文书档案保管期限规定》 (国家档案局令第8号):
+    /// set it to the period the department's archives rules give its case files. The archived
+    /// file itself is the archive's, not this system's.
+    pub retention_years: u32,
+}
+
+impl Default for Privacy {
+    fn default() -> Self {
+        Self {
+            retention_years: 10,
+        }
+    }
+}
+
 impl Config {
     /// Where the ledger key lives.
     pub fn ledger_key_path(&self) -> std::path::PathBuf {
-        if let Some(p) = &self.ledger_key {
+        self.beside_database(self.ledger_key.as_deref(), "ledger.key")
+    }
+
+    /// Where the query-code secret lives.
+    pub fn query_key_path(&self) -> std::path::PathBuf {
+        self.beside_database(self.query_key.as_deref(), "query.key")
+    }
+
+    /// `given`, else `<database stem>.<suffix>` beside a SQLite file, else `sunlight.<suffix>`.
+    fn beside_database(&self, given: Option<&str>, suffix: &str) -> std::path::PathBuf {
+        if let Some(p) = given {
             return p.into();
         }
         match self.database_url.strip_prefix("sqlite:") {
@@ -41,9 +80,9 @@ impl Config {
                 let file = file.trim_start_matches("//");
                 let file = file.split('?').next().unwrap_or(file);
                 let stem = file.strip_suffix(".db").unwrap_or(file);
-                format!("{stem}.ledger.key").into()
+                format!("{stem}.{suffix}").into()
             }
-            None => "sunlight.ledger.key".into(),
+            None => format!("sunlight.{suffix}").into(),
         }
     }
 }
@@ -58,6 +97,8 @@ impl Default for Config {
             ledger_key: None,
             ledger_origin: "sunlight".into(),
             checkpoint_interval: 300,
+            query_key: None,
+            privacy: Privacy::default(),
             supervision: Default::default(),
         }
     }
@@ -176,6 +217,29 @@ powers = ["330183-XK-"]
             assert!(e.to_string().contains("late_deliveryy"), "{e}");
             Ok(())
         });
+    }
+
+    #[test]
+    #[allow(clippy::result_large_err)]
+    fn secrets_live_beside_the_database_and_retention_is_read_from_the_file() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file("sunlight.toml", "[privacy]\nretention_years = 30")?;
+            let flags = Flags {
+                database_url: Some("sqlite:/srv/city.db".into()),
+                listen: None,
+            };
+            let c = Config::load(None, Config::default(), &flags).unwrap();
+            assert_eq!(c.privacy.retention_years, 30);
+            assert_eq!(c.query_key_path(), Path::new("/srv/city.query.key"));
+            assert_eq!(c.ledger_key_path(), Path::new("/srv/city.ledger.key"));
+            Ok(())
+        });
+        let pg = Config {
+            database_url: "postgres://db/sunlight".into(),
+            ..Config::default()
+        };
+        assert_eq!(pg.query_key_path(), Path::new("sunlight.query.key"));
+        assert_eq!(Config::default().privacy.retention_years, 10);
     }
 
     #[test]

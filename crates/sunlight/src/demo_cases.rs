@@ -12,7 +12,7 @@ use sunlight_core::case::{
 use sunlight_core::clock::{Clock, ManualClock, Zone};
 use sunlight_core::discretion::{Benchmark, Tier};
 use sunlight_core::{Timestamp, User};
-use sunlight_engine::{Engine, EngineConfig};
+use sunlight_engine::{Engine, EngineConfig, QueryCodeKey};
 use sunlight_store::Store;
 
 const BENCHMARKS: &str = include_str!("../../../data/demo/benchmarks.json");
@@ -157,7 +157,13 @@ impl Demo<'_> {
 }
 
 /// Loads the benchmarks and the sample cases; returns how many of each.
-pub async fn load(store: &Store, now: Timestamp, zone: Zone) -> anyhow::Result<(usize, usize)> {
+/// Query codes are hashed under `query_code_key`: the key of the server that will serve them.
+pub async fn load(
+    store: &Store,
+    now: Timestamp,
+    zone: Zone,
+    query_code_key: QueryCodeKey,
+) -> anyhow::Result<(usize, usize)> {
     let adopted: Vec<Adopted> =
         serde_json::from_str(BENCHMARKS).context("data/demo/benchmarks.json")?;
     for a in &adopted {
@@ -169,7 +175,15 @@ pub async fn load(store: &Store, now: Timestamp, zone: Zone) -> anyhow::Result<(
     let clock = Arc::new(ManualClock::new(
         now - jiff::SignedDuration::from_hours(24 * 80),
     ));
-    let engine = Engine::start(store.clone(), clock.clone(), zone, EngineConfig::default());
+    let engine = Engine::start(
+        store.clone(),
+        clock.clone(),
+        zone,
+        EngineConfig {
+            query_code_key,
+            ..EngineConfig::default()
+        },
+    );
     let d = Demo {
         engine,
         clock,
@@ -435,7 +449,7 @@ pub async fn load(store: &Store, now: Timestamp, zone: Zone) -> anyhow::Result<(
             .file_complaint(
                 draft,
                 tracking,
-                &sunlight_engine::hash_query_code("12345678"),
+                &d.engine.query_code_hash("12345678"),
                 department.as_str(),
                 due,
                 None,

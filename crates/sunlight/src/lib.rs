@@ -1,5 +1,6 @@
 //! The Sunlight binary's commands: `serve`, `demo`, `migrate`, `import`, `export`,
-//! `check consistency` and `user add`. The benchmarks are the `sunlight-bench` binary.
+//! `check consistency`, `user add`, `ledger` and `erase`. The benchmarks are the
+//! `sunlight-bench` binary.
 
 pub mod config;
 pub mod demo;
@@ -64,6 +65,25 @@ enum Command {
     /// The tamper-evident ledger.
     #[command(subcommand)]
     Ledger(LedgerCmd),
+    /// 删除保存期限届满的个人信息 — erase the personal data (applicant's name, ID number, phone,
+    /// form, their own texts) of finished cases whose retention period (`[privacy]
+    /// retention_years`) has ended. Each erasure is itself a ledger entry; the ledger still
+    /// verifies. Exit code 2 when a date or receipt is refused.
+    Erase {
+        /// Only cases finished before this date (YYYY-MM-DD), which may not be later than the
+        /// end of the retention period; that end by default.
+        #[arg(long)]
+        before: Option<String>,
+        /// Only this case (repeat for several).
+        #[arg(long = "receipt")]
+        receipts: Vec<String>,
+        /// List what would be erased, and erase nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Who erases, recorded in the ledger.
+        #[arg(long, default_value = "operator")]
+        by: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -205,24 +225,48 @@ fn init_logging(filter: &str) {
 /// The checkpoint key: read from its file, or created there (0600) on first use.
 pub fn ledger_signer(config: &Config) -> anyhow::Result<sunlight_ledger::Signer> {
     let path = config.ledger_key_path();
-    if let Ok(text) = std::fs::read_to_string(&path) {
+    let (secret, created) = secret_file(&path, "the ledger key")?;
+    let signer = sunlight_ledger::Signer::from_secret(secret);
+    if created {
+        eprintln!(
+            "Created the ledger key {} (public key {}); keep it outside the database.",
+            path.display(),
+            signer.verifier().public_hex()
+        );
+    }
+    Ok(signer)
+}
+
+/// The secret query codes are hashed under: read from its file, or created there (0600) on
+/// first use. Losing it locks every applicant out of their case's page (their query codes no
+/// longer match); it is as precious as the database.
+pub fn query_code_key(config: &Config) -> anyhow::Result<sunlight_engine::QueryCodeKey> {
+    let path = config.query_key_path();
+    let (secret, created) = secret_file(&path, "the query-code key")?;
+    if created {
+        eprintln!(
+            "Created the query-code key {}; keep it outside the database, and back it up with it.",
+            path.display()
+        );
+    }
+    Ok(sunlight_engine::QueryCodeKey::from_secret(secret))
+}
+
+/// 32 secret bytes kept as hex in `path`, made from the system's random source (and the file
+/// created, 0600) when it does not exist. True when it was created now.
+fn secret_file(path: &std::path::Path, what: &str) -> anyhow::Result<([u8; 32], bool)> {
+    if let Ok(text) = std::fs::read_to_string(path) {
         let bytes = hex::decode(text.trim())
             .ok()
             .and_then(|b| <[u8; 32]>::try_from(b).ok())
             .with_context(|| format!("{} does not hold a 32-byte hex key", path.display()))?;
-        return Ok(sunlight_ledger::Signer::from_secret(bytes));
+        return Ok((bytes, false));
     }
     let mut secret = [0u8; 32];
     getrandom::fill(&mut secret).map_err(|e| anyhow::anyhow!("no randomness: {e}"))?;
-    let signer = sunlight_ledger::Signer::from_secret(secret);
-    write_secret(&path, &hex::encode(secret))
-        .with_context(|| format!("writing the ledger key to {}", path.display()))?;
-    eprintln!(
-        "Created the ledger key {} (public key {}); keep it outside the database.",
-        path.display(),
-        signer.verifier().public_hex()
-    );
-    Ok(signer)
+    write_secret(path, &hex::encode(secret))
+        .with_context(|| format!("writing {what} to {}", path.display()))?;
+    Ok((secret, true))
 }
 
 fn write_secret(path: &std::path::Path, text: &str) -> std::io::Result<()> {
@@ -290,7 +334,7 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
                     loaded.powers, loaded.departments
                 );
                 // Cases need this year's calendar; a demo run past the shipped years still serves the list.
-                match demo_cases::load(&store, now, zone).await {
+                match demo_cases::load(&store, now, zone, query_code_key(&config)?).await {
                     Ok((cases, benchmarks)) => println!(
                         "{cases} sample cases (办件) and {benchmarks} discretion benchmarks loaded; every event is in the ledger."
                     ),
@@ -314,6 +358,7 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
         Command::Migrate => {
             open(&config).await?;
             ledger_signer(&config)?;
+            query_code_key(&config)?;
             println!("migrations applied");
         }
         Command::Import(ImportCmd::Calendar {
@@ -510,6 +555,25 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
                 .await?;
             println!("{}", serde_json::to_string_pretty(&cp)?);
         }
+        Command::Erase {
+            before,
+            receipts,
+            dry_run,
+            by,
+        } => {
+            let store = open(&config).await?;
+            return erase(
+                &store,
+                &config,
+                zone,
+                clock.now(),
+                before.as_deref(),
+                &receipts,
+                dry_run,
+                &by,
+            )
+            .await;
+        }
     }
     Ok(std::process::ExitCode::SUCCESS)
 }
@@ -554,6 +618,7 @@ async fn serve(store: Store, config: &Config, zone: Zone) -> anyhow::Result<()> 
     }
     let engine = sunlight_engine::EngineConfig {
         supervision: config.supervision.clone(),
+        query_code_key: query_code_key(config)?,
         ..Default::default()
     };
     let mut state = AppState::with_engine(store.clone(), clock.clone(), zone, engine);
@@ -591,6 +656,96 @@ async fn serve(store: Store, config: &Config, zone: Zone) -> anyhow::Result<()> 
     })
     .await?;
     Ok(())
+}
+
+/// `sunlight erase`: the finished cases whose retention has ended (or those of them named, or
+/// those finished before `before`), erased or, with `dry_run`, listed.
+#[allow(clippy::too_many_arguments)]
+async fn erase(
+    store: &Store,
+    config: &Config,
+    zone: Zone,
+    now: sunlight_core::Timestamp,
+    before: Option<&str>,
+    receipts: &[String],
+    dry_run: bool,
+    by: &str,
+) -> anyhow::Result<std::process::ExitCode> {
+    let years = config.privacy.retention_years;
+    let retention_end = zone
+        .date(now)
+        .checked_sub(jiff::Span::new().years(i64::from(years)))
+        .context("the retention period reaches before the calendar")?;
+    let cutoff = match before {
+        None => retention_end,
+        Some(d) => {
+            let d: sunlight_core::Date = d
+                .parse()
+                .with_context(|| format!("--before «{d}» is not YYYY-MM-DD"))?;
+            if d > retention_end {
+                eprintln!(
+                    "保存期限未届满：{d} 晚于 {retention_end}（已办结案件的个人信息保存 {years} 年）；未删除任何信息。\n\
+                     retention period not over: {d} is after {retention_end} (personal data of finished cases is kept {years} years); nothing was erased."
+                );
+                return Ok(std::process::ExitCode::from(2));
+            }
+            d
+        }
+    };
+    let mut named = Vec::with_capacity(receipts.len());
+    for r in receipts {
+        named.push(
+            sunlight_core::case::ReceiptNumber::parse(r)
+                .map_err(|e| anyhow::anyhow!("{e}"))?
+                .to_string(),
+        );
+    }
+    let finished_before = zone.start_of(cutoff);
+    let basis = format!(
+        "《中华人民共和国个人信息保护法》第四十七条第一款第（二）项：保存期限已届满（办结后 {years} 年，{cutoff} 前办结）"
+    );
+    let refused = if dry_run {
+        let (found, refused) = store.erasable(finished_before, &named).await?;
+        for f in &found {
+            let at = sunlight_core::Timestamp::from_millisecond(f.finished_at_ms)
+                .map(|t| zone.date(t).to_string())
+                .unwrap_or_default();
+            println!("  {}  办结于 finished {at}", f.receipt);
+        }
+        println!(
+            "将删除 {} 件已办结案件的个人信息（试运行，未删除）/ {} finished case(s) would be erased (dry run: nothing erased)",
+            found.len(),
+            found.len()
+        );
+        refused
+    } else {
+        let report = store
+            .erase_personal(&sunlight_store::Erase {
+                finished_before,
+                receipts: &named,
+                basis: &basis,
+                by,
+                at: now,
+            })
+            .await?;
+        for e in &report.erased {
+            println!("  {}  {} 条记录 / entries", e.receipt, e.entries.len());
+        }
+        println!(
+            "已删除 {} 件已办结案件的个人信息，每次删除均已记入账本 / erased the personal data of {} finished case(s); each erasure is in the ledger",
+            report.erased.len(),
+            report.erased.len()
+        );
+        report.refused
+    };
+    for (r, why) in &refused {
+        eprintln!("  ✗ {r}: {} / {}", why.zh(), why.en());
+    }
+    Ok(if refused.is_empty() {
+        std::process::ExitCode::SUCCESS
+    } else {
+        std::process::ExitCode::from(2)
+    })
 }
 
 async fn forget_old_keys(store: &Store, now: sunlight_core::Timestamp) {

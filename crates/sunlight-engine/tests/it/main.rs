@@ -1,6 +1,9 @@
 //! The engine on a real store: SQLite (a temporary file) and PostgreSQL (a fresh database on
 //! the server named by `SUNLIGHT_TEST_POSTGRES`; under `CI=true` a missing server fails).
 
+mod privacy;
+
+use privacy::a_finished_case_is_erased_and_the_ledger_still_verifies;
 use std::sync::Arc;
 use sunlight_core::case::{Actor, CaseCommand, CaseStatus, Channel};
 use sunlight_core::clock::{ManualClock, Zone};
@@ -40,6 +43,7 @@ on_both_backends!(
     figures_count_what_happened,
     a_calendar_changed_elsewhere_moves_the_colours,
     a_complaint_is_answered_once_by_its_department,
+    a_finished_case_is_erased_and_the_ledger_still_verifies,
 );
 
 /// Reference case `n`, submitted online.

@@ -8,6 +8,7 @@ mod feeds;
 mod harness;
 mod keys;
 mod ledger;
+mod privacy;
 mod registry;
 mod schema;
 
@@ -38,4 +39,7 @@ on_both_backends!(
     ledger::awkward_text_survives_the_batch_write,
     keys::remembered_results_are_forgotten_after_a_week,
     feeds::fed_cases_are_counted_in_the_figures,
+    privacy::leaves_hold_commitments_and_readers_get_the_values_back,
+    privacy::erased_openings_read_as_erased_and_the_log_still_verifies,
+    privacy::altered_or_stray_personal_values_are_named_by_verify,
 );

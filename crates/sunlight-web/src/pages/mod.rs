@@ -47,6 +47,17 @@ impl Lang {
             Lang::En => en,
         }
     }
+
+    /// A personal value as a page shows it: one erased when its retention ended
+    /// ([`sunlight_core::personal::ERASED`]) says so in this language.
+    pub fn personal(&self, value: &str) -> String {
+        if sunlight_core::personal::is_erased(value) {
+            self.t("已删除（保存期限届满）", "erased (retention period ended)")
+                .to_string()
+        } else {
+            value.to_string()
+        }
+    }
     pub fn tag(&self) -> &'static str {
         self.t("zh-CN", "en")
     }

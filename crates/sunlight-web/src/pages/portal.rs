@@ -708,7 +708,11 @@ async fn found(
         query_code: code.to_string(),
         power: c.opened.power_name.clone(),
         department,
-        applicant: c.opened.applicant.masked().name().to_string(),
+        applicant: if sunlight_core::personal::is_erased(c.opened.applicant.name()) {
+            lang.personal(c.opened.applicant.name())
+        } else {
+            c.opened.applicant.masked().name().to_string()
+        },
         status: c.status.zh().to_string(),
         colour_label: colour_label(lang, colour).to_string(),
         colour: colour.to_string(),
@@ -738,7 +742,7 @@ async fn found(
         rated: c
             .rating
             .as_ref()
-            .map(|r| format!("{} / 5 {}", r.level, r.comment)),
+            .map(|r| format!("{} / 5 {}", r.level, lang.personal(&r.comment))),
         can_rate: c.status.is_finished() && c.rating.is_none() && c.decision.is_some(),
     }
 }
@@ -1034,7 +1038,7 @@ pub async fn file_complaint(
         .file_complaint(
             draft,
             &tracking,
-            &sunlight_engine::hash_query_code(&code),
+            &state.engine.query_code_hash(&code),
             &department,
             due,
             None,
@@ -1077,7 +1081,11 @@ pub async fn track_complaint(
         return render(&v, StatusCode::TOO_MANY_REQUESTS, &page);
     }
     match state.store.complaint(&tracking).await {
-        Ok(Some(c)) if c.code_hash == sunlight_engine::hash_query_code(form.get("code").trim()) => {
+        Ok(Some(c))
+            if state
+                .engine
+                .query_code_matches(&c.code_hash, form.get("code")) =>
+        {
             state.limiter.forget(keys[0]);
             let names = state.search.names();
             let at = |ms: i64| {

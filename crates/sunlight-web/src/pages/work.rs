@@ -405,9 +405,12 @@ async fn case_view(
             id_number,
             phone,
         } => vec![
-            (v.t("姓名", "Name").to_string(), name.clone()),
-            (v.t("身份证号", "ID number").to_string(), id_number.clone()),
-            (v.t("电话", "Phone").to_string(), phone.clone()),
+            (v.t("姓名", "Name").to_string(), v.lang.personal(name)),
+            (
+                v.t("身份证号", "ID number").to_string(),
+                v.lang.personal(id_number),
+            ),
+            (v.t("电话", "Phone").to_string(), v.lang.personal(phone)),
         ],
         Applicant::Organisation {
             name,
@@ -415,16 +418,16 @@ async fn case_view(
             representative,
             phone,
         } => vec![
-            (v.t("名称", "Name").to_string(), name.clone()),
+            (v.t("名称", "Name").to_string(), v.lang.personal(name)),
             (
                 v.t("统一社会信用代码", "Credit code").to_string(),
                 credit_code.clone(),
             ),
             (
                 v.t("法定代表人", "Representative").to_string(),
-                representative.clone(),
+                v.lang.personal(representative),
             ),
-            (v.t("电话", "Phone").to_string(), phone.clone()),
+            (v.t("电话", "Phone").to_string(), v.lang.personal(phone)),
         ],
     };
     let events = state

@@ -194,9 +194,20 @@ async fn from_application_to_a_closed_alert_in_a_real_browser() {
     sunlight::demo::load(&store, t0, zone.date(t0))
         .await
         .unwrap();
-    sunlight::demo_cases::load(&store, t0, zone).await.unwrap();
+    let key = sunlight_engine::QueryCodeKey::random();
+    sunlight::demo_cases::load(&store, t0, zone, key.clone())
+        .await
+        .unwrap();
     let clock = Arc::new(ManualClock::new(t0));
-    let state = AppState::new(store.clone(), clock.clone(), zone);
+    let state = AppState::with_engine(
+        store.clone(),
+        clock.clone(),
+        zone,
+        sunlight_engine::EngineConfig {
+            query_code_key: key,
+            ..Default::default()
+        },
+    );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
