@@ -439,14 +439,10 @@ impl Kind for Cases {
             ctx.calendars.get(&case.opened.region),
         ) {
             (Ok(p), Some(cal)) => {
-                let days = |l: Option<sunlight_core::power::TimeLimit>| {
-                    l.filter(|l| l.unit == sunlight_core::power::TimeUnit::WorkingDays)
-                        .map(|l| l.amount)
-                };
                 Outcome::of(
                     &case,
-                    days(p.guide.committed_limit),
-                    days(p.guide.statutory_limit),
+                    p.guide.committed_limit.and_then(|l| l.as_working_days()),
+                    p.guide.statutory_limit.and_then(|l| l.as_working_days()),
                     cal,
                     self.shared.zone,
                 )
