@@ -1,6 +1,5 @@
-//! Case projections (`cases`, `case_tasks`), command results by idempotency key, discretion
-//! benchmarks and per-use approvals. The engine decides; this module writes a decided batch —
-//! events into the ledger, projections, keys — in one transaction ([`Store::commit_cases`]).
+//! Case projections (`cases`, `case_tasks`), discretion benchmarks and per-use approvals. The
+//! engine decides; [`Store::commit`] writes a decided batch, with the case rows from here.
 
 use crate::ledger::{NewEntry, StoredEntry};
 use crate::sql::{Cell, Col};
@@ -68,12 +67,7 @@ pub struct Checkout {
 }
 
 impl Store {
-    /// Writes a decided batch of cases ([`Store::commit`]).
-    pub async fn commit_cases(&self, batch: &CaseBatch) -> Result<u64> {
-        self.commit(batch).await
-    }
-
-    /// The raw limit of `sunlight bench engine`: the rows a batch writes — its entries, case
+    /// The raw limit of `sunlight-bench engine`: the rows a batch writes — its entries, case
     /// rows and task rows — by a bare loop of multi-row inserts in one transaction, without
     /// the engine's reads, rules, hashing or version checks. `first_seq` numbers the entries.
     pub async fn write_raw_batch(&self, batch: &CaseBatch, first_seq: u64) -> Result<()> {

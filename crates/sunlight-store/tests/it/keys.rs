@@ -15,7 +15,7 @@ pub async fn remembered_results_are_forgotten_after_a_week(store: &Store) {
             at: Some(at),
             ..Default::default()
         };
-        store.commit_cases(&batch).await.unwrap();
+        store.commit(&batch).await.unwrap();
     }
     for (key, at) in [("old-call", days_ago(9)), ("new-call", days_ago(2))] {
         let claim = store
