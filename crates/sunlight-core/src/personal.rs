@@ -43,6 +43,9 @@ pub const CASE_WITHDRAWN: &[&str] = &["/reason"];
 /// (`FeedEvent::party`).
 pub const FEED_EVENT: &[&str] = &["/party"];
 
+/// The party a member of staff declares a relation with (a relative's ID number and name).
+pub const RELATION_DECLARED: &[&str] = &["/party", "/party_name"];
+
 /// The JSON pointers of the personal values in the payload of an entry of `kind`; empty for a
 /// kind that carries none.
 pub fn fields(kind: &str) -> &'static [&'static str] {
@@ -50,6 +53,7 @@ pub fn fields(kind: &str) -> &'static [&'static str] {
         "case.submitted" => CASE_SUBMITTED,
         "case.rated" => CASE_RATED,
         "case.withdrawn" => CASE_WITHDRAWN,
+        "relation.declared" => RELATION_DECLARED,
         k if k.starts_with("feed.") => FEED_EVENT,
         _ => &[],
     }

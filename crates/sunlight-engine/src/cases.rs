@@ -438,15 +438,13 @@ impl Kind for Cases {
                 .await,
             ctx.calendars.get(&case.opened.region),
         ) {
-            (Ok(p), Some(cal)) => {
-                Outcome::of(
-                    &case,
-                    p.guide.committed_limit.and_then(|l| l.as_working_days()),
-                    p.guide.statutory_limit.and_then(|l| l.as_working_days()),
-                    cal,
-                    self.shared.zone,
-                )
-            }
+            (Ok(p), Some(cal)) => Outcome::of(
+                &case,
+                p.guide.committed_limit.and_then(|l| l.as_working_days()),
+                p.guide.statutory_limit.and_then(|l| l.as_working_days()),
+                cal,
+                self.shared.zone,
+            ),
             _ => Outcome::default(),
         };
         CaseWrite {

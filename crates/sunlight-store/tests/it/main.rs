@@ -42,4 +42,5 @@ on_both_backends!(
     privacy::leaves_hold_commitments_and_readers_get_the_values_back,
     privacy::erased_openings_read_as_erased_and_the_log_still_verifies,
     privacy::altered_or_stray_personal_values_are_named_by_verify,
+    privacy::a_declared_relatives_id_number_stays_out_of_the_leaf,
 );

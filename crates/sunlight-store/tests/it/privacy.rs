@@ -177,3 +177,33 @@ pub async fn altered_or_stray_personal_values_are_named_by_verify(store: &Store)
         "{problems:?}"
     );
 }
+
+/// A relation staff declare (for conflict-of-interest checks) names a relative: the leaf holds
+/// commitments, the table keeps the values the checks match on.
+pub async fn a_declared_relatives_id_number_stays_out_of_the_leaf(store: &Store) {
+    let at = now();
+    let r = store
+        .declare_relation("chen.jing", "330183199001011234", "陈某某", "配偶", at)
+        .await
+        .unwrap();
+    let entries = store
+        .stream_entries(&format!("relation/{}", r.id))
+        .await
+        .unwrap();
+    assert_eq!(entries.len(), 1);
+    let leaf = &entries[0].payload;
+    assert!(!leaf.contains("330183199001011234"), "{leaf}");
+    assert!(!leaf.contains("陈某某"), "{leaf}");
+    assert!(leaf.contains("commitment"), "{leaf}");
+    assert!(
+        entries[0]
+            .revealed()
+            .unwrap()
+            .contains("330183199001011234")
+    );
+    assert_eq!(
+        store.relations(Some("chen.jing")).await.unwrap()[0].party,
+        "330183199001011234"
+    );
+    assert!(store.verify_ledger(None).await.unwrap().ok());
+}
