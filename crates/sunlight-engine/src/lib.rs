@@ -418,13 +418,6 @@ const CASE_CACHE: usize = 50_000;
 /// The other processes' acts: each a command on its kind's write path. They answer with the
 /// instance's number; its projection row is then read back from the store.
 impl Engine {
-    async fn here<T: Send + 'static>(
-        &self,
-        f: impl std::future::Future<Output = Result<T>> + Send + 'static,
-    ) -> Result<T> {
-        self.on_engine(f).await
-    }
-
     /// A case officer asks to use an uncommon power once (一事一审).
     pub async fn request_checkout(
         &self,
@@ -439,7 +432,7 @@ impl Engine {
             power: power.to_string(),
             reason: reason.to_string(),
         };
-        self.here(async move { lane.send(None, cmd, by, key).await })
+        self.on_engine(async move { lane.send(None, cmd, by, key).await })
             .await
     }
 
@@ -454,7 +447,7 @@ impl Engine {
     ) -> Result<SimpleAck> {
         let lane = self.checkouts.clone();
         let cmd = CheckoutCommand::Decide { approve, closes_at };
-        self.here(async move { lane.send(Some(id.to_string()), cmd, by, key).await })
+        self.on_engine(async move { lane.send(Some(id.to_string()), cmd, by, key).await })
             .await
     }
 
@@ -477,7 +470,7 @@ impl Engine {
             department: department.to_string(),
             due,
         };
-        self.here(async move { lane.send(None, cmd, Actor::Public, key).await })
+        self.on_engine(async move { lane.send(None, cmd, Actor::Public, key).await })
             .await
     }
 
@@ -494,7 +487,7 @@ impl Engine {
             text: answer.to_string(),
         };
         let target = Some(tracking.to_string());
-        self.here(async move { lane.send(target, cmd, by, key).await })
+        self.on_engine(async move { lane.send(target, cmd, by, key).await })
             .await
     }
 
@@ -507,7 +500,7 @@ impl Engine {
         key: Option<String>,
     ) -> Result<SimpleAck> {
         let lane = self.alerts.clone();
-        self.here(async move { lane.send(Some(id.to_string()), act, by, key).await })
+        self.on_engine(async move { lane.send(Some(id.to_string()), act, by, key).await })
             .await
     }
 
@@ -519,7 +512,7 @@ impl Engine {
         key: Option<String>,
     ) -> Result<SimpleAck> {
         let lane = self.measures.clone();
-        self.here(async move { lane.send(None, measure, by, key).await })
+        self.on_engine(async move { lane.send(None, measure, by, key).await })
             .await
     }
 }
