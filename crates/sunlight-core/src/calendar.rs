@@ -64,7 +64,13 @@ impl YearSchedule {
             is_off_day: bool,
         }
         let file: File = serde_json::from_str(json).map_err(|e| {
-            let mut fe = crate::FieldError::new("file", format!("not a holiday-cn calendar: {e}"));
+            let mut fe = crate::FieldError::new(
+                "file",
+                crate::zh_en!(
+                    "不是 holiday-cn 格式的节假日安排：{e}",
+                    "not a holiday-cn calendar: {e}"
+                ),
+            );
             fe.line = Some(e.line());
             crate::DomainError::Invalid(vec![fe])
         })?;
@@ -75,7 +81,7 @@ impl YearSchedule {
             match d.date.parse::<Date>() {
                 Ok(date) if !seen.insert(date) => errors.push(crate::FieldError::new(
                     format!("days[{i}].date"),
-                    format!("{date} is listed twice"),
+                    crate::zh_en!("{date} 重复列出", "{date} is listed twice"),
                 )),
                 Ok(date) if date.year() == file.year => days.push(DayOverride {
                     date,
@@ -84,11 +90,15 @@ impl YearSchedule {
                 }),
                 Ok(date) => errors.push(crate::FieldError::new(
                     format!("days[{i}].date"),
-                    format!("{date} is not in {}", file.year),
+                    crate::zh_en!(
+                        "{date} 不在 {year} 年内",
+                        "{date} is not in {year}",
+                        year = file.year,
+                    ),
                 )),
                 Err(_) => errors.push(crate::FieldError::new(
                     format!("days[{i}].date"),
-                    format!("«{}» is not a date", d.date),
+                    crate::zh_en!("“{d}”不是日期", "«{d}» is not a date", d = &d.date,),
                 )),
             }
         }
@@ -121,7 +131,11 @@ impl YearSchedule {
         if !(1949..=2200).contains(&self.year) {
             errors.push(crate::FieldError::new(
                 "year",
-                format!("{} is not a plausible year", self.year),
+                crate::zh_en!(
+                    "{year} 不是合理的年份",
+                    "{year} is not a plausible year",
+                    year = self.year,
+                ),
             ));
         }
         let mut seen = std::collections::HashSet::new();
@@ -129,13 +143,18 @@ impl YearSchedule {
             if d.date.year() != self.year {
                 errors.push(crate::FieldError::new(
                     format!("days[{i}].date"),
-                    format!("{} is not in {}", d.date, self.year),
+                    crate::zh_en!(
+                        "{date} 不在 {year} 年内",
+                        "{date} is not in {year}",
+                        date = d.date,
+                        year = self.year,
+                    ),
                 ));
             }
             if !seen.insert(d.date) {
                 errors.push(crate::FieldError::new(
                     format!("days[{i}].date"),
-                    format!("{} is listed twice", d.date),
+                    crate::zh_en!("{date} 重复列出", "{date} is listed twice", date = d.date,),
                 ));
             }
         }
@@ -159,6 +178,27 @@ pub enum CalendarError {
     Gap(i16),
     #[error("a limit in hours runs from an instant, not a date")]
     HoursNeedAnInstant,
+}
+
+impl CalendarError {
+    /// What went wrong, in both languages.
+    pub fn text(&self) -> crate::Text {
+        match self {
+            Self::NotCovered { date, first, last } => crate::zh_en!(
+                "工作日历只载入了 {first}–{last} 年，{date} 不在其内（请先载入该年度的节假日安排）",
+                "the calendar covers {first}–{last}; {date} is outside it (load that year's schedule first)"
+            ),
+            Self::Empty => crate::zh_en!("尚未载入工作日历", "no calendar is loaded"),
+            Self::Gap(year) => crate::zh_en!(
+                "已载入的年度不连续：缺少 {year} 年",
+                "the loaded years are not consecutive: {year} is missing"
+            ),
+            Self::HoursNeedAnInstant => crate::zh_en!(
+                "以小时计的时限须从具体时刻起算，不能从日期起算",
+                "a limit in hours runs from an instant, not a date"
+            ),
+        }
+    }
 }
 
 /// A period during which the clock stops (inclusive dates).

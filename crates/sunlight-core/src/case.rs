@@ -22,6 +22,7 @@ use crate::flow::{Condition, Flow, NodeKind, StepKind};
 use crate::power::{Power, PowerCategory, PowerCode, TimeLimit, Usage};
 use crate::region::RegionCode;
 use crate::staff::{Role, User};
+use crate::zh_en;
 use crate::{Date, Timestamp};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -72,7 +73,10 @@ impl ReceiptNumber {
         let bad = || {
             DomainError::field(
                 "receipt",
-                format!("«{input}» is not a receipt number such as 330183-261123-7K2M9-QXD4T"),
+                zh_en!(
+                    "“{input}”不是有效的受理编号（格式如 330183-261123-7K2M9-QXD4T）",
+                    "«{input}» is not a receipt number such as 330183-261123-7K2M9-QXD4T"
+                ),
             )
         };
         let cleaned: String = input
@@ -162,18 +166,53 @@ impl Applicant {
 
 /// Checks an 18-character resident ID number's check character (GB 11643-1999).
 pub fn id_number_is_valid(id: &str) -> bool {
+    let b = id.as_bytes();
+    b.len() == 18 && id_check_character(id) == Some(char::from(b[17].to_ascii_uppercase()))
+}
+
+/// The check character (GB 11643-1999) the first 17 digits of an ID number call for.
+fn id_check_character(id: &str) -> Option<char> {
     const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
     const C: &[u8; 11] = b"10X98765432";
     let b = id.as_bytes();
-    if b.len() != 18 || !b[..17].iter().all(u8::is_ascii_digit) {
-        return false;
+    if b.len() < 17 || !b[..17].iter().all(u8::is_ascii_digit) {
+        return None;
     }
     let sum: u32 = b[..17]
         .iter()
         .zip(W)
         .map(|(d, w)| u32::from(d - b'0') * w)
         .sum();
-    C[(sum % 11) as usize] == b[17].to_ascii_uppercase()
+    Some(char::from(C[(sum % 11) as usize]))
+}
+
+/// What is wrong with an ID number that is not valid.
+fn id_number_problem(id: &str) -> crate::Text {
+    let n = id.chars().count();
+    match id_check_character(id) {
+        _ if id.trim().is_empty() => {
+            zh_en!("请填写居民身份证号码", "the resident ID number is required")
+        }
+        Some(c) if n == 18 => zh_en!(
+            "身份证号码校验位应为 {c}，请核对",
+            "the check character should be {c}; please check the number"
+        ),
+        _ if n != 18 => zh_en!(
+            "居民身份证号码应为 18 位，现为 {n} 位",
+            "a resident ID number has 18 characters, not {n}"
+        ),
+        _ => zh_en!(
+            "居民身份证号码前 17 位应为数字，第 18 位为数字或 X",
+            "the first 17 characters are digits, the last a digit or X"
+        ),
+    }
+}
+
+fn phone_problem() -> crate::Text {
+    zh_en!(
+        "联系电话应为 7 至 13 位数字（可含“-”）",
+        "digits and '-' only, 7 to 13 characters"
+    )
 }
 
 fn mask_middle(s: &str, keep_head: usize, keep_tail: usize) -> String {
@@ -199,7 +238,7 @@ impl Applicant {
         if self.name().trim().is_empty() {
             errors.push(FieldError::new(
                 "applicant.name",
-                "the applicant's name is required",
+                zh_en!("请填写申请人姓名或名称", "the applicant's name is required"),
             ));
         }
         let phone_ok = |p: &str| {
@@ -215,14 +254,11 @@ impl Applicant {
                 if !id_number_is_valid(id_number) {
                     errors.push(FieldError::new(
                         "applicant.id_number",
-                        "not a valid 18-character resident ID number (check character wrong or bad length)",
+                        id_number_problem(id_number),
                     ));
                 }
                 if !phone_ok(phone) {
-                    errors.push(FieldError::new(
-                        "applicant.phone",
-                        "digits and '-' only, 7 to 13 characters",
-                    ));
+                    errors.push(FieldError::new("applicant.phone", phone_problem()));
                 }
             }
             Self::Organisation {
@@ -236,10 +272,7 @@ impl Applicant {
                     );
                 }
                 if !phone_ok(phone) {
-                    errors.push(FieldError::new(
-                        "applicant.phone",
-                        "digits and '-' only, 7 to 13 characters",
-                    ));
+                    errors.push(FieldError::new("applicant.phone", phone_problem()));
                 }
             }
         }
@@ -763,7 +796,10 @@ impl Actor {
             Self::Staff(u) => Ok(u),
             Self::Applicant | Self::Public | Self::Timer => Err(DomainError::rule(
                 ErrorCode::RoleRequired,
-                "this act is for department staff, not the applicant",
+                zh_en!(
+                    "此项操作由部门工作人员办理，申请人不能办理",
+                    "this act is for department staff, not the applicant"
+                ),
             )),
         }
     }
@@ -922,12 +958,15 @@ impl Env<'_> {
 fn no_flow(code: &PowerCode) -> DomainError {
     DomainError::rule(
         ErrorCode::NoPublishedFlow,
-        format!("{code} has no published flow (权力运行流程图); no case can run along it"),
+        zh_en!(
+            "事项 {code} 尚未公布权力运行流程图，暂不能办理",
+            "{code} has no published flow (权力运行流程图); no case can run along it"
+        ),
     )
 }
 
 fn calendar_error(e: CalendarError) -> DomainError {
-    DomainError::rule(ErrorCode::CalendarNotLoaded, e.to_string())
+    DomainError::rule(ErrorCode::CalendarNotLoaded, e.text())
 }
 
 /// Whether a case may be opened for `power` in `region` (清单之外无权力): the power must be
@@ -944,29 +983,33 @@ pub fn check_exercisable<'p>(
         Cancelled => {
             return Err(DomainError::rule(
                 ErrorCode::PowerNotInList,
-                format!(
-                    "{code} {} has been cancelled (已取消); it is no longer exercised",
-                    power.name
+                zh_en!(
+                    "{code}「{name}」已取消，不再行使（清单之外无权力）",
+                    "{code} {name} has been cancelled (已取消); it is no longer exercised",
+                    name = &power.name,
                 ),
             ));
         }
         Delegated { mode, to_level } => {
             return Err(DomainError::rule(
                 ErrorCode::PowerNotInList,
-                format!(
-                    "{code} {} has been delegated ({}) to the {} level; apply there",
-                    power.name,
-                    mode.zh(),
-                    to_level.zh()
+                zh_en!(
+                    "{code}「{name}」已{mode}至{level}，请向{level}实施机关申请",
+                    "{code} {name} has been delegated ({mode}) to the {en_level} level; apply there",
+                    name = &power.name,
+                    mode = mode.zh(),
+                    level = to_level.zh(),
+                    en_level = to_level.as_str(),
                 ),
             ));
         }
         Merged { into } => {
             return Err(DomainError::rule(
                 ErrorCode::PowerNotInList,
-                format!(
-                    "{code} {} has been merged into {into}; apply for that power",
-                    power.name
+                zh_en!(
+                    "{code}「{name}」已并入 {into}，请申请该事项",
+                    "{code} {name} has been merged into {into}; apply for that power",
+                    name = &power.name,
                 ),
             ));
         }
@@ -976,9 +1019,10 @@ pub fn check_exercisable<'p>(
     {
         return Err(DomainError::rule(
             ErrorCode::PowerNotInList,
-            format!(
-                "{code} is a power of region {}, not of {r}; that region's own list applies there",
-                power.region
+            zh_en!(
+                "{code} 是区划 {held} 的权力事项，不在 {r} 的权力清单内；请按该地清单办理",
+                "{code} is a power of region {held}, not of {r}; that region's own list applies there",
+                held = &power.region,
             ),
         ));
     }
@@ -986,9 +1030,10 @@ pub fn check_exercisable<'p>(
     if power.usage == Usage::Uncommon && !checkout_open {
         return Err(DomainError::rule(
             ErrorCode::CheckoutRequired,
-            format!(
-                "{code} {} is an uncommon power (非常用权力); it is used only while a per-use approval (一事一审) is open",
-                power.name
+            zh_en!(
+                "{code}「{name}」为非常用权力，须经一事一审批准并在有效期内方可行使",
+                "{code} {name} is an uncommon power (非常用权力); it is used only while a per-use approval (一事一审) is open",
+                name = &power.name,
             ),
         ));
     }
@@ -1025,10 +1070,11 @@ impl Walk<'_> {
                 .ok_or_else(|| {
                     DomainError::field(
                         "outcome",
-                        format!(
-                            "no way out of «{}» fits outcome «{}»: give one of the outcomes its conditions name",
-                            node.name,
-                            self.outcome.unwrap_or("")
+                        zh_en!(
+                            "办理结果“{outcome}”不符合“{node}”的任何一个去向，请填写其条件所列的结果之一",
+                            "no way out of «{node}» fits outcome «{outcome}»: give one of the outcomes its conditions name",
+                            node = &node.name,
+                            outcome = self.outcome.unwrap_or(""),
                         ),
                     )
                 })?;
@@ -1065,20 +1111,28 @@ impl Walk<'_> {
 fn corrupt_flow(id: &str) -> DomainError {
     DomainError::rule(
         ErrorCode::NoPublishedFlow,
-        format!("the case's flow is broken at «{id}»; the registry must publish a valid flow"),
+        zh_en!(
+            "办件所依流程在“{id}”处有误，须由清单管理部门公布有效流程",
+            "the case's flow is broken at «{id}»; the registry must publish a valid flow"
+        ),
     )
 }
 
 // ---------------------------------------------------------------------------------------------
 // Rules
 
-fn rule(code: ErrorCode, message: impl Into<String>) -> DomainError {
+fn rule(code: ErrorCode, message: crate::Text) -> DomainError {
     DomainError::rule(code, message)
 }
 
-fn required(field: &str, value: &str, what: &str) -> Result<(), DomainError> {
+/// `what` is the missing thing's name: (中文, English).
+fn required(field: &str, value: &str, what: (&str, &str)) -> Result<(), DomainError> {
     if value.trim().is_empty() {
-        Err(DomainError::field(field, format!("{what} is required")))
+        let (zh, en) = what;
+        Err(DomainError::field(
+            field,
+            zh_en!("请填写{zh}", "{en} is required"),
+        ))
     } else {
         Ok(())
     }
@@ -1107,7 +1161,10 @@ impl Case {
         let flow = check_exercisable(power, region.as_ref(), checkout.is_some())?;
         let mut errors = sub.applicant.validate();
         if !(sub.form.is_object() || sub.form.is_null()) {
-            errors.push(FieldError::new("form", "the form data is a JSON object"));
+            errors.push(FieldError::new(
+                "form",
+                zh_en!("申请表数据应为 JSON 对象", "the form data is a JSON object"),
+            ));
         }
         if !errors.is_empty() {
             return Err(DomainError::Invalid(errors));
@@ -1116,10 +1173,12 @@ impl Case {
             (Channel::Online, _) if !power.category.applied_for() => {
                 return Err(rule(
                     ErrorCode::OpenedByDepartment,
-                    format!(
-                        "{} ({}) is not applied for: the department opens such cases itself (依职权立案，行政处罚法第五十四条)",
-                        power.code,
-                        power.category.as_str()
+                    zh_en!(
+                        "{code}（{zh}）不接受申请，由行政机关依职权立案（《中华人民共和国行政处罚法》第五十四条）",
+                        "{code} ({en}) is not applied for: the department opens such cases itself (依职权立案，行政处罚法第五十四条)",
+                        code = &power.code,
+                        zh = power.category.zh(),
+                        en = power.category.as_str(),
                     ),
                 ));
             }
@@ -1130,9 +1189,11 @@ impl Case {
                 {
                     return Err(rule(
                         ErrorCode::WrongDepartment,
-                        format!(
-                            "{} may not open cases for {} of another department",
-                            u.username, power.code
+                        zh_en!(
+                            "{user} 不能为其他部门的事项 {code} 登记办件",
+                            "{user} may not open cases for {code} of another department",
+                            user = &u.username,
+                            code = &power.code,
                         ),
                     ));
                 }
@@ -1140,7 +1201,10 @@ impl Case {
             (_, Actor::Applicant | Actor::Public | Actor::Timer) => {
                 return Err(rule(
                     ErrorCode::RoleRequired,
-                    "only staff open cases at the window or ex officio",
+                    zh_en!(
+                        "窗口受理和依职权立案只能由工作人员办理",
+                        "only staff open cases at the window or ex officio"
+                    ),
                 ));
             }
         }
@@ -1427,7 +1491,12 @@ impl Case {
             if self.status.is_finished() {
                 Err(rule(
                     ErrorCode::CaseState,
-                    format!("case {receipt} is {} (finished)", self.status.zh()),
+                    zh_en!(
+                        "办件 {receipt} 已经终结（{status}），不能再办理",
+                        "case {receipt} is {en} (finished)",
+                        status = self.status.zh(),
+                        en = self.status.as_str(),
+                    ),
                 ))
             } else {
                 Ok(())
@@ -1441,7 +1510,11 @@ impl Case {
                 if let Some(a) = &t.assignee {
                     return Err(rule(
                         ErrorCode::TaskState,
-                        format!("task «{}» is already claimed by {a}", t.name),
+                        zh_en!(
+                            "环节“{name}”已由 {a} 认领",
+                            "task «{name}» is already claimed by {a}",
+                            name = &t.name,
+                        ),
                     ));
                 }
                 Ok(EventBody::Claimed { task: *task })
@@ -1451,9 +1524,11 @@ impl Case {
                 if self.status != CaseStatus::Submitted {
                     return Err(rule(
                         ErrorCode::CaseState,
-                        format!(
-                            "case {receipt} is {}; accept it once the materials are complete",
-                            self.status.zh()
+                        zh_en!(
+                            "办件 {receipt} 当前为“{status}”，材料齐全后方可受理",
+                            "case {receipt} is {en}; accept it once the materials are complete",
+                            status = self.status.zh(),
+                            en = self.status.as_str(),
                         ),
                     ));
                 }
@@ -1461,9 +1536,10 @@ impl Case {
                 if !missing.is_empty() {
                     return Err(rule(
                         ErrorCode::MaterialsIncomplete,
-                        format!(
-                            "required materials are missing: {}; request a supplement listing them all at once (一次告知)",
-                            missing.join("、")
+                        zh_en!(
+                            "缺少必要材料：{list}。请一次性告知申请人需补正的全部材料（一次告知）",
+                            "required materials are missing: {list}; request a supplement listing them all at once (一次告知)",
+                            list = missing.join("、"),
                         ),
                     ));
                 }
@@ -1481,7 +1557,12 @@ impl Case {
                 if self.status != CaseStatus::Submitted {
                     return Err(rule(
                         ErrorCode::CaseState,
-                        format!("case {receipt} is {}", self.status.zh()),
+                        zh_en!(
+                            "办件 {receipt} 当前为“{status}”，不能要求补正",
+                            "case {receipt} is {en}",
+                            status = self.status.zh(),
+                            en = self.status.as_str(),
+                        ),
                     ));
                 }
                 let mut missing = self.missing_materials(env.power);
@@ -1490,7 +1571,10 @@ impl Case {
                 if missing.is_empty() {
                     return Err(DomainError::field(
                         "extra",
-                        "the materials are complete; name what is missing or accept the case",
+                        zh_en!(
+                            "材料已齐全：请列明缺少的材料，或直接受理",
+                            "the materials are complete; name what is missing or accept the case"
+                        ),
                     ));
                 }
                 Ok(EventBody::SupplementRequested {
@@ -1504,16 +1588,18 @@ impl Case {
                 if self.status != CaseStatus::AwaitingSupplement {
                     return Err(rule(
                         ErrorCode::CaseState,
-                        format!(
-                            "case {receipt} is {}; no supplement is awaited",
-                            self.status.zh()
+                        zh_en!(
+                            "办件 {receipt} 当前为“{status}”，无需补正材料",
+                            "case {receipt} is {en}; no supplement is awaited",
+                            status = self.status.zh(),
+                            en = self.status.as_str(),
                         ),
                     ));
                 }
                 if materials.iter().all(|m| m.trim().is_empty()) {
                     return Err(DomainError::field(
                         "materials",
-                        "name the materials handed in",
+                        zh_en!("请列明补交的材料", "name the materials handed in"),
                     ));
                 }
                 Ok(EventBody::Supplemented {
@@ -1526,8 +1612,12 @@ impl Case {
                 legal_basis,
             } => {
                 let _ = self.step_task(*task, StepKind::Accept, actor, "refuse")?;
-                required("reason", reason, "a refusal's reason")?;
-                required("legal_basis", legal_basis, "a refusal's legal basis")?;
+                required("reason", reason, ("不予受理的理由", "a refusal's reason"))?;
+                required(
+                    "legal_basis",
+                    legal_basis,
+                    ("不予受理的法律依据", "a refusal's legal basis"),
+                )?;
                 Ok(EventBody::Refused {
                     task: *task,
                     reason: reason.clone(),
@@ -1549,15 +1639,21 @@ impl Case {
                 ) {
                     return Err(rule(
                         ErrorCode::TaskState,
-                        format!(
-                            "«{}» is a {} step: finish it with {}",
-                            t.name,
-                            t.step.zh(),
-                            match t.step {
+                        zh_en!(
+                            "“{name}”是{step}环节，应以{acts}办结",
+                            "«{name}» is a {step} step: finish it with {en}",
+                            name = &t.name,
+                            step = t.step.zh(),
+                            acts = match t.step {
+                                StepKind::Accept => "受理、一次告知补正或不予受理",
+                                StepKind::Decide => "作出决定",
+                                _ => "送达",
+                            },
+                            en = match t.step {
                                 StepKind::Accept => "accept, request_supplement or refuse",
                                 StepKind::Decide => "decide",
                                 _ => "deliver",
-                            }
+                            },
                         ),
                     ));
                 }
@@ -1610,13 +1706,16 @@ impl Case {
                 {
                     return Err(DomainError::field(
                         "date",
-                        format!("delivery on {date} precedes the decision of {d}"),
+                        zh_en!(
+                            "送达日期 {date} 早于决定日期 {d}",
+                            "delivery on {date} precedes the decision of {d}"
+                        ),
                     ));
                 }
                 if *date > env.today() {
                     return Err(DomainError::field(
                         "date",
-                        format!("{date} is in the future"),
+                        zh_en!("{date} 尚未到来", "{date} is in the future"),
                     ));
                 }
                 let progress =
@@ -1634,9 +1733,11 @@ impl Case {
                 if self.status != CaseStatus::InProgress {
                     return Err(rule(
                         ErrorCode::CaseState,
-                        format!(
-                            "case {receipt} is {}; only a case in progress can stop its clock",
-                            self.status.zh()
+                        zh_en!(
+                            "办件 {receipt} 当前为“{status}”，只有办理中的办件才能暂停计时",
+                            "case {receipt} is {en}; only a case in progress can stop its clock",
+                            status = self.status.zh(),
+                            en = self.status.as_str(),
                         ),
                     ));
                 }
@@ -1645,13 +1746,19 @@ impl Case {
                 if !allowed.iter().any(|a| a == reason.trim()) {
                     return Err(rule(
                         ErrorCode::SuspensionReason,
-                        format!(
-                            "the flow stops the clock only for: {}; «{reason}» is not one of them",
-                            if allowed.is_empty() {
+                        zh_en!(
+                            "本流程只允许因以下情形暂停计时：{zh_list}；“{reason}”不在其列",
+                            "the flow stops the clock only for: {en_list}; «{reason}» is not one of them",
+                            zh_list = if allowed.is_empty() {
+                                "（无）".to_string()
+                            } else {
+                                allowed.join("、")
+                            },
+                            en_list = if allowed.is_empty() {
                                 "nothing".to_string()
                             } else {
                                 allowed.join("、")
-                            }
+                            },
                         ),
                     ));
                 }
@@ -1664,7 +1771,10 @@ impl Case {
                 let Some(open) = &self.suspended else {
                     return Err(rule(
                         ErrorCode::CaseState,
-                        format!("case {receipt} is not suspended"),
+                        zh_en!(
+                            "办件 {receipt} 未暂停计时",
+                            "case {receipt} is not suspended"
+                        ),
                     ));
                 };
                 self.case_staff(actor, &[Role::CaseOfficer, Role::Approver])?;
@@ -1686,26 +1796,35 @@ impl Case {
                 if self.accepted_on.is_none() {
                     return Err(rule(
                         ErrorCode::CaseState,
-                        format!(
+                        zh_en!(
+                            "办件 {receipt} 尚未受理，没有可延长的办理期限",
                             "case {receipt} has not been accepted; there is no time limit to extend"
                         ),
                     ));
                 }
                 self.case_staff(actor, &[Role::Approver])?;
-                required("reason", reason, "an extension's reason")?;
+                required(
+                    "reason",
+                    reason,
+                    ("延长期限的理由", "an extension's reason"),
+                )?;
                 if *days == 0 {
                     return Err(DomainError::field(
                         "days",
-                        "extend by at least one working day",
+                        zh_en!(
+                            "延长期限至少为 1 个工作日",
+                            "extend by at least one working day"
+                        ),
                     ));
                 }
                 let total = self.extension_days + days;
                 if total > env.extension_allowance {
                     return Err(rule(
                         ErrorCode::ExtensionOverAllowance,
-                        format!(
-                            "extensions would total {total} working days; the law allows {} (行政许可法第四十二条)",
-                            env.extension_allowance
+                        zh_en!(
+                            "累计延长将达 {total} 个工作日，超过法定可延长的 {allowed} 个工作日（《中华人民共和国行政许可法》第四十二条）",
+                            "extensions would total {total} working days; the law allows {allowed} (行政许可法第四十二条)",
+                            allowed = env.extension_allowance,
                         ),
                     ));
                 }
@@ -1723,7 +1842,10 @@ impl Case {
                 {
                     return Err(rule(
                         ErrorCode::RoleRequired,
-                        "the applicant withdraws, in person or through a window clerk",
+                        zh_en!(
+                            "撤回申请须由申请人本人或经窗口工作人员办理",
+                            "the applicant withdraws, in person or through a window clerk"
+                        ),
                     ));
                 }
                 Ok(EventBody::Withdrawn {
@@ -1734,28 +1856,39 @@ impl Case {
                 if !matches!(actor, Actor::Applicant) {
                     return Err(rule(
                         ErrorCode::RoleRequired,
-                        "only the applicant rates a case (好差评)",
+                        zh_en!(
+                            "只有申请人可以对办件作出评价（好差评）",
+                            "only the applicant rates a case (好差评)"
+                        ),
                     ));
                 }
                 if !self.status.is_finished() {
                     return Err(rule(
                         ErrorCode::CaseState,
-                        format!(
-                            "case {receipt} is {}; rate it once finished",
-                            self.status.zh()
+                        zh_en!(
+                            "办件 {receipt} 当前为“{status}”，办结后方可评价",
+                            "case {receipt} is {en}; rate it once finished",
+                            status = self.status.zh(),
+                            en = self.status.as_str(),
                         ),
                     ));
                 }
                 if self.rating.is_some() {
                     return Err(rule(
                         ErrorCode::CaseState,
-                        format!("case {receipt} has been rated already"),
+                        zh_en!(
+                            "办件 {receipt} 已评价，不能重复评价",
+                            "case {receipt} has been rated already"
+                        ),
                     ));
                 }
                 if !(1..=5).contains(&r.level) {
                     return Err(DomainError::field(
                         "level",
-                        "from 1 (非常不满意) to 5 (非常满意)",
+                        zh_en!(
+                            "评价等级为 1（非常不满意）至 5（非常满意）",
+                            "from 1 (非常不满意) to 5 (非常满意)"
+                        ),
                     ));
                 }
                 Ok(EventBody::Rated(r.clone()))
@@ -1767,7 +1900,11 @@ impl Case {
         if self.status == CaseStatus::Suspended {
             Err(rule(
                 ErrorCode::CaseState,
-                format!("case {} is suspended; resume it first", self.opened.receipt),
+                zh_en!(
+                    "办件 {receipt} 正在暂停计时，请先恢复计时",
+                    "case {receipt} is suspended; resume it first",
+                    receipt = &self.opened.receipt,
+                ),
             ))
         } else {
             Ok(())
@@ -1778,16 +1915,22 @@ impl Case {
         let t = self.task(id).ok_or_else(|| {
             DomainError::field(
                 "task",
-                format!("case {} has no task {id}", self.opened.receipt),
+                zh_en!(
+                    "办件 {receipt} 没有编号为 {id} 的环节",
+                    "case {receipt} has no task {id}",
+                    receipt = &self.opened.receipt,
+                ),
             )
         })?;
         if t.status != TaskStatus::Open {
             return Err(rule(
                 ErrorCode::TaskState,
-                format!(
-                    "task «{}» is no longer open (done by {})",
-                    t.name,
-                    t.done_by.as_deref().unwrap_or("nobody")
+                zh_en!(
+                    "环节“{name}”已结束（办理人：{zh_by}）",
+                    "task «{name}» is no longer open (done by {en_by})",
+                    name = &t.name,
+                    zh_by = t.done_by.as_deref().unwrap_or("无"),
+                    en_by = t.done_by.as_deref().unwrap_or("nobody"),
                 ),
             ));
         }
@@ -1804,10 +1947,12 @@ impl Case {
         if self.status.is_finished() {
             return Err(rule(
                 ErrorCode::CaseState,
-                format!(
-                    "case {} is {} (finished)",
-                    self.opened.receipt,
-                    self.status.zh()
+                zh_en!(
+                    "办件 {receipt} 已经终结（{status}），不能再办理",
+                    "case {receipt} is {en} (finished)",
+                    receipt = &self.opened.receipt,
+                    status = self.status.zh(),
+                    en = self.status.as_str(),
                 ),
             ));
         }
@@ -1815,11 +1960,12 @@ impl Case {
         if t.step != step {
             return Err(rule(
                 ErrorCode::TaskState,
-                format!(
-                    "«{}» is a {} step; `{verb}` finishes a {} step",
-                    t.name,
-                    t.step.zh(),
-                    step.zh()
+                zh_en!(
+                    "“{name}”是{is}环节，此项操作只能办结{wants}环节",
+                    "«{name}» is a {is} step; `{verb}` finishes a {wants} step",
+                    name = &t.name,
+                    is = t.step.zh(),
+                    wants = step.zh(),
                 ),
             ));
         }
@@ -1836,7 +1982,11 @@ impl Case {
         {
             return Err(rule(
                 ErrorCode::TaskState,
-                format!("task «{}» is claimed by {a}", t.name),
+                zh_en!(
+                    "环节“{name}”已由 {a} 认领",
+                    "task «{name}» is claimed by {a}",
+                    name = &t.name,
+                ),
             ));
         }
         Ok(())
@@ -1862,9 +2012,11 @@ impl Case {
                 if let Some(p) = people.iter().find(|p| did.contains(p)) {
                     return Err(rule(
                         ErrorCode::SeparationOfDuties,
-                        format!(
-                            "{p} did «{}» on this case and may not also do «{}» ({}≠{})",
-                            done.name, t.name, done.name, t.name
+                        zh_en!(
+                            "{p} 已办理本案“{did}”环节，不得再办理“{this}”环节（岗位分离）",
+                            "{p} did «{did}» on this case and may not also do «{this}» ({did}≠{this})",
+                            did = &done.name,
+                            this = &t.name,
                         ),
                     ));
                 }
@@ -1895,9 +2047,12 @@ impl Case {
             if people.contains(&c.username.as_str()) {
                 return Err(rule(
                     ErrorCode::TwoPersonRequired,
-                    format!(
-                        "{} is named twice; «{}» needs {} different people",
-                        c.username, t.name, node.actors
+                    zh_en!(
+                        "{user} 被重复列入；“{name}”须由 {n} 名不同的工作人员办理",
+                        "{user} is named twice; «{name}» needs {n} different people",
+                        user = &c.username,
+                        name = &t.name,
+                        n = node.actors,
                     ),
                 ));
             }
@@ -1906,9 +2061,11 @@ impl Case {
         if people.len() < usize::from(node.actors) {
             return Err(rule(
                 ErrorCode::TwoPersonRequired,
-                format!(
-                    "«{}» needs {} different people (不能一人办理); name the others as co_actors",
-                    t.name, node.actors
+                zh_en!(
+                    "“{name}”须由 {n} 名不同的工作人员共同办理（不能一人办理），请填写共同办理人",
+                    "«{name}» needs {n} different people (不能一人办理); name the others as co_actors",
+                    name = &t.name,
+                    n = node.actors,
                 ),
             ));
         }
@@ -1946,7 +2103,10 @@ impl Case {
                 if d.document_no.trim().is_empty() {
                     errors.push(FieldError::new(
                         "decision.document_no",
-                        "the decision's document or certificate number is required",
+                        zh_en!(
+                            "请填写决定文书或证照编号",
+                            "the decision's document or certificate number is required"
+                        ),
                     ));
                 }
             }
@@ -1954,13 +2114,19 @@ impl Case {
                 if d.reasons.trim().is_empty() {
                     errors.push(FieldError::new(
                         "decision.reasons",
-                        "a denial states its reasons (行政许可法第三十八条)",
+                        zh_en!(
+                            "作出不予许可决定，应当说明理由（《中华人民共和国行政许可法》第三十八条第二款）",
+                            "a denial states its reasons (行政许可法第三十八条)"
+                        ),
                     ));
                 }
                 if d.legal_basis.trim().is_empty() {
                     errors.push(FieldError::new(
                         "decision.legal_basis",
-                        "a denial states its legal basis",
+                        zh_en!(
+                            "作出不予许可决定，应当载明法律依据",
+                            "a denial states its legal basis"
+                        ),
                     ));
                 }
             }
@@ -1973,13 +2139,19 @@ impl Case {
             (None, true, Verdict::Approve) => {
                 return Err(DomainError::field(
                     "decision.penalty",
-                    "a penalty decision names the violation, the circumstance tier and the amount",
+                    zh_en!(
+                        "行政处罚决定应载明违法行为、情节阶次和罚款金额",
+                        "a penalty decision names the violation, the circumstance tier and the amount"
+                    ),
                 ));
             }
             (Some(_), _, _) => {
                 return Err(DomainError::field(
                     "decision.penalty",
-                    "only a penalty power's decision to punish carries a penalty",
+                    zh_en!(
+                        "只有行政处罚事项作出处罚决定时才载明处罚内容",
+                        "only a penalty power's decision to punish carries a penalty"
+                    ),
                 ));
             }
             (None, _, _) => None,
@@ -2002,12 +2174,19 @@ impl Case {
         env: &Env,
     ) -> Result<Penalty, DomainError> {
         let b = env.benchmark.ok_or_else(|| {
-            rule(ErrorCode::NoDiscretionBenchmark, format!("{} has no discretion benchmark (自由裁量基准); the registry must publish one before fines are decided", self.opened.power))
+            rule(
+                ErrorCode::NoDiscretionBenchmark,
+                zh_en!(
+                    "事项 {power} 尚无行政处罚裁量基准，须先公布裁量基准方可决定罚款",
+                    "{power} has no discretion benchmark (自由裁量基准); the registry must publish one before fines are decided",
+                    power = &self.opened.power,
+                ),
+            )
         })?;
         if p.amount_fen < 0 {
             return Err(DomainError::field(
                 "decision.penalty.amount_fen",
-                "an amount is not negative",
+                zh_en!("罚款金额不能为负数", "an amount is not negative"),
             ));
         }
         let band = b.check(&p.violation, p.tier, p.amount_fen, &self.opened.form)?;
@@ -2023,21 +2202,23 @@ impl Case {
             .filter(|r| !r.is_empty());
         if !band.within {
             let yuan = |f: i64| format!("{}.{:02}", f / 100, f % 100);
-            let why = format!(
-                "{} yuan is outside the {} band {}–{} yuan for «{}»",
-                yuan(p.amount_fen),
-                p.tier.zh(),
-                yuan(band.min_fen),
-                yuan(band.max_fen),
-                p.violation
+            let why = zh_en!(
+                "罚款 {amount} 元超出“{violation}”{tier}情节的裁量幅度 {min}–{max} 元",
+                "{amount} yuan is outside the {tier} band {min}–{max} yuan for «{violation}»",
+                amount = yuan(p.amount_fen),
+                tier = p.tier.zh(),
+                min = yuan(band.min_fen),
+                max = yuan(band.max_fen),
+                violation = &p.violation,
             );
             match (collective, reason) {
                 (true, Some(_)) => {}
                 (true, None) => {
                     return Err(rule(
                         ErrorCode::OutsideDiscretionBand,
-                        format!(
-                            "{why}; a collective decision (集体讨论) may go outside it with a recorded reason"
+                        why.append(
+                            "；经集体讨论决定的，可在记录理由后超出幅度",
+                            "; a collective decision (集体讨论) may go outside it with a recorded reason",
                         ),
                     ));
                 }
@@ -2059,13 +2240,15 @@ impl Case {
         if !roles.iter().any(|r| u.roles.contains(r)) {
             return Err(rule(
                 ErrorCode::RoleRequired,
-                format!(
-                    "this needs the role {}",
-                    roles
+                zh_en!(
+                    "此项操作须由{zh}办理",
+                    "this needs the role {en}",
+                    zh = roles.iter().map(|r| r.zh()).collect::<Vec<_>>().join("或"),
+                    en = roles
                         .iter()
                         .map(|r| r.zh())
                         .collect::<Vec<_>>()
-                        .join(" or ")
+                        .join(" or "),
                 ),
             ));
         }
@@ -2075,7 +2258,11 @@ impl Case {
         if !ours {
             return Err(rule(
                 ErrorCode::WrongDepartment,
-                format!("case {} belongs to another department", self.opened.receipt),
+                zh_en!(
+                    "办件 {receipt} 由其他部门办理",
+                    "case {receipt} belongs to another department",
+                    receipt = &self.opened.receipt,
+                ),
             ));
         }
         Ok(())
@@ -2164,20 +2351,24 @@ fn holds(u: &User, t: &TaskState) -> Result<(), DomainError> {
     if role.is_none_or(|r| !u.roles.contains(&r)) {
         return Err(rule(
             ErrorCode::RoleRequired,
-            format!(
-                "«{}» is done by a {}; {} is not one",
-                t.name,
-                role.map(Role::zh).unwrap_or(t.role.as_str()),
-                u.username
+            zh_en!(
+                "“{name}”由{role}办理，{user} 不具备该角色",
+                "«{name}» is done by a {role}; {user} is not one",
+                name = &t.name,
+                role = role.map(Role::zh).unwrap_or(t.role.as_str()),
+                user = &u.username,
             ),
         ));
     }
     if u.department.as_ref() != Some(&t.department) {
         return Err(rule(
             ErrorCode::WrongDepartment,
-            format!(
-                "«{}» belongs to department {}; {} is not of it",
-                t.name, t.department, u.username
+            zh_en!(
+                "“{name}”由部门 {dept} 办理，{user} 不属于该部门",
+                "«{name}» belongs to department {dept}; {user} is not of it",
+                name = &t.name,
+                dept = &t.department,
+                user = &u.username,
             ),
         ));
     }

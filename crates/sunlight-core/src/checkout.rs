@@ -149,7 +149,10 @@ impl Process for Checkout {
                 if reason.trim().is_empty() {
                     return Err(DomainError::Invalid(vec![FieldError::new(
                         "reason",
-                        "say why the power must be used (一事一审须说明理由)",
+                        crate::zh_en!(
+                            "请说明行使该权力的理由（一事一审须说明理由）",
+                            "say why the power must be used (一事一审须说明理由)"
+                        ),
                     )]));
                 }
                 Ok(stamp(CheckoutEvent::Requested {
@@ -164,18 +167,22 @@ impl Process for Checkout {
                 if c.state != CheckoutState::Requested {
                     return Err(DomainError::rule(
                         ErrorCode::InvalidTransition,
-                        format!(
-                            "per-use approval {} is {} already ({})",
-                            c.id,
-                            c.state.as_str(),
-                            c.state.zh()
+                        crate::zh_en!(
+                            "一事一审申请 {id} 已{zh}",
+                            "per-use approval {id} is {en} already ({zh})",
+                            id = c.id,
+                            en = c.state.as_str(),
+                            zh = c.state.zh(),
                         ),
                     ));
                 }
                 if c.requested_by == user.username.as_str() {
                     return Err(DomainError::rule(
                         ErrorCode::SeparationOfDuties,
-                        "who requested a per-use approval may not approve it (审批分离)",
+                        crate::zh_en!(
+                            "一事一审的申请人不能自行批准（审批分离）",
+                            "who requested a per-use approval may not approve it (审批分离)"
+                        ),
                     ));
                 }
                 Ok(stamp(if *approve {
@@ -190,7 +197,10 @@ impl Process for Checkout {
                 if !matches!(by, Actor::Timer) {
                     return Err(DomainError::rule(
                         ErrorCode::RoleRequired,
-                        "a per-use approval expires by its clock, not by anyone's act",
+                        crate::zh_en!(
+                            "一事一审批准到期自动失效，不能由人工操作",
+                            "a per-use approval expires by its clock, not by anyone's act"
+                        ),
                     ));
                 }
                 match c.closes_at {
@@ -199,17 +209,25 @@ impl Process for Checkout {
                     }
                     _ => Err(DomainError::rule(
                         ErrorCode::InvalidTransition,
-                        format!("per-use approval {} is not due to expire", c.id),
+                        crate::zh_en!(
+                            "一事一审批准 {id} 尚未到期",
+                            "per-use approval {id} is not due to expire",
+                            id = c.id,
+                        ),
                     )),
                 }
             }
             (None, _) => Err(DomainError::rule(
                 ErrorCode::UnknownReference,
-                "no such per-use approval",
+                crate::zh_en!("没有此一事一审申请", "no such per-use approval"),
             )),
             (Some(c), CheckoutCommand::Request { .. }) => Err(DomainError::rule(
                 ErrorCode::InvalidTransition,
-                format!("per-use approval {} exists already", c.id),
+                crate::zh_en!(
+                    "一事一审申请 {id} 已经存在",
+                    "per-use approval {id} exists already",
+                    id = c.id,
+                ),
             )),
         }
     }

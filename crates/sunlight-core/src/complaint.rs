@@ -69,11 +69,17 @@ impl ComplaintDraft {
         if self.target.is_empty() {
             errors.push(FieldError::new(
                 "target",
-                "say which case, department or member of staff the complaint is about",
+                crate::zh_en!(
+                    "请写明投诉的办件、部门或工作人员",
+                    "say which case, department or member of staff the complaint is about"
+                ),
             ));
         }
         if self.complainant.is_empty() {
-            errors.push(FieldError::new("complainant", "a complaint needs a name"));
+            errors.push(FieldError::new(
+                "complainant",
+                crate::zh_en!("请填写投诉人姓名", "a complaint needs a name"),
+            ));
         }
         if !(5..=20).contains(&self.phone.len())
             || !self
@@ -83,17 +89,26 @@ impl ComplaintDraft {
         {
             errors.push(FieldError::new(
                 "phone",
-                "a telephone number to answer on (digits, 5 to 20)",
+                crate::zh_en!(
+                    "请填写用于答复的联系电话（5 至 20 位数字）",
+                    "a telephone number to answer on (digits, 5 to 20)"
+                ),
             ));
         }
         let n = self.text.chars().count();
         if n < 10 {
             errors.push(FieldError::new(
                 "text",
-                "say what happened in at least 10 characters",
+                crate::zh_en!(
+                    "请说明投诉事实，不少于 10 个字",
+                    "say what happened in at least 10 characters"
+                ),
             ));
         } else if n > 2000 {
-            errors.push(FieldError::new("text", "is longer than 2,000 characters"));
+            errors.push(FieldError::new(
+                "text",
+                crate::zh_en!("不能超过 2000 字", "is longer than 2,000 characters"),
+            ));
         }
         if errors.is_empty() {
             Ok(self)
@@ -251,22 +266,31 @@ impl crate::process::Process for Complaint {
                 if text.chars().count() < 10 {
                     return Err(DomainError::field(
                         "answer",
-                        "an answer says what was found and done, in at least 10 characters",
+                        crate::zh_en!(
+                            "答复应写明调查核实的情况和处理结果，不少于 10 个字",
+                            "an answer says what was found and done, in at least 10 characters"
+                        ),
                     ));
                 }
                 if user.department.as_ref().map(|d| d.as_str()) != Some(c.department.as_str()) {
                     return Err(DomainError::rule(
                         ErrorCode::WrongDepartment,
-                        format!(
-                            "complaint {} is for department {} to answer",
-                            c.tracking, c.department
+                        crate::zh_en!(
+                            "投诉 {t} 应由部门 {d} 答复",
+                            "complaint {t} is for department {d} to answer",
+                            t = &c.tracking,
+                            d = &c.department,
                         ),
                     ));
                 }
                 if c.state != ComplaintState::Open {
                     return Err(DomainError::rule(
                         ErrorCode::InvalidTransition,
-                        format!("complaint {} was already answered", c.tracking),
+                        crate::zh_en!(
+                            "投诉 {t} 已答复",
+                            "complaint {t} was already answered",
+                            t = &c.tracking,
+                        ),
                     ));
                 }
                 Ok(ComplaintEvent::Answered {
@@ -278,11 +302,15 @@ impl crate::process::Process for Complaint {
             }
             (None, ComplaintCommand::Answer { .. }) => Err(DomainError::rule(
                 ErrorCode::UnknownReference,
-                "no such complaint",
+                crate::zh_en!("没有此投诉", "no such complaint"),
             )),
             (Some(c), ComplaintCommand::File { .. }) => Err(DomainError::rule(
                 ErrorCode::InvalidTransition,
-                format!("complaint {} exists already", c.tracking),
+                crate::zh_en!(
+                    "投诉 {t} 已经存在",
+                    "complaint {t} exists already",
+                    t = &c.tracking,
+                ),
             )),
         }
     }

@@ -19,34 +19,43 @@ pub struct CreditCode(String);
 impl CreditCode {
     pub fn parse(input: &str) -> Result<Self, DomainError> {
         let code = crate::text::fold_width(input.trim()).to_ascii_uppercase();
-        let bad = |why: String| DomainError::field("credit_code", format!("«{input}» {why}"));
+        let bad = |why: crate::Text| {
+            DomainError::field(
+                "credit_code",
+                why.prefixed(&format!("“{input}”"), &format!("«{input}» ")),
+            )
+        };
         if code.chars().count() != 18 {
-            return Err(bad(format!(
-                "has {} characters; a credit code has 18",
-                code.chars().count()
+            return Err(bad(crate::zh_en!(
+                "为 {n} 位，统一社会信用代码应为 18 位",
+                "has {n} characters; a credit code has 18",
+                n = code.chars().count(),
             )));
         }
         let mut values = [0u32; 18];
         for (i, b) in code.bytes().enumerate() {
             values[i] = ALPHABET.iter().position(|&a| a == b).ok_or_else(|| {
-                bad(format!(
-                    "has «{}» at position {}, which GB 32100 does not use",
-                    b as char,
-                    i + 1
+                bad(crate::zh_en!(
+                    "第 {at} 位“{c}”不是 GB 32100 所用的字符",
+                    "has «{c}» at position {at}, which GB 32100 does not use",
+                    c = b as char,
+                    at = i + 1,
                 ))
             })? as u32;
         }
         if !code[2..8].bytes().all(|b| b.is_ascii_digit()) {
-            return Err(bad(
-                "must have a 6-digit region code at positions 3–8".into()
-            ));
+            return Err(bad(crate::zh_en!(
+                "第 3–8 位应为 6 位行政区划码",
+                "must have a 6-digit region code at positions 3–8"
+            )));
         }
         let expected = Self::check_char(&values[..17]);
         if code.as_bytes()[17] != expected {
-            return Err(bad(format!(
-                "has check character «{}», expected «{}»",
-                &code[17..],
-                expected as char
+            return Err(bad(crate::zh_en!(
+                "校验码为“{got}”，应为“{want}”",
+                "has check character «{got}», expected «{want}»",
+                got = &code[17..],
+                want = expected as char,
             )));
         }
         Ok(Self(code))
@@ -59,7 +68,10 @@ impl CreditCode {
             let v = ALPHABET.iter().position(|&a| a == b).ok_or_else(|| {
                 DomainError::field(
                     "credit_code",
-                    format!("«{body}» has a character GB 32100 does not use"),
+                    crate::zh_en!(
+                        "“{body}”含有 GB 32100 不使用的字符",
+                        "«{body}» has a character GB 32100 does not use"
+                    ),
                 )
             })?;
             values.push(v as u32);
@@ -67,7 +79,10 @@ impl CreditCode {
         if values.len() != 17 {
             return Err(DomainError::field(
                 "credit_code",
-                "the body of a credit code has 17 characters",
+                crate::zh_en!(
+                    "统一社会信用代码的本体代码应为 17 位",
+                    "the body of a credit code has 17 characters"
+                ),
             ));
         }
         let mut code = body.to_string();
@@ -189,7 +204,7 @@ impl Department {
         if name.is_empty() {
             return Err(DomainError::Invalid(vec![FieldError::new(
                 "name",
-                "a department needs a name",
+                crate::zh_en!("请填写部门名称", "a department needs a name"),
             )]));
         }
         Ok(Self {

@@ -85,7 +85,10 @@ impl Band {
                 let base = data.get(field).and_then(serde_json::Value::as_i64).ok_or_else(|| {
                     DomainError::field(
                         format!("data.{field}"),
-                        "the benchmark computes the fine from this figure (in fen); the case lacks it",
+                        crate::zh_en!(
+                            "裁量基准按“{field}”（以分计）计算罚款幅度，本案缺少该数据",
+                            "the benchmark computes the fine from this figure (in fen); the case lacks it"
+                        ),
                     )
                 })?;
                 Ok((
@@ -147,23 +150,32 @@ impl Benchmark {
         if self.violations.is_empty() {
             errors.push(FieldError::new(
                 "violations",
-                "a benchmark names at least one violation",
+                crate::zh_en!(
+                    "裁量基准至少应列明一项违法行为",
+                    "a benchmark names at least one violation"
+                ),
             ));
         }
         let mut codes = std::collections::HashSet::new();
         for (i, v) in self.violations.iter().enumerate() {
             let at = format!("violations[{i}]");
             if v.code.trim().is_empty() || !codes.insert(v.code.as_str()) {
-                errors.push(FieldError::new(format!("{at}.code"), "empty or used twice"));
+                errors.push(FieldError::new(
+                    format!("{at}.code"),
+                    crate::zh_en!("编码为空或重复", "empty or used twice"),
+                ));
             }
             if v.name.trim().is_empty() {
                 errors.push(FieldError::new(
                     format!("{at}.name"),
-                    "the violation needs a name",
+                    crate::zh_en!("请填写违法行为名称", "the violation needs a name"),
                 ));
             }
             if v.tiers.is_empty() {
-                errors.push(FieldError::new(format!("{at}.tiers"), "at least one tier"));
+                errors.push(FieldError::new(
+                    format!("{at}.tiers"),
+                    crate::zh_en!("至少应有一个裁量阶次", "at least one tier"),
+                ));
             }
             let mut seen = std::collections::HashSet::new();
             for (j, t) in v.tiers.iter().enumerate() {
@@ -171,7 +183,11 @@ impl Benchmark {
                 if !seen.insert(t.tier) {
                     errors.push(FieldError::new(
                         format!("{at}.tier"),
-                        format!("{} appears twice", t.tier.zh()),
+                        crate::zh_en!(
+                            "“{tier}”阶次重复",
+                            "{tier} appears twice",
+                            tier = t.tier.zh(),
+                        ),
                     ));
                 }
                 let upside_down = match &t.band {
@@ -186,7 +202,10 @@ impl Benchmark {
                 if upside_down {
                     errors.push(FieldError::new(
                         format!("{at}.band"),
-                        "the lower bound exceeds the upper one, or is negative",
+                        crate::zh_en!(
+                            "幅度下限高于上限，或为负数",
+                            "the lower bound exceeds the upper one, or is negative"
+                        ),
                     ));
                 }
             }
@@ -211,21 +230,28 @@ impl Benchmark {
         let v = self.violation(violation).ok_or_else(|| {
             DomainError::rule(
                 ErrorCode::UnknownReference,
-                format!(
-                    "the benchmark of {} names no violation «{violation}» (it has: {})",
-                    self.power,
-                    self.violations
+                crate::zh_en!(
+                    "{power} 的裁量基准中没有违法行为“{violation}”（现有：{list}）",
+                    "the benchmark of {power} names no violation «{violation}» (it has: {list})",
+                    power = &self.power,
+                    list = self
+                        .violations
                         .iter()
                         .map(|v| v.code.as_str())
                         .collect::<Vec<_>>()
-                        .join(", ")
+                        .join(", "),
                 ),
             )
         })?;
         let t = v.tiers.iter().find(|t| t.tier == tier).ok_or_else(|| {
             DomainError::rule(
                 ErrorCode::UnknownReference,
-                format!("«{}» has no tier {}", v.name, tier.zh()),
+                crate::zh_en!(
+                    "“{name}”没有“{tier}”阶次",
+                    "«{name}» has no tier {tier}",
+                    name = &v.name,
+                    tier = tier.zh(),
+                ),
             )
         })?;
         let (min_fen, max_fen) = t.band.resolve(data)?;

@@ -276,23 +276,23 @@ pub struct FlowError {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub node: Option<String>,
     pub kind: FlowErrorKind,
-    pub message: String,
+    pub message: crate::Text,
 }
 
 impl fmt::Display for FlowError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.node {
             Some(n) => write!(f, "{n}: {}", self.message),
-            None => f.write_str(&self.message),
+            None => write!(f, "{}", self.message),
         }
     }
 }
 
-fn err(node: Option<&str>, kind: FlowErrorKind, message: impl Into<String>) -> FlowError {
+fn err(node: Option<&str>, kind: FlowErrorKind, message: crate::Text) -> FlowError {
     FlowError {
         node: node.map(str::to_string),
         kind,
-        message: message.into(),
+        message,
     }
 }
 
@@ -310,7 +310,8 @@ impl Flow {
             let line = e
                 .span()
                 .map(|s| text[..s.start.min(text.len())].lines().count().max(1));
-            let mut fe = crate::FieldError::new("flow", e.message().to_string());
+            let m = e.message();
+            let mut fe = crate::FieldError::new("flow", crate::zh_en!("流程文本有误：{m}", "{m}"));
             fe.line = line;
             crate::DomainError::Invalid(vec![fe])
         })
@@ -334,11 +335,15 @@ impl Flow {
                 errors.push(err(
                     Some(&n.id),
                     DuplicateId,
-                    "this id is used by another node",
+                    crate::zh_en!("该编号已被其他节点使用", "this id is used by another node"),
                 ));
             }
             if n.id.trim().is_empty() {
-                errors.push(err(None, DuplicateId, "a node has an empty id"));
+                errors.push(err(
+                    None,
+                    DuplicateId,
+                    crate::zh_en!("有节点的编号为空", "a node has an empty id"),
+                ));
             }
         }
         let starts: Vec<&Node> = self
@@ -347,16 +352,24 @@ impl Flow {
             .filter(|n| n.kind == NodeKind::Start)
             .collect();
         match starts.len() {
-            0 => errors.push(err(None, NoStart, "the flow has no start node")),
+            0 => errors.push(err(
+                None,
+                NoStart,
+                crate::zh_en!("流程没有开始节点", "the flow has no start node"),
+            )),
             1 => {}
             _ => errors.push(err(
                 Some(&starts[1].id),
                 SeveralStarts,
-                "a flow has exactly one start",
+                crate::zh_en!("流程只能有一个开始节点", "a flow has exactly one start"),
             )),
         }
         if !self.nodes.iter().any(|n| n.kind == NodeKind::End) {
-            errors.push(err(None, NoEnd, "the flow has no end node"));
+            errors.push(err(
+                None,
+                NoEnd,
+                crate::zh_en!("流程没有结束节点", "the flow has no end node"),
+            ));
         }
         let n = self.nodes.len();
         let mut out: Vec<Vec<usize>> = vec![Vec::new(); n];
@@ -371,12 +384,20 @@ impl Flow {
                 (None, _) => errors.push(err(
                     Some(&here),
                     UnknownNode,
-                    format!("edge from unknown node «{}»", e.from),
+                    crate::zh_en!(
+                        "连线起点“{from}”不是流程中的节点",
+                        "edge from unknown node «{from}»",
+                        from = &e.from,
+                    ),
                 )),
                 (_, None) => errors.push(err(
                     Some(&here),
                     UnknownNode,
-                    format!("edge to unknown node «{}»", e.to),
+                    crate::zh_en!(
+                        "连线终点“{to}”不是流程中的节点",
+                        "edge to unknown node «{to}»",
+                        to = &e.to,
+                    ),
                 )),
             }
             if let Some(w) = &e.when
@@ -391,34 +412,55 @@ impl Flow {
             let want = match node.kind {
                 NodeKind::Start => (
                     i_n == 0 && o_n == 1,
-                    "a start has no incoming and one outgoing edge",
+                    crate::zh_en!(
+                        "开始节点不能有流入连线，且只有一条流出连线",
+                        "a start has no incoming and one outgoing edge"
+                    ),
                 ),
                 NodeKind::End => (
                     o_n == 0 && i_n >= 1,
-                    "an end has incoming edges and no outgoing one",
+                    crate::zh_en!(
+                        "结束节点应有流入连线，且不能有流出连线",
+                        "an end has incoming edges and no outgoing one"
+                    ),
                 ),
                 NodeKind::Task(_) => (
                     i_n >= 1 && o_n == 1,
-                    "a task has incoming edges and exactly one outgoing edge",
+                    crate::zh_en!(
+                        "办理环节应有流入连线，且只有一条流出连线",
+                        "a task has incoming edges and exactly one outgoing edge"
+                    ),
                 ),
                 NodeKind::ParallelSplit => (
                     i_n >= 1 && o_n >= 2,
-                    "a parallel split has one way in and two or more ways out",
+                    crate::zh_en!(
+                        "并行分支应有流入连线和两条以上流出连线",
+                        "a parallel split has one way in and two or more ways out"
+                    ),
                 ),
                 NodeKind::ParallelJoin => (
                     i_n >= 2 && o_n == 1,
-                    "a parallel join has two or more ways in and one way out",
+                    crate::zh_en!(
+                        "并行汇合应有两条以上流入连线和一条流出连线",
+                        "a parallel join has two or more ways in and one way out"
+                    ),
                 ),
                 NodeKind::Choice => (
                     i_n >= 1 && o_n >= 2,
-                    "a choice has a way in and two or more ways out",
+                    crate::zh_en!(
+                        "条件分支应有流入连线和两条以上流出连线",
+                        "a choice has a way in and two or more ways out"
+                    ),
                 ),
             };
             if !want.0 {
                 errors.push(err(
                     Some(&node.id),
                     BadDegree,
-                    format!("{} (it has {i_n} in, {o_n} out)", want.1),
+                    want.1.append(
+                        &format!("（现有流入 {i_n} 条、流出 {o_n} 条）"),
+                        &format!(" (it has {i_n} in, {o_n} out)"),
+                    ),
                 ));
             }
             if node.kind == NodeKind::Choice {
@@ -429,7 +471,7 @@ impl Flow {
                     .count();
                 let defaults = edges.iter().filter(|e| e.default).count();
                 if unconditioned > 0 || defaults > 1 {
-                    errors.push(err(Some(&node.id), ChoiceWithoutCondition, "every edge out of a choice needs a `when` condition, except at most one `default`"));
+                    errors.push(err(Some(&node.id), ChoiceWithoutCondition, crate::zh_en!("条件分支的每条流出连线都应有 `when` 条件，至多一条可设为 `default`", "every edge out of a choice needs a `when` condition, except at most one `default`")));
                 }
             }
             if let Some(t) = node.task() {
@@ -437,10 +479,11 @@ impl Flow {
                     errors.push(err(
                         Some(&node.id),
                         UnknownRole,
-                        format!(
-                            "«{}» is not a role ({})",
-                            t.role,
-                            Role::ALL.map(Role::as_str).join(", ")
+                        crate::zh_en!(
+                            "“{role}”不是角色（可用：{list}）",
+                            "«{role}» is not a role ({list})",
+                            role = &t.role,
+                            list = Role::ALL.map(Role::as_str).join(", "),
                         ),
                     ));
                 }
@@ -448,7 +491,10 @@ impl Flow {
                     errors.push(err(
                         Some(&node.id),
                         BadActors,
-                        "a step needs between 1 and 5 distinct actors",
+                        crate::zh_en!(
+                            "一个环节的办理人数应为 1 至 5 人",
+                            "a step needs between 1 and 5 distinct actors"
+                        ),
                     ));
                 }
                 for other in &t.differs_from {
@@ -457,17 +503,26 @@ impl Flow {
                         Some(o) if o.id == node.id => errors.push(err(
                             Some(&node.id),
                             BadSeparationOfDuties,
-                            "a step cannot be separated from itself",
+                            crate::zh_en!(
+                                "环节不能与自身分离",
+                                "a step cannot be separated from itself"
+                            ),
                         )),
                         Some(_) => errors.push(err(
                             Some(&node.id),
                             BadSeparationOfDuties,
-                            format!("«{other}» is not a task; only tasks have actors"),
+                            crate::zh_en!(
+                                "“{other}”不是办理环节，只有办理环节才有办理人",
+                                "«{other}» is not a task; only tasks have actors"
+                            ),
                         )),
                         None => errors.push(err(
                             Some(&node.id),
                             BadSeparationOfDuties,
-                            format!("«{other}» is not a node of this flow"),
+                            crate::zh_en!(
+                                "“{other}”不是本流程的节点",
+                                "«{other}» is not a node of this flow"
+                            ),
                         )),
                     }
                 }
@@ -478,14 +533,20 @@ impl Flow {
                 errors.push(err(
                     Some(&r.node),
                     BadRisk,
-                    "a risk point names a node that is not in the flow",
+                    crate::zh_en!(
+                        "风险点所指的节点不在流程中",
+                        "a risk point names a node that is not in the flow"
+                    ),
                 ));
             }
             if r.description.trim().is_empty() || r.controls.is_empty() {
                 errors.push(err(
                     Some(&r.node),
                     BadRisk,
-                    "a risk point needs a description and at least one control measure",
+                    crate::zh_en!(
+                        "风险点应有描述和至少一项防控措施",
+                        "a risk point needs a description and at least one control measure"
+                    ),
                 ));
             }
         }
@@ -510,13 +571,19 @@ impl Flow {
                 errors.push(err(
                     Some(&node.id),
                     Unreachable,
-                    "no path from the start reaches this node",
+                    crate::zh_en!(
+                        "从开始节点无法到达此节点",
+                        "no path from the start reaches this node"
+                    ),
                 ));
             } else if !backward[i] {
                 errors.push(err(
                     Some(&node.id),
                     NoWayToEnd,
-                    "no path from this node reaches an end",
+                    crate::zh_en!(
+                        "从此节点无法到达结束节点",
+                        "no path from this node reaches an end"
+                    ),
                 ));
             }
         }
@@ -543,9 +610,10 @@ impl Flow {
                 errors.push(err(
                     Some(ids[0]),
                     CycleWithoutExit,
-                    format!(
-                        "the cycle through {} has no choice that leaves it",
-                        ids.join(", ")
+                    crate::zh_en!(
+                        "经过 {ids} 的循环没有可以离开它的条件分支",
+                        "the cycle through {ids} has no choice that leaves it",
+                        ids = ids.join(", "),
                     ),
                 ));
             }
@@ -575,9 +643,11 @@ impl Flow {
                         errors.push(err(
                             Some(&node.id),
                             UnmatchedSplit,
-                            format!(
-                                "join «{}» already closes split «{}»",
-                                self.nodes[j].id, self.nodes[other].id
+                            crate::zh_en!(
+                                "汇合“{join}”已用于闭合分支“{split}”",
+                                "join «{join}» already closes split «{split}»",
+                                join = &self.nodes[j].id,
+                                split = &self.nodes[other].id,
                             ),
                         ));
                     }
@@ -585,17 +655,21 @@ impl Flow {
                 Some(j) if self.nodes[j].kind == NodeKind::ParallelJoin => errors.push(err(
                     Some(&node.id),
                     UnmatchedSplit,
-                    format!(
-                        "its {} branches meet at join «{}», which waits for {}",
-                        out[i].len(),
-                        self.nodes[j].id,
-                        inc[j].len()
+                    crate::zh_en!(
+                        "其 {n} 条分支在汇合“{join}”处汇合，但该汇合等待 {m} 条",
+                        "its {n} branches meet at join «{join}», which waits for {m}",
+                        n = out[i].len(),
+                        join = &self.nodes[j].id,
+                        m = inc[j].len(),
                     ),
                 )),
                 _ => errors.push(err(
                     Some(&node.id),
                     UnmatchedSplit,
-                    "its branches do not meet at a parallel join",
+                    crate::zh_en!(
+                        "其各分支没有在并行汇合处汇合",
+                        "its branches do not meet at a parallel join"
+                    ),
                 )),
             }
         }
@@ -604,7 +678,10 @@ impl Flow {
                 errors.push(err(
                     Some(&node.id),
                     UnmatchedJoin,
-                    "no parallel split opens the branches this join waits for",
+                    crate::zh_en!(
+                        "没有并行分支开启此汇合所等待的各分支",
+                        "no parallel split opens the branches this join waits for"
+                    ),
                 ));
             }
         }
@@ -615,7 +692,14 @@ impl Flow {
             && c.unit == TimeUnit::WorkingDays
             && longest > c.amount
         {
-            errors.push(err(None, OverBudget, format!("the longest way through takes {longest} working days; the committed limit is {c}")));
+            errors.push(err(
+                None,
+                OverBudget,
+                crate::zh_en!(
+                    "流程最长路径需 {longest} 个工作日，超过承诺时限 {c}",
+                    "the longest way through takes {longest} working days; the committed limit is {c}"
+                ),
+            ));
         }
         if let (Some(c), Some(s)) = (limits.committed, limits.statutory)
             && c.within(s) == Some(false)
@@ -623,7 +707,10 @@ impl Flow {
             errors.push(err(
                 None,
                 CommittedOverStatutory,
-                format!("the committed limit {c} exceeds the statutory limit {s}"),
+                crate::zh_en!(
+                    "承诺时限 {c} 超过法定时限 {s}",
+                    "the committed limit {c} exceeds the statutory limit {s}"
+                ),
             ));
         }
         errors
@@ -835,9 +922,14 @@ pub enum Value {
 }
 
 impl Condition {
-    pub fn parse(s: &str) -> Result<Self, String> {
-        let bad =
-            |why: &str| format!("«{s}»: {why} (write e.g. outcome == '准予' or data.area > 500)");
+    pub fn parse(s: &str) -> Result<Self, crate::Text> {
+        let bad = |why: crate::Text| {
+            why.prefixed(&format!("“{s}”："), &format!("«{s}»: "))
+                .append(
+                    "（应写作如 outcome == '准予' 或 data.area > 500）",
+                    " (write e.g. outcome == '准予' or data.area > 500)",
+                )
+        };
         let t = s.trim();
         let ops = [
             ("==", Op::Eq),
@@ -851,7 +943,7 @@ impl Condition {
             .iter()
             .filter_map(|(sym, op)| t.find(sym).map(|i| (i, *op, sym.len())))
             .min_by_key(|(i, _, _)| *i)
-            .ok_or_else(|| bad("no comparison"))?;
+            .ok_or_else(|| bad(crate::zh_en!("缺少比较符", "no comparison")))?;
         let (lhs, rhs) = (t[..at].trim(), t[at + len..].trim());
         let subject = match lhs {
             "outcome" => Subject::Outcome,
@@ -861,7 +953,12 @@ impl Condition {
             {
                 Subject::Data(l[5..].to_string())
             }
-            _ => return Err(bad("the left side is `outcome` or `data.<field>`")),
+            _ => {
+                return Err(bad(crate::zh_en!(
+                    "左边应为 `outcome` 或 `data.<字段>`",
+                    "the left side is `outcome` or `data.<field>`"
+                )));
+            }
         };
         let value = if let Some(q) = rhs.strip_prefix('\'').and_then(|r| r.strip_suffix('\'')) {
             Value::Text(q.to_string())
@@ -870,13 +967,18 @@ impl Condition {
         } else if rhs == "true" || rhs == "false" {
             Value::Bool(rhs == "true")
         } else {
-            Value::Number(
-                rhs.parse()
-                    .map_err(|_| bad("the right side is a quoted text, a number, true or false"))?,
-            )
+            Value::Number(rhs.parse().map_err(|_| {
+                bad(crate::zh_en!(
+                    "右边应为带引号的文字、数字、true 或 false",
+                    "the right side is a quoted text, a number, true or false"
+                ))
+            })?)
         };
         if matches!(value, Value::Text(_) | Value::Bool(_)) && !matches!(op, Op::Eq | Op::Ne) {
-            return Err(bad("texts and true/false compare only with == or !="));
+            return Err(bad(crate::zh_en!(
+                "文字和 true/false 只能用 == 或 != 比较",
+                "texts and true/false compare only with == or !="
+            )));
         }
         Ok(Self { subject, op, value })
     }

@@ -28,7 +28,7 @@ pub mod supervision;
 pub mod text;
 
 pub use department::{CreditCode, Department, DepartmentNature};
-pub use error::{DomainError, ErrorCode, FieldError};
+pub use error::{Code, DomainError, ErrorCode, FieldError, Lang, Text, field_label};
 pub use power::{
     AccountabilityCase, CaseType, DelegationMode, Duty, DutyPhase, Fee, LegalBasis, Material,
     MaterialForm, Power, PowerCategory, PowerCode, PowerSource, PowerStatus, Responsibility,

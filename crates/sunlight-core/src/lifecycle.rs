@@ -144,17 +144,26 @@ impl PowerChange {
             current.cloned().ok_or_else(|| {
                 DomainError::rule(
                     ErrorCode::PowerNotInList,
-                    format!("power {code} is not in the list"),
+                    crate::zh_en!(
+                        "事项 {code} 不在权力清单内",
+                        "power {code} is not in the list"
+                    ),
                 )
             })
         };
-        let exercisable = |p: Power, what: &str| {
+        // What is to be done: (中文, English).
+        let exercisable = |p: Power, (zh, en): (&str, &str)| {
             if p.status.is_exercisable() {
                 Ok(p)
             } else {
                 Err(DomainError::rule(
                     ErrorCode::InvalidTransition,
-                    format!("power {} is {}; it cannot be {what}", p.code, p.status.zh()),
+                    crate::zh_en!(
+                        "事项 {code} 当前状态为“{status}”，不能{zh}",
+                        "power {code} is {status}; it cannot be {en}",
+                        code = &p.code,
+                        status = p.status.zh(),
+                    ),
                 ))
             }
         };
@@ -163,41 +172,47 @@ impl PowerChange {
                 if let Some(existing) = current {
                     return Err(DomainError::rule(
                         ErrorCode::DuplicatePowerCode,
-                        format!(
-                            "code {} is already used by «{}»",
-                            existing.code, existing.name
+                        crate::zh_en!(
+                            "编码 {code} 已被“{name}”使用",
+                            "code {code} is already used by «{name}»",
+                            code = &existing.code,
+                            name = &existing.name,
                         ),
                     ));
                 }
                 power.validated()
             }
             Self::Amend { power } => {
-                let prev = exercisable(listed(current)?, "amended")?;
+                let prev = exercisable(listed(current)?, ("修改", "amended"))?;
                 let mut power = power.validated()?;
                 if power.status != prev.status && power.status != PowerStatus::Active {
                     return Err(DomainError::rule(
                         ErrorCode::InvalidTransition,
-                        "an amendment cannot change the status; use cancel, delegate, merge or strictly_control",
+                        crate::zh_en!(
+                            "修改事项不能同时改变其状态；请分别办理取消、下放、合并或严管",
+                            "an amendment cannot change the status; use cancel, delegate, merge or strictly_control"
+                        ),
                     ));
                 }
                 power.status = prev.status;
                 Ok(power)
             }
             Self::Cancel { .. } => {
-                let mut p = exercisable(listed(current)?, "cancelled")?;
+                let mut p = exercisable(listed(current)?, ("取消", "cancelled"))?;
                 p.status = PowerStatus::Cancelled;
                 Ok(p)
             }
             Self::Delegate { mode, to_level, .. } => {
-                let mut p = exercisable(listed(current)?, "delegated")?;
+                let mut p = exercisable(listed(current)?, ("下放", "delegated"))?;
                 if to_level <= p.exercise_level {
                     return Err(DomainError::rule(
                         ErrorCode::InvalidDelegation,
-                        format!(
-                            "power {} is exercised at the {} level; it can only be delegated down, not to the {} level",
-                            p.code,
-                            p.exercise_level.zh(),
-                            to_level.zh()
+                        crate::zh_en!(
+                            "事项 {code} 由{from}行使，只能向下级下放，不能下放至{to}",
+                            "power {code} is exercised at the {from} level; it can only be delegated down, not to the {to} level",
+                            code = &p.code,
+                            from = p.exercise_level.zh(),
+                            to = to_level.zh(),
                         ),
                     ));
                 }
@@ -205,15 +220,16 @@ impl PowerChange {
                 Ok(p)
             }
             Self::Merge { into, .. } => {
-                let mut p = exercisable(listed(current)?, "merged")?;
+                let mut p = exercisable(listed(current)?, ("合并", "merged"))?;
                 let target_ok = into != p.code
                     && merge_target.is_some_and(|t| t.code == into && t.status.is_exercisable());
                 if !target_ok {
                     return Err(DomainError::rule(
                         ErrorCode::InvalidMergeTarget,
-                        format!(
-                            "power {} can only be merged into another listed, active power; {into} is not",
-                            p.code
+                        crate::zh_en!(
+                            "事项 {code} 只能并入清单内另一项有效事项，{into} 不符合",
+                            "power {code} can only be merged into another listed, active power; {into} is not",
+                            code = &p.code,
                         ),
                     ));
                 }
@@ -225,10 +241,11 @@ impl PowerChange {
                 if p.status != PowerStatus::Active {
                     return Err(DomainError::rule(
                         ErrorCode::InvalidTransition,
-                        format!(
-                            "only an active power can be put under strict control; {} is {}",
-                            p.code,
-                            p.status.zh()
+                        crate::zh_en!(
+                            "只有有效事项才能列入严管；{code} 当前为“{status}”",
+                            "only an active power can be put under strict control; {code} is {status}",
+                            code = &p.code,
+                            status = p.status.zh(),
                         ),
                     ));
                 }
@@ -240,7 +257,11 @@ impl PowerChange {
                 if p.status != PowerStatus::StrictlyControlled {
                     return Err(DomainError::rule(
                         ErrorCode::InvalidTransition,
-                        format!("power {} is not under strict control", p.code),
+                        crate::zh_en!(
+                            "事项 {code} 未列入严管",
+                            "power {code} is not under strict control",
+                            code = &p.code,
+                        ),
                     ));
                 }
                 p.status = PowerStatus::Active;
@@ -513,11 +534,12 @@ pub fn change_between(
     if same_text != *current {
         return Err(DomainError::rule(
             ErrorCode::InvalidTransition,
-            format!(
-                "power {} changes both its text and its status ({} → {}); change them in two steps",
-                wanted.code,
-                current.status.zh(),
-                wanted.status.zh()
+            crate::zh_en!(
+                "事项 {code} 同时改变了内容和状态（{from} → {to}），请分两次调整",
+                "power {code} changes both its text and its status ({from} → {to}); change them in two steps",
+                code = &wanted.code,
+                from = current.status.zh(),
+                to = wanted.status.zh(),
             ),
         ));
     }

@@ -20,18 +20,33 @@ impl PowerCode {
 
     pub fn parse(input: &str) -> Result<Self, DomainError> {
         let code = text::fold_width(input).trim().to_string();
-        let bad = |why: &str| DomainError::field("code", format!("«{input}» {why}"));
+        let bad = |why: crate::Text| {
+            DomainError::field(
+                "code",
+                why.prefixed(&format!("“{input}”"), &format!("«{input}» ")),
+            )
+        };
         if code.is_empty() {
-            return Err(bad("is empty: every power needs a code"));
+            return Err(DomainError::field(
+                "code",
+                crate::zh_en!(
+                    "请填写事项编码，每项权力都应有编码",
+                    "is empty: every power needs a code"
+                ),
+            ));
         }
         if code.len() > Self::MAX_LEN {
-            return Err(bad("is longer than 64 characters"));
+            return Err(bad(crate::zh_en!(
+                "超过 64 个字符",
+                "is longer than 64 characters"
+            )));
         }
         if let Some(c) = code
             .chars()
             .find(|c| !(c.is_ascii_alphanumeric() || "-_.".contains(*c)))
         {
-            return Err(bad(&format!(
+            return Err(bad(crate::zh_en!(
+                "含有“{c}”；编码只能使用字母、数字及“-”“_”“.”",
                 "contains «{c}»; codes use letters, digits, '-', '_' and '.'"
             )));
         }
@@ -389,7 +404,7 @@ impl TimeLimit {
 
     /// Reads what sheets write: `20`, `20个工作日`, `20工作日`, `30日`, `30天`, `30个自然日`,
     /// `24小时`, `即办`/`当场办结` (0 working days). A bare number is working days.
-    pub fn parse(s: &str) -> Result<Option<Self>, String> {
+    pub fn parse(s: &str) -> Result<Option<Self>, crate::Text> {
         let key = text::comparison_key(s);
         if key.is_empty() || matches!(key.as_str(), "无" | "-" | "/" | "无时限") {
             return Ok(None);
@@ -401,15 +416,19 @@ impl TimeLimit {
             return Ok(Some(Self::working_days(0)));
         }
         let digits: String = key.chars().take_while(|c| c.is_ascii_digit()).collect();
-        let amount: u32 = digits
-            .parse()
-            .map_err(|_| format!("«{s}» is not a time limit (e.g. 20个工作日)"))?;
+        let amount: u32 = digits.parse().map_err(|_| {
+            crate::zh_en!(
+                "“{s}”不是办理时限（应写作如“20个工作日”）",
+                "«{s}» is not a time limit (e.g. 20个工作日)"
+            )
+        })?;
         let unit = match &key[digits.len()..] {
             "" | "个工作日" | "工作日" | "working_days" => TimeUnit::WorkingDays,
             "日" | "天" | "个自然日" | "自然日" | "natural_days" => TimeUnit::NaturalDays,
             "小时" | "个小时" | "hours" => TimeUnit::Hours,
             other => {
-                return Err(format!(
+                return Err(crate::zh_en!(
+                    "“{s}”：无法识别的单位“{other}”（应为工作日、自然日或小时）",
                     "«{s}»: unknown unit «{other}» (工作日, 自然日 or 小时)"
                 ));
             }
@@ -750,10 +769,16 @@ impl Power {
         let mut errors = Vec::new();
         self.name = text::tidy(&self.name);
         if self.name.is_empty() {
-            errors.push(FieldError::new("name", "a power needs a name"));
+            errors.push(FieldError::new(
+                "name",
+                crate::zh_en!("请填写事项名称", "a power needs a name"),
+            ));
         }
         if self.name.chars().count() > 200 {
-            errors.push(FieldError::new("name", "is longer than 200 characters"));
+            errors.push(FieldError::new(
+                "name",
+                crate::zh_en!("不能超过 200 个字", "is longer than 200 characters"),
+            ));
         }
         if let Some(b) = &self.basic_code {
             let b = text::fold_width(b).trim().to_string();
@@ -762,13 +787,16 @@ impl Power {
         if self.parent.as_ref() == Some(&self.code) {
             errors.push(FieldError::new(
                 "parent",
-                "a power cannot be its own sub-item",
+                crate::zh_en!("事项不能是自身的子项", "a power cannot be its own sub-item"),
             ));
         }
         if self.legal_basis.is_empty() {
             errors.push(FieldError::new(
                 "legal_basis",
-                "a power needs at least one legal basis (设定依据)",
+                crate::zh_en!(
+                    "每项权力至少应有一项设定依据",
+                    "a power needs at least one legal basis (设定依据)"
+                ),
             ));
         }
         for (i, b) in self.legal_basis.iter_mut().enumerate() {
@@ -777,18 +805,19 @@ impl Power {
             if b.instrument.is_empty() {
                 errors.push(FieldError::new(
                     format!("legal_basis[{i}].instrument"),
-                    "names no law or regulation",
+                    crate::zh_en!("未写明法律、法规或规章名称", "names no law or regulation"),
                 ));
             }
         }
         if self.region.level() != self.exercise_level && self.exercise_level < self.region.level() {
             errors.push(FieldError::new(
                 "exercise_level",
-                format!(
-                    "a power of region {} ({}) cannot be exercised at the {} level",
-                    self.region,
-                    self.region.level().zh(),
-                    self.exercise_level.zh()
+                crate::zh_en!(
+                    "区划 {region}（{level}）的权力不能由{at}行使",
+                    "a power of region {region} ({level}) cannot be exercised at the {at} level",
+                    region = &self.region,
+                    level = self.region.level().zh(),
+                    at = self.exercise_level.zh(),
                 ),
             ));
         }
@@ -798,13 +827,13 @@ impl Power {
             if m.name.is_empty() {
                 errors.push(FieldError::new(
                     format!("guide.materials[{i}].name"),
-                    "a material needs a name",
+                    crate::zh_en!("请填写材料名称", "a material needs a name"),
                 ));
             }
             if m.copies == 0 {
                 errors.push(FieldError::new(
                     format!("guide.materials[{i}].copies"),
-                    "at least 1 copy",
+                    crate::zh_en!("至少 1 份", "at least 1 copy"),
                 ));
             }
         }
@@ -812,13 +841,13 @@ impl Power {
             if f.item.trim().is_empty() {
                 errors.push(FieldError::new(
                     format!("guide.fees[{i}].item"),
-                    "a fee needs an item name",
+                    crate::zh_en!("请填写收费项目名称", "a fee needs an item name"),
                 ));
             }
             if f.amount_fen.is_some_and(|a| a < 0) {
                 errors.push(FieldError::new(
                     format!("guide.fees[{i}].amount_fen"),
-                    "cannot be negative",
+                    crate::zh_en!("不能为负数", "cannot be negative"),
                 ));
             }
         }
@@ -827,7 +856,10 @@ impl Power {
         {
             errors.push(FieldError::new(
                 "guide.committed_limit",
-                format!("the committed limit {c} exceeds the statutory limit {s}"),
+                crate::zh_en!(
+                    "承诺时限 {c} 超过法定时限 {s}",
+                    "the committed limit {c} exceeds the statutory limit {s}"
+                ),
             ));
         }
         if g.case_type == CaseType::Immediate
@@ -836,7 +868,10 @@ impl Power {
         {
             errors.push(FieldError::new(
                 "guide.case_type",
-                "an immediate case (即办件) has no committed days",
+                crate::zh_en!(
+                    "即办件不应有以日计的承诺时限",
+                    "an immediate case (即办件) has no committed days"
+                ),
             ));
         }
         if let Some(flow) = &self.flow {
@@ -856,7 +891,7 @@ impl Power {
             if d.text.trim().is_empty() {
                 errors.push(FieldError::new(
                     format!("responsibility.duties[{i}].text"),
-                    "is empty",
+                    crate::zh_en!("内容为空", "is empty"),
                 ));
             }
         }
@@ -918,6 +953,7 @@ mod tests {
         assert!(
             TimeLimit::parse("20个月")
                 .unwrap_err()
+                .en
                 .contains("unknown unit")
         );
         assert!(TimeLimit::parse("二十日").is_err());

@@ -79,7 +79,10 @@ pub fn run<P: Process>(
     let next = P::apply(state, &event, env).ok_or_else(|| {
         DomainError::rule(
             crate::ErrorCode::InvalidTransition,
-            "the event does not open an instance",
+            crate::zh_en!(
+                "该事件不能开启新的办理实例",
+                "the event does not open an instance"
+            ),
         )
     })?;
     Ok((next, event))

@@ -23,20 +23,32 @@ pub struct RegionCode([u8; 12]);
 impl RegionCode {
     pub fn parse(input: &str) -> Result<Self, DomainError> {
         let folded = crate::text::fold_width(input.trim());
-        let bad = |why: &str| DomainError::field("region", format!("«{input}» {why}"));
+        let bad = |why: crate::Text| {
+            DomainError::field(
+                "region",
+                why.prefixed(&format!("“{input}”"), &format!("«{input}» ")),
+            )
+        };
         if !folded.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(bad("is not a region code: only digits are allowed"));
+            return Err(bad(crate::zh_en!(
+                "不是行政区划代码：只能由数字组成",
+                "is not a region code: only digits are allowed"
+            )));
         }
         if ![2, 4, 6, 9, 12].contains(&folded.len()) {
-            return Err(bad(
-                "is not a region code: it needs 12 digits (or a 2/4/6/9-digit prefix)",
-            ));
+            return Err(bad(crate::zh_en!(
+                "不是行政区划代码：应为 12 位（或其 2、4、6、9 位前缀）",
+                "is not a region code: it needs 12 digits (or a 2/4/6/9-digit prefix)"
+            )));
         }
         let mut digits = [b'0'; 12];
         digits[..folded.len()].copy_from_slice(folded.as_bytes());
         let province = (digits[0] - b'0') * 10 + (digits[1] - b'0');
         if !PROVINCES.contains(&province) {
-            return Err(bad("does not start with a GB/T 2260 province code"));
+            return Err(bad(crate::zh_en!(
+                "开头两位不是 GB/T 2260 规定的省级代码",
+                "does not start with a GB/T 2260 province code"
+            )));
         }
         Ok(Self(digits))
     }
@@ -218,15 +230,21 @@ impl Region {
         let mut errors = Vec::new();
         let name = crate::text::tidy(name);
         if name.is_empty() {
-            errors.push(crate::FieldError::new("name", "a region needs a name"));
+            errors.push(crate::FieldError::new(
+                "name",
+                crate::zh_en!("请填写区划名称", "a region needs a name"),
+            ));
         }
         if code.level() != level {
             errors.push(crate::FieldError::new(
                 "level",
-                format!(
-                    "code {code} is a {} code, not {}",
-                    code.level().as_str(),
-                    level.as_str()
+                crate::zh_en!(
+                    "代码 {code} 是{is}代码，不是{not}代码",
+                    "code {code} is a {is_en} code, not {not_en}",
+                    is = code.level().zh(),
+                    not = level.zh(),
+                    is_en = code.level().as_str(),
+                    not_en = level.as_str(),
                 ),
             ));
         }
@@ -235,7 +253,7 @@ impl Region {
         {
             errors.push(crate::FieldError::new(
                 "parent",
-                format!("{p} does not contain {code}"),
+                crate::zh_en!("{p} 不包含 {code}", "{p} does not contain {code}"),
             ));
         }
         if errors.is_empty() {

@@ -36,6 +36,17 @@ impl ProposalState {
         }
     }
 
+    /// The state in Chinese (待审核, 已通过 …).
+    pub fn zh(self) -> &'static str {
+        match self {
+            Self::Proposed => "待审核",
+            Self::Approved => "已通过",
+            Self::Rejected => "已退回",
+            Self::Withdrawn => "已撤回",
+            Self::Published => "已公布",
+        }
+    }
+
     pub fn parse(s: &str) -> Option<Self> {
         [
             Self::Proposed,
@@ -82,18 +93,27 @@ impl ProposalDraft {
         self.title = crate::text::tidy(&self.title);
         self.reason = crate::text::tidy(&self.reason);
         if self.title.is_empty() {
-            errors.push(crate::FieldError::new("title", "a proposal needs a title"));
+            errors.push(crate::FieldError::new(
+                "title",
+                crate::zh_en!("请填写调整方案标题", "a proposal needs a title"),
+            ));
         }
         if self.reason.is_empty() {
             errors.push(crate::FieldError::new(
                 "reason",
-                "say why the list changes (the decision or document)",
+                crate::zh_en!(
+                    "请写明调整依据（决定或文件）",
+                    "say why the list changes (the decision or document)"
+                ),
             ));
         }
         if self.changes.is_empty() {
             errors.push(crate::FieldError::new(
                 "changes",
-                "a proposal changes at least one power",
+                crate::zh_en!(
+                    "调整方案至少应调整一项权力",
+                    "a proposal changes at least one power"
+                ),
             ));
         }
         let mut seen = std::collections::HashSet::new();
@@ -101,7 +121,11 @@ impl ProposalDraft {
             if !seen.insert(c.code().clone()) {
                 errors.push(crate::FieldError::new(
                     format!("changes[{i}]"),
-                    format!("power {} is changed twice in one proposal", c.code()),
+                    crate::zh_en!(
+                        "事项 {code} 在同一方案中被调整了两次",
+                        "power {code} is changed twice in one proposal",
+                        code = c.code(),
+                    ),
                 ));
             }
         }
@@ -176,12 +200,16 @@ impl ReviewAct {
         if proposal.state != from {
             return Err(DomainError::rule(
                 ErrorCode::ProposalState,
-                format!(
-                    "proposal {} is {}; only a {} proposal can be {}",
-                    proposal.id,
-                    proposal.state.as_str(),
-                    from.as_str(),
-                    to.as_str()
+                crate::zh_en!(
+                    "调整方案 {id} 当前为“{is}”，只有“{from}”的方案才能改为“{to}”",
+                    "proposal {id} is {is_en}; only a {from_en} proposal can be {to_en}",
+                    id = proposal.id,
+                    is_en = proposal.state.as_str(),
+                    from_en = from.as_str(),
+                    to_en = to.as_str(),
+                    is = proposal.state.zh(),
+                    from = from.zh(),
+                    to = to.zh(),
                 ),
             ));
         }
@@ -189,16 +217,19 @@ impl ReviewAct {
         match self {
             Self::Approve | Self::Reject if is_proposer => Err(DomainError::rule(
                 ErrorCode::SeparationOfDuties,
-                format!(
-                    "{} proposed this change and cannot also review it (法制审核 is someone else's)",
-                    actor.username
+                crate::zh_en!(
+                    "{user} 是本方案的提出人，不能同时审核（法制审核须由他人进行）",
+                    "{user} proposed this change and cannot also review it (法制审核 is someone else's)",
+                    user = &actor.username,
                 ),
             )),
             Self::Withdraw if !is_proposer => Err(DomainError::rule(
                 ErrorCode::SeparationOfDuties,
-                format!(
-                    "only the proposer ({}) can withdraw proposal {}",
-                    proposal.proposed_by, proposal.id
+                crate::zh_en!(
+                    "只有提出人（{by}）才能撤回调整方案 {id}",
+                    "only the proposer ({by}) can withdraw proposal {id}",
+                    by = &proposal.proposed_by,
+                    id = proposal.id,
                 ),
             )),
             _ => Ok(to),

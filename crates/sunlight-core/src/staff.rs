@@ -100,7 +100,10 @@ impl Username {
         } else {
             Err(DomainError::field(
                 "username",
-                format!("«{s}»: use 2–32 lowercase letters, digits, '.', '_' or '-'"),
+                crate::zh_en!(
+                    "“{s}”：用户名应为 2–32 位小写字母、数字或“.”“_”“-”",
+                    "«{s}»: use 2–32 lowercase letters, digits, '.', '_' or '-'"
+                ),
             ))
         }
     }
@@ -145,11 +148,12 @@ impl User {
         } else {
             Err(DomainError::rule(
                 ErrorCode::RoleRequired,
-                format!(
-                    "this needs the {} ({}) role, which {} does not hold",
-                    role.as_str(),
-                    role.zh(),
-                    self.username
+                crate::zh_en!(
+                    "此项操作须由{zh}办理，{user} 不具备该角色",
+                    "this needs the {en} ({zh}) role, which {user} does not hold",
+                    en = role.as_str(),
+                    zh = role.zh(),
+                    user = &self.username,
                 ),
             ))
         }
@@ -174,12 +178,21 @@ impl PasswordDigest {
         if password.chars().count() < Self::MIN_LEN {
             return Err(DomainError::Invalid(vec![FieldError::new(
                 "password",
-                format!("needs at least {} characters", Self::MIN_LEN),
+                crate::zh_en!(
+                    "密码至少 {n} 位",
+                    "needs at least {n} characters",
+                    n = Self::MIN_LEN,
+                ),
             )]));
         }
         let hash = Argon2::default()
             .hash_password(password.as_bytes())
-            .map_err(|e| DomainError::field("password", format!("could not be hashed: {e}")))?;
+            .map_err(|e| {
+                DomainError::field(
+                    "password",
+                    crate::zh_en!("密码无法加密保存：{e}", "could not be hashed: {e}"),
+                )
+            })?;
         Ok(Self(hash.to_string()))
     }
 

@@ -1337,6 +1337,16 @@ impl AlertAct {
         }
     }
 
+    /// The act in Chinese (签收, 说明 …).
+    pub fn zh(&self) -> &'static str {
+        match self {
+            Self::Acknowledge => "签收",
+            Self::Explain { .. } => "作出情况说明",
+            Self::Close { .. } => "办结",
+            Self::Dismiss { .. } => "撤销",
+        }
+    }
+
     /// The state this act moves an alert of `department` in `state` to, when `by` does it;
     /// or why not.
     pub fn check(
@@ -1356,21 +1366,25 @@ impl AlertAct {
             } else {
                 Err(DomainError::rule(
                     ErrorCode::WrongDepartment,
-                    format!(
-                        "only staff of department {department} answer its alerts; {} is not one of them",
-                        by.username
+                    crate::zh_en!(
+                        "预警由部门 {department} 的工作人员答复，{user} 不属于该部门",
+                        "only staff of department {department} answer its alerts; {user} is not one of them",
+                        user = &by.username,
                     ),
                 ))
             }
         };
-        let wrong = |want: &str| {
+        // What the alert must be first: (中文, English).
+        let wrong = |(want_zh, want_en): (&str, &str)| {
             Err(DomainError::rule(
                 ErrorCode::InvalidTransition,
-                format!(
-                    "an alert that is {} ({}) cannot be {}; it must be {want}",
-                    state.as_str(),
-                    state.zh(),
-                    self.as_str()
+                crate::zh_en!(
+                    "预警当前为“{zh}”，不能{act}；须先{want_zh}",
+                    "an alert that is {en} ({zh}) cannot be {act_en}; it must be {want_en}",
+                    en = state.as_str(),
+                    zh = state.zh(),
+                    act = self.zh(),
+                    act_en = self.as_str(),
                 ),
             ))
         };
@@ -1378,7 +1392,7 @@ impl AlertAct {
             Self::Acknowledge => {
                 of_department()?;
                 if state != AlertState::Raised {
-                    return wrong("raised");
+                    return wrong(("处于待签收状态", "raised"));
                 }
                 Ok(AlertState::Acknowledged)
             }
@@ -1387,18 +1401,21 @@ impl AlertAct {
                 if reason.trim().is_empty() {
                     return Err(DomainError::field(
                         "reason",
-                        "an explanation says what happened and why (情况说明)",
+                        crate::zh_en!(
+                            "情况说明应写明发生了什么及其原因",
+                            "an explanation says what happened and why (情况说明)"
+                        ),
                     ));
                 }
                 if !matches!(state, AlertState::Acknowledged | AlertState::Explained) {
-                    return wrong("acknowledged first");
+                    return wrong(("签收", "acknowledged first"));
                 }
                 Ok(AlertState::Explained)
             }
             Self::Close { .. } => {
                 by.require(Role::Supervisor)?;
                 if state != AlertState::Explained {
-                    return wrong("explained by its department");
+                    return wrong(("由责任部门作出情况说明", "explained by its department"));
                 }
                 Ok(AlertState::Closed)
             }
@@ -1407,11 +1424,14 @@ impl AlertAct {
                 if reason.trim().is_empty() {
                     return Err(DomainError::field(
                         "reason",
-                        "a dismissed alert records why it was dismissed",
+                        crate::zh_en!(
+                            "撤销预警应记录撤销理由",
+                            "a dismissed alert records why it was dismissed"
+                        ),
                     ));
                 }
                 if !state.is_open() {
-                    return wrong("open");
+                    return wrong(("处于未办结状态", "open"));
                 }
                 Ok(AlertState::Dismissed)
             }

@@ -277,7 +277,10 @@ impl Engine {
             .ok_or_else(|| {
                 DomainError::rule(
                     ErrorCode::PowerNotInList,
-                    format!("«{code}» is not in the power list (清单之外无权力)"),
+                    sunlight_core::zh_en!(
+                        "“{code}”不在权力清单内（清单之外无权力）",
+                        "«{code}» is not in the power list (清单之外无权力)"
+                    ),
                 )
             })?;
         let power = self.shared.power(code, version).await?;

@@ -530,9 +530,10 @@ async fn commit_now<K: Kind>(rt: &Runtime<K>, decided: Decided<K>) {
     for p in pending {
         let answer = match &committed {
             Ok(_) => Ok(p.ack),
-            Err(StoreError::Conflict(_)) => Err(StoreError::Conflict(
-                "it changed meanwhile; try again (已被他人更新，请重试)".into(),
-            )
+            Err(StoreError::Conflict(_)) => Err(StoreError::Conflict(sunlight_core::zh_en!(
+                "已被他人更新，请重试",
+                "it changed meanwhile; try again"
+            ))
             .into()),
             Err(e) => Err(StoreError::Corrupt(format!("the batch failed to commit: {e}")).into()),
         };

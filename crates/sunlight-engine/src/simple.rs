@@ -159,7 +159,11 @@ where
                     None => {
                         return Err(DomainError::rule(
                             ErrorCode::InvalidTransition,
-                            format!("{} {target} has no timer due", P::KIND),
+                            sunlight_core::zh_en!(
+                                "{kind} {target} 没有到期的计时",
+                                "{kind} {target} has no timer due",
+                                kind = P::KIND,
+                            ),
                         )
                         .into());
                     }

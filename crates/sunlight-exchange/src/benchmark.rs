@@ -14,9 +14,9 @@
 
 use crate::sheet::{RawRow, all_rows};
 use crate::{Format, ImportError};
-use sunlight_core::FieldError;
 use sunlight_core::discretion::{Band, Benchmark, Tier, TierBand, Violation};
 use sunlight_core::power::PowerCode;
+use sunlight_core::{FieldError, Text, zh_en};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum BCol {
@@ -65,8 +65,12 @@ pub fn read_benchmark(
     source: &str,
 ) -> Result<Benchmark, ImportError> {
     if format == Format::Json {
-        let mut b: Benchmark = serde_json::from_slice(bytes)
-            .map_err(|e| ImportError::file(format!("not a benchmark document: {e}")))?;
+        let mut b: Benchmark = serde_json::from_slice(bytes).map_err(|e| {
+            ImportError::file(zh_en!(
+                "不是裁量基准文档：{e}",
+                "not a benchmark document: {e}"
+            ))
+        })?;
         b.power = power;
         return Ok(b);
     }
@@ -79,9 +83,10 @@ pub fn read_benchmark(
         })
     });
     let Some((_, rows, header_row, cols)) = found else {
-        return Err(ImportError::file(
-            "no sheet has a header naming 违法行为 and 处罚标准 (with 处罚依据, 裁量阶次, 适用情形)",
-        ));
+        return Err(ImportError::file(zh_en!(
+            "没有一张表的表头包含违法行为和处罚标准（以及处罚依据、裁量阶次、适用情形）",
+            "no sheet has a header naming 违法行为 and 处罚标准 (with 处罚依据, 裁量阶次, 适用情形)"
+        )));
     };
     let heading = |c: BCol| {
         HEADINGS
@@ -104,7 +109,7 @@ pub fn read_benchmark(
         .filter(|r| r.number > header_row && !r.is_blank())
     {
         rows_read += 1;
-        let err = |c: BCol, msg: String| {
+        let err = |c: BCol, msg: Text| {
             let mut e = FieldError::new(heading(c), msg);
             e.row = Some(r.number);
             e
@@ -136,7 +141,7 @@ pub fn read_benchmark(
         let Some(v) = violations.last_mut() else {
             errors.push(err(
                 BCol::Violation,
-                "the first row names no violation".into(),
+                zh_en!("第一行未写明违法行为", "the first row names no violation"),
             ));
             continue;
         };
@@ -155,7 +160,10 @@ pub fn read_benchmark(
         let Some(tier) = tier else {
             errors.push(err(
                 BCol::Tier,
-                format!("«{tier_text}» is not a tier (轻微, 一般, 较重, 严重)"),
+                zh_en!(
+                    "“{tier_text}”不是裁量阶次（应为轻微、一般、较重或严重）",
+                    "«{tier_text}» is not a tier (轻微, 一般, 较重, 严重)"
+                ),
             ));
             continue;
         };
@@ -165,7 +173,10 @@ pub fn read_benchmark(
                 circumstances: at(r, BCol::Circumstances),
                 band,
             }),
-            Err(why) => errors.push(err(BCol::Standard, format!("«{standard}»: {why}"))),
+            Err(why) => errors.push(err(
+                BCol::Standard,
+                why.prefixed(&format!("“{standard}”："), &format!("«{standard}»: ")),
+            )),
         }
     }
     let b = Benchmark {
@@ -195,7 +206,7 @@ const BASES: [(&str, &str); 7] = [
 ];
 
 /// Reads a 处罚标准 into a band.
-pub fn parse_band(text: &str) -> Result<Band, String> {
+pub fn parse_band(text: &str) -> Result<Band, Text> {
     let t: String = text
         .chars()
         .filter(|c| !c.is_whitespace())
@@ -213,9 +224,10 @@ pub fn parse_band(text: &str) -> Result<Band, String> {
     let base = BASES.iter().find(|(w, _)| t.contains(w)).map(|(_, f)| *f);
     let numbers = numbers_in(&t);
     if t.contains('倍') || t.contains('%') || t.contains("百分之") {
-        let field = base.ok_or(
-            "a multiple or percentage needs its base named (货值金额, 违法所得, 工程合同价款 …)",
-        )?;
+        let field = base.ok_or(zh_en!(
+            "按倍数或比例计算的，应写明计算基数（货值金额、违法所得、工程合同价款等）",
+            "a multiple or percentage needs its base named (货值金额, 违法所得, 工程合同价款 …)"
+        ))?;
         let scale = if t.contains('倍') { 10_000.0 } else { 100.0 };
         let (lo, hi) = range(&numbers)?;
         return Ok(Band::Share {
@@ -225,7 +237,10 @@ pub fn parse_band(text: &str) -> Result<Band, String> {
         });
     }
     if !t.contains('元') {
-        return Err("no amount in 元 or 万元, multiple (倍) or percentage (%) found".into());
+        return Err(zh_en!(
+            "未找到以元或万元计的金额、倍数或百分比",
+            "no amount in 元 or 万元, multiple (倍) or percentage (%) found"
+        ));
     }
     let (lo, hi) = range(&numbers)?;
     Ok(Band::Amount {
@@ -234,12 +249,15 @@ pub fn parse_band(text: &str) -> Result<Band, String> {
     })
 }
 
-fn range(n: &[f64]) -> Result<(f64, f64), String> {
+fn range(n: &[f64]) -> Result<(f64, f64), Text> {
     match n {
         [one] => Ok((*one, *one)),
         [lo, hi, ..] if lo <= hi => Ok((*lo, *hi)),
-        [lo, hi, ..] => Err(format!("the lower bound {lo} is above the upper {hi}")),
-        [] => Err("no number found".into()),
+        [lo, hi, ..] => Err(zh_en!(
+            "下限 {lo} 高于上限 {hi}",
+            "the lower bound {lo} is above the upper {hi}"
+        )),
+        [] => Err(zh_en!("未找到数字", "no number found")),
     }
 }
 

@@ -13,7 +13,7 @@ use quick_xml::events::{BytesStart, Event};
 use std::collections::HashMap;
 use std::fmt::Write;
 use sunlight_core::flow::{Edge, Flow, Node, NodeKind, RiskLevel, RiskPoint, StepKind, Task};
-use sunlight_core::{CreditCode, FieldError};
+use sunlight_core::{CreditCode, FieldError, Text, zh_en};
 
 const NS: &str = "urn:sunlight:flow:1";
 
@@ -309,7 +309,10 @@ pub fn from_bpmn(xml: &str) -> Result<Flow, Vec<FieldError>> {
         let ev = match reader.read_event() {
             Ok(ev) => ev,
             Err(e) => {
-                let mut fe = FieldError::new("bpmn", format!("not well-formed XML: {e}"));
+                let mut fe = FieldError::new(
+                    "bpmn",
+                    zh_en!("XML 格式不正确：{e}", "not well-formed XML: {e}"),
+                );
                 fe.line = Some(line_of(reader.buffer_position()));
                 return Err(vec![fe]);
             }
@@ -389,7 +392,7 @@ pub fn from_bpmn(xml: &str) -> Result<Flow, Vec<FieldError>> {
                                 Err(_) => errors.push(at(
                                     &id,
                                     line_of(pos),
-                                    format!("«{s}» is not a step kind"),
+                                    zh_en!("“{s}”不是环节类型", "«{s}» is not a step kind"),
                                 )),
                             }
                         }
@@ -406,7 +409,7 @@ pub fn from_bpmn(xml: &str) -> Result<Flow, Vec<FieldError>> {
                                 Err(e) => errors.push(at(
                                     &flow.nodes[current_node.unwrap_or(0)].id,
                                     line_of(pos),
-                                    e.to_string(),
+                                    e.text(),
                                 )),
                             }
                         }
@@ -425,7 +428,7 @@ pub fn from_bpmn(xml: &str) -> Result<Flow, Vec<FieldError>> {
                             errors.push(at(
                                 a.get("node").map_or("", String::as_str),
                                 line_of(pos),
-                                format!("«{other}» is not a risk level"),
+                                zh_en!("“{other}”不是风险等级", "«{other}» is not a risk level"),
                             ));
                             RiskLevel::Low
                         }
@@ -450,7 +453,14 @@ pub fn from_bpmn(xml: &str) -> Result<Flow, Vec<FieldError>> {
                 | "callActivity"
                     if in_process =>
                 {
-                    errors.push(at(&id, line_of(pos), format!("{name} is outside the subset Sunlight executes (start/end events, user tasks, parallel and exclusive gateways)")));
+                    errors.push(at(
+                        &id,
+                        line_of(pos),
+                        zh_en!(
+                            "{name} 超出本系统可执行的范围（开始/结束事件、用户任务、并行和排他网关）",
+                            "{name} is outside the subset Sunlight executes (start/end events, user tasks, parallel and exclusive gateways)"
+                        ),
+                    ));
                 }
                 _ => {}
             }
@@ -515,7 +525,10 @@ pub fn from_bpmn(xml: &str) -> Result<Flow, Vec<FieldError>> {
             _ => errors.push(at(
                 &gateway,
                 0,
-                format!("default flow «{flow_id}» does not leave this gateway"),
+                zh_en!(
+                    "默认连线“{flow_id}”不是从此网关流出的",
+                    "default flow «{flow_id}» does not leave this gateway"
+                ),
             )),
         }
     }
@@ -536,7 +549,10 @@ pub fn from_bpmn(xml: &str) -> Result<Flow, Vec<FieldError>> {
     if flow.nodes.is_empty() && errors.is_empty() {
         errors.push(FieldError::new(
             "bpmn",
-            "the document has no process with start event, tasks and end event",
+            zh_en!(
+                "文档中没有包含开始事件、任务和结束事件的流程",
+                "the document has no process with start event, tasks and end event"
+            ),
         ));
     }
     if errors.is_empty() {
@@ -546,7 +562,7 @@ pub fn from_bpmn(xml: &str) -> Result<Flow, Vec<FieldError>> {
     }
 }
 
-fn at(id: &str, line: usize, message: String) -> FieldError {
+fn at(id: &str, line: usize, message: Text) -> FieldError {
     let mut fe = FieldError::new(
         if id.is_empty() {
             "bpmn".to_string()

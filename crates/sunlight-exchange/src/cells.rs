@@ -5,7 +5,9 @@
 //! people type it (numbered items, `；` separators, citations run together), read by heuristics.
 
 use sunlight_core::text::tidy;
-use sunlight_core::{AccountabilityCase, Duty, DutyPhase, Fee, LegalBasis, Material, MaterialForm};
+use sunlight_core::{
+    AccountabilityCase, Duty, DutyPhase, Fee, LegalBasis, Material, MaterialForm, Text, zh_en,
+};
 
 pub const SEP: &str = " | ";
 
@@ -224,7 +226,7 @@ pub fn write_materials(ms: &[Material]) -> String {
         .join("\n")
 }
 
-pub fn read_materials(cell: &str) -> Result<Vec<Material>, String> {
+pub fn read_materials(cell: &str) -> Result<Vec<Material>, Text> {
     items(cell)
         .into_iter()
         .map(|item| {
@@ -246,7 +248,12 @@ pub fn read_materials(cell: &str) -> Result<Vec<Material>, String> {
             let required = match f.get(1).map(String::as_str) {
                 None | Some("") | Some("必要") | Some("是") | Some("必须") => true,
                 Some("非必要") | Some("否") | Some("容缺") => false,
-                Some(other) => return Err(format!("«{other}»: say 必要 or 非必要")),
+                Some(other) => {
+                    return Err(zh_en!(
+                        "“{other}”：应填必要或非必要",
+                        "«{other}»: say 必要 or 非必要"
+                    ));
+                }
             };
             let form = match f.get(2).map(String::as_str) {
                 None | Some("") | Some("原件") => MaterialForm::Original,
@@ -254,7 +261,8 @@ pub fn read_materials(cell: &str) -> Result<Vec<Material>, String> {
                 Some("原件及复印件") => MaterialForm::OriginalAndCopy,
                 Some("电子件") => MaterialForm::Electronic,
                 Some(other) => {
-                    return Err(format!(
+                    return Err(zh_en!(
+                        "“{other}”：应填原件、复印件、原件及复印件或电子件",
                         "«{other}»: say 原件, 复印件, 原件及复印件 or 电子件"
                     ));
                 }
@@ -263,7 +271,7 @@ pub fn read_materials(cell: &str) -> Result<Vec<Material>, String> {
                 None | Some("") => 1,
                 Some(n) => sunlight_core::text::fold_width(n)
                     .parse()
-                    .map_err(|_| format!("«{n}份» is not a number of copies"))?,
+                    .map_err(|_| zh_en!("“{n}份”不是份数", "«{n}份» is not a number of copies"))?,
             };
             Ok(Material {
                 name: f[0].clone(),
@@ -296,7 +304,7 @@ pub fn write_fees(fees: &[Fee]) -> String {
         .join("\n")
 }
 
-pub fn read_fees(cell: &str) -> Result<Vec<Fee>, String> {
+pub fn read_fees(cell: &str) -> Result<Vec<Fee>, Text> {
     let key = sunlight_core::text::comparison_key(cell);
     if matches!(
         key.as_str(),
@@ -318,10 +326,9 @@ pub fn read_fees(cell: &str) -> Result<Vec<Fee>, String> {
             let f = fields(&item);
             let amount_fen = match f.get(2).map(String::as_str) {
                 None | Some("") => None,
-                Some(a) => Some(
-                    a.parse()
-                        .map_err(|_| format!("«{a}» is not an amount in fen"))?,
-                ),
+                Some(a) => Some(a.parse().map_err(|_| {
+                    zh_en!("“{a}”不是以分计的金额", "«{a}» is not an amount in fen")
+                })?),
             };
             Ok(Fee {
                 item: f[0].clone(),

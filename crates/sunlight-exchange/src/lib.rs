@@ -20,7 +20,7 @@ pub use export::write_powers;
 pub use parse::Registry;
 
 use std::collections::HashMap;
-use sunlight_core::{FieldError, Power};
+use sunlight_core::{FieldError, Power, Text, zh_en};
 
 /// At most this many problems are listed; a file with more has a systematic problem.
 pub const MAX_ERRORS: usize = 500;
@@ -80,7 +80,7 @@ pub struct ImportError {
 }
 
 impl ImportError {
-    pub fn file(message: impl Into<String>) -> Self {
+    pub fn file(message: Text) -> Self {
         Self {
             errors: vec![FieldError::new("file", message)],
             rows_read: 0,
@@ -121,7 +121,13 @@ fn read_json(
         Wrapped { powers: Vec<serde_json::Value> },
     }
     let doc: Doc = serde_json::from_slice(bytes).map_err(|e| {
-        let mut fe = FieldError::new("file", format!("not a JSON list of powers: {e}"));
+        let mut fe = FieldError::new(
+            "file",
+            zh_en!(
+                "不是权力事项的 JSON 列表：{e}",
+                "not a JSON list of powers: {e}"
+            ),
+        );
         fe.line = Some(e.line());
         ImportError {
             errors: vec![fe],
@@ -137,7 +143,7 @@ fn read_json(
     for (i, v) in values.into_iter().enumerate() {
         let field = format!("powers[{i}]");
         match serde_json::from_value::<Power>(v)
-            .map_err(|e| vec![FieldError::new(&field, e.to_string())])
+            .map_err(|e| vec![FieldError::new(&field, zh_en!("无法读取：{e}", "{e}"))])
             .and_then(|p| {
                 p.validated().map_err(|e| {
                     e.field_errors()
@@ -184,7 +190,10 @@ fn check_duplicates<'a>(
     let mut first: HashMap<&str, usize> = HashMap::new();
     for (i, code) in codes.enumerate() {
         if let Some(&prev) = first.get(code) {
-            let msg = format!("code {code} is also used on row {prev}");
+            let msg = zh_en!(
+                "编码 {code} 与第 {prev} 行重复",
+                "code {code} is also used on row {prev}"
+            );
             let fe = if json_field.contains("{}") {
                 FieldError::new(json_field.replace("{}", &(rows[i] - 1).to_string()), msg)
             } else {
@@ -262,7 +271,10 @@ impl SheetReader<'_> {
     /// Finds the header in the buffered rows and parses the rows after it.
     fn start(&mut self) -> Result<(), ImportError> {
         let header = sheet::find_header(&self.head, &self.merges).ok_or_else(|| {
-            ImportError::file("no header row naming the power list's columns (职权名称, 职权类型, 实施主体 …) in the first rows")
+            ImportError::file(zh_en!(
+                "前若干行中没有包含权力清单列名（职权名称、职权类型、实施主体等）的表头",
+                "no header row naming the power list's columns (职权名称, 职权类型, 实施主体 …) in the first rows"
+            ))
         })?;
         let parser = parse::RowParser::new(header, self.registry.take().unwrap_or_default());
         let missing = parser.missing_columns();
@@ -320,7 +332,10 @@ impl SheetReader<'_> {
         if self.data_rows == 0 && errors.is_empty() {
             errors.push(FieldError::new(
                 "file",
-                "the sheet has a header but no data rows",
+                zh_en!(
+                    "表格只有表头，没有数据行",
+                    "the sheet has a header but no data rows"
+                ),
             ));
         }
         if errors.is_empty() {

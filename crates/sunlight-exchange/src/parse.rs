@@ -70,25 +70,28 @@ impl Registry {
         by_code: Option<&str>,
         by_name: Option<&str>,
         region: Option<&RegionCode>,
-    ) -> Result<&Department, String> {
+    ) -> Result<&Department, Text> {
+        let unregistered =
+            |cc: &CreditCode| zh_en!("部门 {cc} 尚未登记", "department {cc} is not registered");
         if let Some(code) = by_code.filter(|c| !c.trim().is_empty()) {
-            let cc = CreditCode::parse(code).map_err(|e| e.to_string())?;
+            let cc = CreditCode::parse(code).map_err(|e| e.text())?;
             return self
                 .departments
                 .get(cc.as_str())
-                .ok_or_else(|| format!("department {cc} is not registered"));
+                .ok_or_else(|| unregistered(&cc));
         }
         let Some(name) = by_name.filter(|n| !n.trim().is_empty()) else {
-            return Err(
-                "is empty: every power needs its implementing department (实施主体)".into(),
-            );
+            return Err(zh_en!(
+                "为空：每项权力都应有实施主体",
+                "is empty: every power needs its implementing department (实施主体)"
+            ));
         };
         // A credit code typed into the name column is fine too.
         if let Ok(cc) = CreditCode::parse(name) {
             return self
                 .departments
                 .get(cc.as_str())
-                .ok_or_else(|| format!("department {cc} is not registered"));
+                .ok_or_else(|| unregistered(&cc));
         }
         let candidates = self
             .by_name
@@ -102,10 +105,15 @@ impl Registry {
             .collect();
         match candidates.as_slice() {
             [one] => Ok(one),
-            [] => Err(format!("«{}» is not a registered department", tidy(name))),
-            _ => Err(format!(
-                "«{}» names several departments; give the region or the credit code",
-                tidy(name)
+            [] => Err(zh_en!(
+                "“{name}”不是已登记的部门",
+                "«{name}» is not a registered department",
+                name = tidy(name),
+            )),
+            _ => Err(zh_en!(
+                "“{name}”对应多个部门，请注明行政区划或统一社会信用代码",
+                "«{name}» names several departments; give the region or the credit code",
+                name = tidy(name),
             )),
         }
     }
@@ -145,7 +153,10 @@ impl RowParser {
         if self.header.index(Col::Category).is_none() {
             out.push(FieldError::new(
                 "职权类型",
-                "the sheet has no category column (职权类型 / 权力类别 / task_type)",
+                zh_en!(
+                    "表格缺少职权类型列（职权类型 / 权力类别 / task_type）",
+                    "the sheet has no category column (职权类型 / 权力类别 / task_type)"
+                ),
             ));
         }
         if self.header.index(Col::Department).is_none()
@@ -153,7 +164,10 @@ impl RowParser {
         {
             out.push(FieldError::new(
                 "实施主体",
-                "the sheet has no department column (实施主体 / 实施部门 / dept_name)",
+                zh_en!(
+                    "表格缺少实施主体列（实施主体 / 实施部门 / dept_name）",
+                    "the sheet has no department column (实施主体 / 实施部门 / dept_name)"
+                ),
             ));
         }
         out
@@ -180,7 +194,7 @@ impl RowParser {
     pub fn parse(&mut self, row: &RawRow) -> Result<Vec<Parsed>, Vec<FieldError>> {
         let mut errors = Vec::new();
         let h = |c: Col| self.header.heading_of(c);
-        let err = |c: Col, m: String| FieldError::new(h(c), m).at_row(row.number);
+        let err = |c: Col, m: Text| FieldError::new(h(c), m).at_row(row.number);
 
         let sub_name = self.get(row, Col::SubName).map(tidy);
         let mut name = self.get(row, Col::Name).map(tidy);
@@ -191,17 +205,26 @@ impl RowParser {
         let Some(name) = name else {
             return Err(vec![err(
                 Col::Name,
-                "is empty: every power needs a name".into(),
+                zh_en!(
+                    "为空：每项权力都应有名称",
+                    "is empty: every power needs a name"
+                ),
             )]);
         };
 
         let category = match self.get(row, Col::Category) {
             None => {
-                errors.push(err(Col::Category, "is empty".into()));
+                errors.push(err(Col::Category, zh_en!("为空", "is empty")));
                 None
             }
             Some(t) => PowerCategory::parse(t).or_else(|| {
-                errors.push(err(Col::Category, format!("«{t}» is not a category (行政许可, 行政处罚, 行政强制, 行政征收, 行政给付, 行政检查, 行政确认, 行政奖励, 行政裁决, 其他行政权力, 公共服务, or codes 01–10, 20)")));
+                errors.push(err(
+                    Col::Category,
+                    zh_en!(
+                        "“{t}”不是职权类型（应为行政许可、行政处罚、行政强制、行政征收、行政给付、行政检查、行政确认、行政奖励、行政裁决、其他行政权力、公共服务，或代码 01–10、20）",
+                        "«{t}» is not a category (行政许可, 行政处罚, 行政强制, 行政征收, 行政给付, 行政检查, 行政确认, 行政奖励, 行政裁决, 其他行政权力, 公共服务, or codes 01–10, 20)"
+                    ),
+                ));
                 None
             }),
         };
@@ -209,17 +232,14 @@ impl RowParser {
         let region = match region_cell.map(RegionCode::parse) {
             Some(Ok(r)) if self.registry.regions.contains_key(r.as_str()) => Some(r),
             Some(Ok(r)) => {
-                errors.push(err(Col::Region, format!("region {r} is not registered")));
+                errors.push(err(
+                    Col::Region,
+                    zh_en!("行政区划 {r} 尚未登记", "region {r} is not registered"),
+                ));
                 None
             }
             Some(Err(e)) => {
-                errors.push(err(
-                    Col::Region,
-                    e.field_errors()
-                        .first()
-                        .map(|f| f.message.clone())
-                        .unwrap_or_default(),
-                ));
+                errors.push(err(Col::Region, e.text()));
                 None
             }
             None => None,
@@ -245,7 +265,10 @@ impl RowParser {
             Some(t) => RegionLevel::parse(t).or_else(|| {
                 errors.push(err(
                     Col::ExerciseLevel,
-                    format!("«{t}» is not a level (省级, 市级, 县级, 乡级, 村级)"),
+                    zh_en!(
+                        "“{t}”不是层级（应为省级、市级、县级、乡级或村级）",
+                        "«{t}» is not a level (省级, 市级, 县级, 乡级, 村级)"
+                    ),
                 ));
                 None
             }),
@@ -253,14 +276,23 @@ impl RowParser {
         };
         let source = match self.get(row, Col::Source) {
             Some(t) => PowerSource::parse(t).unwrap_or_else(|| {
-                errors.push(err(Col::Source, format!("«{t}» is not a power source (法定本级行使, 上级下放, 上级授权, 同级授权, 上级委托, 同级委托)")));
+                errors.push(err(
+                    Col::Source,
+                    zh_en!(
+                        "“{t}”不是权力来源（应为法定本级行使、上级下放、上级授权、同级授权、上级委托或同级委托）",
+                        "«{t}» is not a power source (法定本级行使, 上级下放, 上级授权, 同级授权, 上级委托, 同级委托)"
+                    ),
+                ));
                 PowerSource::Statutory
             }),
             None => PowerSource::Statutory,
         };
         let usage = match self.get(row, Col::Usage) {
             Some(t) => Usage::parse(t).unwrap_or_else(|| {
-                errors.push(err(Col::Usage, format!("«{t}»: say 常用 or 非常用")));
+                errors.push(err(
+                    Col::Usage,
+                    zh_en!("“{t}”：应填常用或非常用", "«{t}»: say 常用 or 非常用"),
+                ));
                 Usage::Common
             }),
             None => Usage::Common,
@@ -288,7 +320,10 @@ impl RowParser {
             Some("即办件" | "即办" | "1" | "immediate") => CaseType::Immediate,
             Some("承诺件" | "承诺" | "2" | "committed") => CaseType::Committed,
             Some(t) => {
-                errors.push(err(Col::CaseType, format!("«{t}»: say 即办件 or 承诺件")));
+                errors.push(err(
+                    Col::CaseType,
+                    zh_en!("“{t}”：应填即办件或承诺件", "«{t}»: say 即办件 or 承诺件"),
+                ));
                 CaseType::Committed
             }
             None if committed_limit.is_some_and(|l| l.amount == 0) => CaseType::Immediate,
@@ -317,11 +352,14 @@ impl RowParser {
             Some(Ok(f)) => Some(f),
             Some(Err(e)) => {
                 for fe in e.field_errors() {
-                    let line = fe
-                        .line
-                        .map(|l| format!(" (line {l} of the cell)"))
-                        .unwrap_or_default();
-                    errors.push(err(Col::Flow, format!("{}{line}", fe.message)));
+                    let m = match fe.line {
+                        Some(l) => fe.message.append(
+                            &format!("（单元格第 {l} 行）"),
+                            &format!(" (line {l} of the cell)"),
+                        ),
+                        None => fe.message.clone(),
+                    };
+                    errors.push(err(Col::Flow, m));
                 }
                 None
             }
@@ -331,13 +369,7 @@ impl RowParser {
         let code = match code_cell.map(PowerCode::parse) {
             Some(Ok(c)) => Some(c),
             Some(Err(e)) => {
-                errors.push(err(
-                    Col::Code,
-                    e.field_errors()
-                        .first()
-                        .map(|f| f.message.clone())
-                        .unwrap_or_default(),
-                ));
+                errors.push(err(Col::Code, e.text()));
                 None
             }
             None => None,
@@ -345,7 +377,7 @@ impl RowParser {
         let parent_code = match self.get(row, Col::ParentCode).map(PowerCode::parse) {
             Some(Ok(c)) => Some(c),
             Some(Err(e)) => {
-                errors.push(err(Col::ParentCode, e.to_string()));
+                errors.push(err(Col::ParentCode, e.text()));
                 None
             }
             None => None,
@@ -356,7 +388,10 @@ impl RowParser {
         let (Some(category), Some(department), Some(region), Some(level)) =
             (category, department, region, level)
         else {
-            return Err(vec![err(Col::Name, "incomplete row".into())]);
+            return Err(vec![err(
+                Col::Name,
+                zh_en!("本行内容不完整", "incomplete row"),
+            )]);
         };
         let template = Power {
             code: PowerCode::generate(&region, category, 0),
@@ -508,7 +543,10 @@ impl RowParser {
                         errors.push(
                             FieldError::new(
                                 h(Col::DelegationMode),
-                                format!("«{o}»: say 直接下放, 委托下放 or 下放初审权"),
+                                zh_en!(
+                                    "“{o}”：应填直接下放、委托下放或下放初审权",
+                                    "«{o}»: say 直接下放, 委托下放 or 下放初审权"
+                                ),
                             )
                             .at_row(row.number),
                         );
@@ -521,7 +559,10 @@ impl RowParser {
                         errors.push(
                             FieldError::new(
                                 h(Col::DelegatedTo),
-                                "a delegated power needs the level it went to (下放层级)",
+                                zh_en!(
+                                    "已下放的事项应填写下放层级",
+                                    "a delegated power needs the level it went to (下放层级)"
+                                ),
                             )
                             .at_row(row.number),
                         );
@@ -536,7 +577,10 @@ impl RowParser {
                         errors.push(
                             FieldError::new(
                                 h(Col::MergedInto),
-                                "a merged power needs the code it was merged into (合并至)",
+                                zh_en!(
+                                    "已合并的事项应填写所并入事项的编码（合并至）",
+                                    "a merged power needs the code it was merged into (合并至)"
+                                ),
                             )
                             .at_row(row.number),
                         );
@@ -548,7 +592,10 @@ impl RowParser {
                 errors.push(
                     FieldError::new(
                         h(Col::Status),
-                        format!("«{text}»: say 有效, 严管, 已取消, 已下放 or 已合并"),
+                        zh_en!(
+                            "“{text}”：应填有效、严管、已取消、已下放或已合并",
+                            "«{text}»: say 有效, 严管, 已取消, 已下放 or 已合并"
+                        ),
                     )
                     .at_row(row.number),
                 );

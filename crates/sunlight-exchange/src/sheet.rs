@@ -10,7 +10,7 @@ use crate::ImportError;
 use crate::columns::{Col, column_for, combine};
 use calamine::{DataRef, Reader, Xlsx};
 use std::io::Cursor;
-use sunlight_core::FieldError;
+use sunlight_core::{FieldError, zh_en};
 
 pub const HEADER_SEARCH_ROWS: usize = 12;
 
@@ -76,8 +76,12 @@ pub fn xlsx_rows(
     bytes: &[u8],
     mut sink: impl FnMut(RawRow, &[Merge]) -> Result<(), ImportError>,
 ) -> Result<(), ImportError> {
-    let bad =
-        |e: calamine::XlsxError| ImportError::file(format!("not a readable .xlsx workbook: {e}"));
+    let bad = |e: calamine::XlsxError| {
+        ImportError::file(zh_en!(
+            "不是可读取的 .xlsx 工作簿：{e}",
+            "not a readable .xlsx workbook: {e}"
+        ))
+    };
     let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(bad)?;
     let names = book.sheet_names();
     let mut chosen = None;
@@ -94,9 +98,10 @@ pub fn xlsx_rows(
         }
     }
     let Some((name, merges)) = chosen else {
-        return Err(ImportError::file(format!(
-            "no sheet of this workbook ({}) has a header row naming the power list's columns (职权名称, 职权类型, 实施主体 …)",
-            names.join(", ")
+        return Err(ImportError::file(zh_en!(
+            "工作簿中（{names}）没有一张表的表头包含权力清单的列名（职权名称、职权类型、实施主体等）",
+            "no sheet of this workbook ({names}) has a header row naming the power list's columns (职权名称, 职权类型, 实施主体 …)",
+            names = names.join(", "),
         )));
     };
     let mut failed = None;
@@ -127,14 +132,17 @@ fn read_sheet(
     name: &str,
     mut each: impl FnMut(RawRow) -> bool,
 ) -> Result<(), ImportError> {
-    let mut reader = book
-        .worksheet_cells_reader(name)
-        .map_err(|e| ImportError::file(format!("sheet «{name}» cannot be read: {e}")))?;
+    let mut reader = book.worksheet_cells_reader(name).map_err(|e| {
+        ImportError::file(zh_en!(
+            "无法读取工作表“{name}”：{e}",
+            "sheet «{name}» cannot be read: {e}"
+        ))
+    })?;
     let mut current: Option<RawRow> = None;
     loop {
         let cell = reader
             .next_cell()
-            .map_err(|e| ImportError::file(format!("sheet «{name}»: {e}")))?;
+            .map_err(|e| ImportError::file(zh_en!("工作表“{name}”：{e}", "sheet «{name}»: {e}")))?;
         let Some(cell) = cell else { break };
         let (r, c) = cell.get_position();
         let (r, c) = (r as usize, c as usize);
@@ -174,9 +182,10 @@ pub fn csv_rows(
         Err(_) => {
             let (s, _, had_errors) = encoding_rs::GB18030.decode(bytes);
             if had_errors {
-                return Err(ImportError::file(
-                    "the CSV is neither UTF-8 nor GB18030 text",
-                ));
+                return Err(ImportError::file(zh_en!(
+                    "CSV 文件既不是 UTF-8 也不是 GB18030 编码",
+                    "the CSV is neither UTF-8 nor GB18030 text"
+                )));
             }
             s
         }
@@ -189,7 +198,7 @@ pub fn csv_rows(
     for (i, record) in reader.records().enumerate() {
         let record = record.map_err(|e| {
             let line = e.position().map(|p| p.line() as usize);
-            let mut fe = FieldError::new("file", format!("malformed CSV: {e}"));
+            let mut fe = FieldError::new("file", zh_en!("CSV 格式有误：{e}", "malformed CSV: {e}"));
             fe.line = line;
             ImportError {
                 errors: vec![fe],
@@ -332,8 +341,12 @@ pub fn all_rows(
 ) -> Result<Vec<(String, Vec<RawRow>)>, ImportError> {
     match format {
         crate::Format::Xlsx => {
-            let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes))
-                .map_err(|e| ImportError::file(format!("not a readable .xlsx workbook: {e}")))?;
+            let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(|e| {
+                ImportError::file(zh_en!(
+                    "不是可读取的 .xlsx 工作簿：{e}",
+                    "not a readable .xlsx workbook: {e}"
+                ))
+            })?;
             let mut out = Vec::new();
             for name in book.sheet_names() {
                 let mut rows = Vec::new();
@@ -353,8 +366,9 @@ pub fn all_rows(
             })?;
             Ok(vec![("csv".into(), rows)])
         }
-        crate::Format::Json => Err(ImportError::file(
-            "a JSON benchmark is read as it is, not as a sheet",
-        )),
+        crate::Format::Json => Err(ImportError::file(zh_en!(
+            "JSON 格式的裁量基准直接读取，不按表格读取",
+            "a JSON benchmark is read as it is, not as a sheet"
+        ))),
     }
 }

@@ -207,7 +207,10 @@ impl Store {
                 let s = AlertState::parse(s).ok_or_else(|| {
                     StoreError::Domain(sunlight_core::DomainError::field(
                         "state",
-                        format!("«{s}» is not open, raised, acknowledged, explained, closed or dismissed"),
+                        sunlight_core::zh_en!(
+                            "“{s}”不是预警状态（open、raised、acknowledged、explained、closed 或 dismissed）",
+                            "«{s}» is not open, raised, acknowledged, explained, closed or dismissed"
+                        ),
                     ))
                 })?;
                 bind(&mut sql, "state", s.as_str().into());
@@ -472,13 +475,19 @@ impl Store {
         if party.trim().len() < 15 {
             errors.push(sunlight_core::FieldError::new(
                 "party",
-                "the party's ID number or unified social credit code",
+                sunlight_core::zh_en!(
+                    "请填写当事人的身份证号码或统一社会信用代码",
+                    "the party's ID number or unified social credit code"
+                ),
             ));
         }
         if relation.trim().is_empty() {
             errors.push(sunlight_core::FieldError::new(
                 "relation",
-                "the relation (配偶, 子女, 曾任职 …)",
+                sunlight_core::zh_en!(
+                    "请填写关系（配偶、子女、曾任职等）",
+                    "the relation (配偶, 子女, 曾任职 …)"
+                ),
             ));
         }
         if !errors.is_empty() {

@@ -65,7 +65,7 @@ impl Store {
         {
             return Err(StoreError::invalid(
                 "region",
-                format!("region {r} is not registered"),
+                sunlight_core::zh_en!("行政区划 {r} 尚未登记", "region {r} is not registered"),
             ));
         }
         let key = scope.key();
@@ -212,7 +212,7 @@ impl Store {
         }
         let refs: Vec<&[YearSchedule]> = layers.iter().map(Vec::as_slice).collect();
         let compiled = std::sync::Arc::new(
-            Calendar::compile(&refs).map_err(|e| StoreError::invalid("calendar", e.to_string()))?,
+            Calendar::compile(&refs).map_err(|e| StoreError::invalid("calendar", e.text()))?,
         );
         let mut cache = self.calendars.lock().unwrap_or_else(|e| e.into_inner());
         if cache.generation != generation {

@@ -382,11 +382,12 @@ pub(crate) async fn check_case_versions(
     .fetch_optional(&mut **tx)
     .await?;
     match stale {
-        Some(row) => Err(StoreError::Conflict(format!(
-            "case {} changed meanwhile (version {}, expected {})",
-            row.try_get::<String, _>("receipt")?,
-            row.try_get::<i64, _>("have")?,
-            row.try_get::<i64, _>("expected")?
+        Some(row) => Err(StoreError::Conflict(sunlight_core::zh_en!(
+            "办件 {receipt} 已被他人改动（版本 {have}，预期 {expected}），请重试",
+            "case {receipt} changed meanwhile (version {have}, expected {expected})",
+            receipt = row.try_get::<String, _>("receipt")?,
+            have = row.try_get::<i64, _>("have")?,
+            expected = row.try_get::<i64, _>("expected")?,
         ))),
         None => Ok(()),
     }
@@ -413,7 +414,8 @@ pub(crate) async fn write_projections(
         .execute(&mut **tx)
         .await?;
         if done.rows_affected() != 1 {
-            return Err(StoreError::Conflict(format!(
+            return Err(StoreError::Conflict(sunlight_core::zh_en!(
+                "一事一审批准 {id} 已失效",
                 "per-use approval {id} is no longer open"
             )));
         }

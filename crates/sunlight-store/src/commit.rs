@@ -184,7 +184,8 @@ async fn check_versions(tx: &mut Tx<'_>, marks: sql::Marks, rows: Rows<'_>) -> R
             .fetch_one(&mut **tx)
             .await?;
         if have as u64 != expected {
-            return Err(StoreError::Conflict(format!(
+            return Err(StoreError::Conflict(sunlight_core::zh_en!(
+                "{stream} 已被他人改动（版本 {have}，预期 {expected}），请重试",
                 "{stream} changed meanwhile (version {have}, expected {expected})"
             )));
         }

@@ -134,11 +134,14 @@ impl Store {
         .bind(sql::millis(now))
         .execute(&self.writer)
         .await
-        .map_err(|e| match StoreError::from(e) {
-            StoreError::Conflict(_) => {
-                StoreError::Conflict(format!("a feed named «{name}» exists already"))
+        .map_err(|e| match e {
+            sqlx::Error::Database(d) if d.is_unique_violation() => {
+                StoreError::Conflict(sunlight_core::zh_en!(
+                    "名为“{name}”的数据接入已存在",
+                    "a feed named «{name}» exists already"
+                ))
             }
-            other => other,
+            other => StoreError::from(other),
         })?;
         self.feed_source_named(name)
             .await?
@@ -213,9 +216,12 @@ impl Store {
                 (p.department.as_str() != source.department).then(|| {
                     sunlight_core::FieldError::new(
                         format!("events[{i}].power"),
-                        format!(
-                            "{} belongs to department {}, not to this feed's ({})",
-                            e.power, p.department, source.department
+                        sunlight_core::zh_en!(
+                            "事项 {power} 属于部门 {d}，不属于本接入所属部门（{mine}）",
+                            "{power} belongs to department {d}, not to this feed's ({mine})",
+                            power = &e.power,
+                            d = &p.department,
+                            mine = &source.department,
                         ),
                     )
                 })

@@ -114,9 +114,11 @@ impl Store {
         zone: sunlight_core::clock::Zone,
     ) -> Result<Vec<Figures>> {
         if q.to <= q.from {
-            return Err(
-                sunlight_core::DomainError::field("to", "the period ends after it starts").into(),
-            );
+            return Err(sunlight_core::DomainError::field(
+                "to",
+                sunlight_core::zh_en!("截止日期应晚于起始日期", "the period ends after it starts"),
+            )
+            .into());
         }
         let (from_ms, to_ms) = (
             sql::millis(zone.start_of(q.from)),

@@ -349,7 +349,10 @@ impl Store {
         if seq >= size {
             return Err(StoreError::invalid(
                 "seq",
-                format!("entry {seq} is not inside a tree of {size}"),
+                sunlight_core::zh_en!(
+                    "第 {seq} 条记录不在规模为 {size} 的树内",
+                    "entry {seq} is not inside a tree of {size}"
+                ),
             ));
         }
         self.check_size(size).await?;
@@ -361,7 +364,7 @@ impl Store {
         if old > new {
             return Err(StoreError::invalid(
                 "from",
-                format!("{old} is larger than {new}"),
+                sunlight_core::zh_en!("{old} 大于 {new}", "{old} is larger than {new}"),
             ));
         }
         self.check_size(new).await?;
@@ -386,7 +389,10 @@ impl Store {
         if size > have as u64 {
             return Err(StoreError::invalid(
                 "size",
-                format!("the ledger holds {have} entries, fewer than {size}"),
+                sunlight_core::zh_en!(
+                    "账本只有 {have} 条记录，少于 {size}",
+                    "the ledger holds {have} entries, fewer than {size}"
+                ),
             ));
         }
         Ok(())
@@ -784,7 +790,14 @@ fn seal<'e>(
         return Ok((std::borrow::Cow::Borrowed(&e.payload), None));
     }
     let mut v: serde_json::Value = serde_json::from_str(&e.payload).map_err(|err| {
-        StoreError::invalid("payload", format!("a {} entry must be JSON: {err}", e.kind))
+        StoreError::invalid(
+            "payload",
+            sunlight_core::zh_en!(
+                "{kind} 记录的内容应为 JSON：{err}",
+                "a {kind} entry must be JSON: {err}",
+                kind = &e.kind,
+            ),
+        )
     })?;
     let openings = personal::seal(&mut v, pointers, &mut || salts.next());
     if openings.is_empty() {

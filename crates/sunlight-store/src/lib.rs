@@ -72,7 +72,7 @@ pub enum StoreError {
     NotFound { what: &'static str, key: String },
     /// Someone else changed the same thing first.
     #[error("conflict: {0}")]
-    Conflict(String),
+    Conflict(sunlight_core::Text),
     #[error("unsupported database URL «{0}»: use sqlite:FILE or postgres://…")]
     UnsupportedUrl(String),
     #[error("database: {0}")]
@@ -91,7 +91,7 @@ impl StoreError {
         }
     }
 
-    pub(crate) fn invalid(field: &str, message: impl Into<String>) -> Self {
+    pub(crate) fn invalid(field: &str, message: sunlight_core::Text) -> Self {
         Self::Domain(DomainError::Invalid(vec![FieldError::new(field, message)]))
     }
 }

@@ -251,7 +251,13 @@ impl Store {
                 .ok()
                 .and_then(|b| String::from_utf8(b).ok())
                 .ok_or_else(|| {
-                    StoreError::invalid("cursor", "is not a cursor this list handed out")
+                    StoreError::invalid(
+                        "cursor",
+                        sunlight_core::zh_en!(
+                            "不是本列表给出的翻页游标",
+                            "is not a cursor this list handed out"
+                        ),
+                    )
                 })?;
             args.push(code);
             conds.push_str(&format!(" AND p.code > ${}", args.len()));

@@ -207,7 +207,10 @@ impl Store {
         now: Timestamp,
     ) -> Result<Proposal> {
         if act == ReviewAct::Publish {
-            return Err(StoreError::invalid("act", "publish with Store::publish"));
+            return Err(StoreError::invalid(
+                "act",
+                sunlight_core::zh_en!("公布请使用公布操作", "publish with Store::publish"),
+            ));
         }
         let mut tx = self.write_tx().await?;
         let p = fetch_proposal(&mut tx, id).await?;
@@ -228,7 +231,8 @@ impl Store {
                 .bind(note.map(str::to_string));
         }
         if q.execute(&mut *tx).await?.rows_affected() == 0 {
-            return Err(StoreError::Conflict(format!(
+            return Err(StoreError::Conflict(sunlight_core::zh_en!(
+                "调整方案 {id} 已被他人改动，请刷新后重试",
                 "proposal {id} changed meanwhile; reload it"
             )));
         }
@@ -268,7 +272,8 @@ impl Store {
         .execute(&mut *tx.tx)
         .await?;
         if updated.rows_affected() == 0 {
-            return Err(StoreError::Conflict(format!(
+            return Err(StoreError::Conflict(sunlight_core::zh_en!(
+                "调整方案 {id} 已被他人改动，请刷新后重试",
                 "proposal {id} changed meanwhile; reload it"
             )));
         }
@@ -531,13 +536,21 @@ impl Walker {
         if !self.departments.contains(power.department.as_str()) {
             problems.push(FieldError::new(
                 "department",
-                format!("department {} is not registered", power.department),
+                sunlight_core::zh_en!(
+                    "部门 {d} 尚未登记",
+                    "department {d} is not registered",
+                    d = &power.department,
+                ),
             ));
         }
         if !self.regions.contains(power.region.as_str()) {
             problems.push(FieldError::new(
                 "region",
-                format!("region {} is not registered", power.region),
+                sunlight_core::zh_en!(
+                    "行政区划 {r} 尚未登记",
+                    "region {r} is not registered",
+                    r = &power.region,
+                ),
             ));
         }
         // Departments of a parallel review (并联审批) must be registered like the power's own.
@@ -547,7 +560,7 @@ impl Walker {
             {
                 problems.push(FieldError::new(
                     format!("flow.{}", node.id),
-                    format!("department {d} is not registered"),
+                    sunlight_core::zh_en!("部门 {d} 尚未登记", "department {d} is not registered"),
                 ));
             }
         }
@@ -559,7 +572,10 @@ impl Walker {
         {
             problems.push(FieldError::new(
                 "parent",
-                format!("main item {parent} is not an active power of the list"),
+                sunlight_core::zh_en!(
+                    "主项 {parent} 不是清单内的有效事项",
+                    "main item {parent} is not an active power of the list"
+                ),
             ));
         }
         if let PowerStatus::Merged { into } = &power.status
@@ -568,7 +584,10 @@ impl Walker {
         {
             problems.push(FieldError::new(
                 "status.into",
-                format!("merged into {into}, which is not in the list"),
+                sunlight_core::zh_en!(
+                    "并入的 {into} 不在权力清单内",
+                    "merged into {into}, which is not in the list"
+                ),
             ));
         }
         if !problems.is_empty() {
@@ -580,9 +599,12 @@ impl Walker {
         {
             let e = DomainError::rule(
                 ErrorCode::EffectiveDateRegression,
-                format!(
-                    "version {} of {code} takes effect on {}; a later version cannot take effect earlier ({})",
-                    h.version, h.effective_from, self.effective_from
+                sunlight_core::zh_en!(
+                    "{code} 第 {v} 版自 {prev} 起生效，后续版本不能更早生效（{now}）",
+                    "version {v} of {code} takes effect on {prev}; a later version cannot take effect earlier ({now})",
+                    v = h.version,
+                    prev = h.effective_from,
+                    now = self.effective_from,
                 ),
             );
             self.errors.push(refuse(e));

@@ -54,7 +54,10 @@ impl Store {
         {
             return Err(StoreError::invalid(
                 "parent",
-                format!("region {p} is not stored; add it first"),
+                sunlight_core::zh_en!(
+                    "行政区划 {p} 尚未登记，请先添加",
+                    "region {p} is not stored; add it first"
+                ),
             ));
         }
         sqlx::query(
@@ -91,7 +94,11 @@ impl Store {
         if self.region(&d.region).await?.is_none() {
             return Err(StoreError::invalid(
                 "region",
-                format!("region {} is not stored; add it first", d.region),
+                sunlight_core::zh_en!(
+                    "行政区划 {r} 尚未登记，请先添加",
+                    "region {r} is not stored; add it first",
+                    r = &d.region,
+                ),
             ));
         }
         sqlx::query(

@@ -78,13 +78,13 @@ impl Store {
         {
             return Err(StoreError::invalid(
                 "department",
-                format!("department {d} is not stored"),
+                sunlight_core::zh_en!("部门 {d} 尚未登记", "department {d} is not stored"),
             ));
         }
         if user.roles.is_empty() {
             return Err(StoreError::invalid(
                 "roles",
-                "a user needs at least one role",
+                sunlight_core::zh_en!("用户至少应有一个角色", "a user needs at least one role"),
             ));
         }
         let roles = user
@@ -106,9 +106,10 @@ impl Store {
         .execute(&self.writer)
         .await?;
         if res.rows_affected() == 0 {
-            return Err(StoreError::Conflict(format!(
-                "user {} already exists",
-                user.username
+            return Err(StoreError::Conflict(sunlight_core::zh_en!(
+                "用户 {u} 已存在",
+                "user {u} already exists",
+                u = &user.username,
             )));
         }
         Ok(())

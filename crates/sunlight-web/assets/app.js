@@ -107,7 +107,9 @@
     const q = new URLSearchParams({ format: "toml" });
     if (days("committed")) q.set("committed_days", days("committed"));
     if (days("statutory")) q.set("statutory_days", days("statutory"));
-    const r = await fetch("/api/flows/check?" + q, { method: "POST", headers: { "content-type": "application/toml" }, body: src.value });
+    // Problems come back in the page's language.
+    const lang = document.documentElement.lang || "zh-CN";
+    const r = await fetch("/api/flows/check?" + q, { method: "POST", headers: { "content-type": "application/toml", "accept-language": lang }, body: src.value });
     const body = await r.json();
     out.innerHTML = "";
     const say = (cls, text) => { const p = document.createElement("p"); p.className = cls; p.textContent = text; out.appendChild(p); };

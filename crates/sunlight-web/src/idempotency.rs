@@ -2,7 +2,7 @@
 //! and changes nothing again. Keys are scoped to the caller (their session token's hash).
 
 use crate::SharedState;
-use crate::error::ApiError;
+use crate::error::{ApiError, Code};
 use axum::body::{Body, to_bytes};
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, Method, StatusCode, header};
@@ -31,7 +31,11 @@ pub async fn layer(State(state): State<SharedState>, req: Request, next: Next) -
         return next.run(req).await;
     };
     if key.is_empty() || key.len() > 255 {
-        return ApiError::field("Idempotency-Key", "between 1 and 255 characters").into_response();
+        return ApiError::field(
+            "Idempotency-Key",
+            sunlight_core::zh_en!("长度应为 1 至 255 个字符", "between 1 and 255 characters"),
+        )
+        .into_response();
     }
     let principal = crate::auth::bearer(req.headers())
         .map(|t| hex::encode(Sha256::digest(t.as_bytes())))
@@ -39,14 +43,7 @@ pub async fn layer(State(state): State<SharedState>, req: Request, next: Next) -
     let (parts, body) = req.into_parts();
     let bytes = match to_bytes(body, MAX_BODY).await {
         Ok(b) => b,
-        Err(e) => {
-            return ApiError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "malformed_request",
-                e.to_string(),
-            )
-            .into_response();
-        }
+        Err(_) => return crate::error::too_large().into_response(),
     };
     let mut h = Sha256::new();
     h.update(parts.method.as_str().as_bytes());
@@ -60,15 +57,19 @@ pub async fn layer(State(state): State<SharedState>, req: Request, next: Next) -
     {
         Err(e) => ApiError::from(e).into_response(),
         Ok(Claim::Mismatch) => ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "idempotency_key_reused",
-            format!("Idempotency-Key «{key}» was already used for a different request"),
+            Code::IdempotencyKeyReused,
+            sunlight_core::zh_en!(
+                "幂等键“{key}”已用于另一个请求",
+                "Idempotency-Key «{key}» was already used for a different request"
+            ),
         )
         .into_response(),
         Ok(Claim::InProgress) => ApiError::new(
-            StatusCode::CONFLICT,
-            "idempotency_in_progress",
-            format!("a request with Idempotency-Key «{key}» is still running"),
+            Code::IdempotencyInProgress,
+            sunlight_core::zh_en!(
+                "使用幂等键“{key}”的请求仍在处理中",
+                "a request with Idempotency-Key «{key}» is still running"
+            ),
         )
         .into_response(),
         Ok(Claim::Replay {
@@ -94,12 +95,8 @@ pub async fn layer(State(state): State<SharedState>, req: Request, next: Next) -
                 Ok(b) => b,
                 Err(e) => {
                     let _ = store.idempotency_release(&principal, &key).await;
-                    return ApiError::new(
-                        StatusCode::INTERNAL_SERVER_ERROR,
-                        "internal",
-                        e.to_string(),
-                    )
-                    .into_response();
+                    return ApiError::internal(format!("reading the response: {e}"))
+                        .into_response();
                 }
             };
             let outcome = if rparts.status.is_server_error() {

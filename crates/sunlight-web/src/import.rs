@@ -57,7 +57,7 @@ pub async fn plan(
                 rows.push(row);
             }
             Ok(None) => unchanged += 1,
-            Err(e) => errors.push(FieldError::new("code", e.to_string()).at_row(row)),
+            Err(e) => errors.push(FieldError::new("code", e.text()).at_row(row)),
         }
     }
     if !errors.is_empty() {
@@ -112,7 +112,12 @@ pub fn locate(err: StoreError, rows: &[usize]) -> PlanError {
                     let row = rows.get(c.index).copied().unwrap_or(c.index + 1);
                     let fes: Vec<FieldError> = match &c.error {
                         sunlight_core::DomainError::Invalid(fs) => fs.clone(),
-                        other => vec![FieldError::new("code", format!("{}: {other}", c.code))],
+                        other => vec![FieldError::new(
+                            "code",
+                            other
+                                .text()
+                                .prefixed(&format!("{}：", c.code), &format!("{}: ", c.code)),
+                        )],
                     };
                     fes.into_iter().map(move |f| f.at_row(row))
                 })

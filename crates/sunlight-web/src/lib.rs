@@ -135,8 +135,10 @@ pub fn app(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(idempotency::MAX_BODY));
     pages::router()
         .merge(api)
-        .fallback(|| async { error::ApiError::not_found("no such page or endpoint") })
-        .layer(TraceLayer::new_for_http())
+        .fallback(pages::not_found)
+        .layer(axum::middleware::from_fn(error::layer))
+        // 5xx are logged once, by `error::layer`, with their cause.
+        .layer(TraceLayer::new_for_http().on_failure(()))
         .with_state(state)
 }
 

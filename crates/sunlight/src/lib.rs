@@ -374,7 +374,8 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
                 Err(e) => {
                     eprintln!("{}: nothing was loaded", file.display());
                     for fe in e.field_errors() {
-                        eprintln!("  {fe}");
+                        let at = fe.line.map(|l| format!("line {l}, ")).unwrap_or_default();
+                        eprintln!("  {at}{}: {}", fe.field, fe.message.get(cli_lang()));
                     }
                     return Ok(std::process::ExitCode::from(2));
                 }
@@ -458,7 +459,9 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
                 .context("the file must end in .xlsx, .csv or .json")?;
             let bytes = sunlight_web::api::registry::export_bytes(&store, format)
                 .await
-                .map_err(|e| anyhow::anyhow!("{}", e.detail))?;
+                .map_err(|e| {
+                    anyhow::anyhow!("{}", e.cause().unwrap_or_else(|| e.detail.get(cli_lang())))
+                })?;
             std::fs::write(&file, bytes).with_context(|| format!("writing {}", file.display()))?;
             let n = store.list_powers(&Default::default()).await?.total;
             println!("exported {n} powers to {}", file.display());
@@ -870,9 +873,23 @@ fn report_import_errors(
             (None, Some(l)) => format!("line {l:>5}"),
             _ => "          ".into(),
         };
-        eprintln!("  {at}  {:<12} {}", fe.field, fe.message);
+        eprintln!("  {at}  {:<12} {}", fe.field, fe.message.get(cli_lang()));
     }
     std::process::ExitCode::from(2)
+}
+
+/// The language problems are printed in: English when the locale (`LC_ALL`, `LC_MESSAGES`,
+/// `LANG`) is English, Chinese otherwise.
+fn cli_lang() -> sunlight_core::Lang {
+    let locale = ["LC_ALL", "LC_MESSAGES", "LANG"]
+        .iter()
+        .find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()))
+        .unwrap_or_default();
+    if locale.starts_with("en") {
+        sunlight_core::Lang::En
+    } else {
+        sunlight_core::Lang::Zh
+    }
 }
 
 fn print_consistency(report: &sunlight_core::consistency::ConsistencyReport) {

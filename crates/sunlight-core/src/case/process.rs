@@ -41,11 +41,15 @@ impl Process for Case {
             (Some(c), CaseOp::Act(cmd)) => c.decide(cmd, by, env),
             (Some(c), CaseOp::Submit { .. }) => Err(DomainError::rule(
                 crate::ErrorCode::CaseState,
-                format!("case {} is open already", c.opened.receipt),
+                crate::zh_en!(
+                    "办件 {r} 已经存在",
+                    "case {r} is open already",
+                    r = &c.opened.receipt,
+                ),
             )),
             (None, CaseOp::Act(_)) => Err(DomainError::rule(
                 crate::ErrorCode::UnknownReference,
-                "no such case",
+                crate::zh_en!("没有此办件", "no such case"),
             )),
         }
     }

@@ -128,7 +128,7 @@ impl FeedEvent {
     /// Every missing or malformed field, each named `{path}.{field}`.
     pub fn validate(&self, path: &str) -> Vec<FieldError> {
         let mut e = Vec::new();
-        let mut need = |ok: bool, field: &str, msg: &str| {
+        let mut need = |ok: bool, field: &str, msg: crate::Text| {
             if !ok {
                 e.push(FieldError::new(format!("{path}.{field}"), msg));
             }
@@ -137,47 +137,71 @@ impl FeedEvent {
         need(
             id_ok(&self.source_id),
             "source_id",
-            "the event's id in its system (1–128 characters)",
+            crate::zh_en!(
+                "请提供事件在本部门系统中的编号（1–128 个字符）",
+                "the event's id in its system (1–128 characters)"
+            ),
         );
         need(
             id_ok(&self.case),
             "case",
-            "the case's id in its system (1–128 characters)",
+            crate::zh_en!(
+                "请提供办件在本部门系统中的编号（1–128 个字符）",
+                "the case's id in its system (1–128 characters)"
+            ),
         );
         need(
             !self.power.trim().is_empty(),
             "power",
-            "the power's code in the list",
+            crate::zh_en!("请提供权力清单中的事项编码", "the power's code in the list"),
         );
         use FeedKind::*;
         match self.kind {
-            Acceptance | Result | StepEnd => {
-                need(!self.handler.trim().is_empty(), "handler", "who acted")
-            }
+            Acceptance | Result | StepEnd => need(
+                !self.handler.trim().is_empty(),
+                "handler",
+                crate::zh_en!("请提供办理人", "who acted"),
+            ),
             _ => {}
         }
         match self.kind {
             StepStart | StepEnd => need(
                 !self.step.trim().is_empty(),
                 "step",
-                "the step's name as in the flowchart",
+                crate::zh_en!(
+                    "请提供与流程图一致的环节名称",
+                    "the step's name as in the flowchart"
+                ),
             ),
             Extend => need(
                 self.days.is_some_and(|d| d > 0),
                 "days",
-                "working days of the extension (≥ 1)",
+                crate::zh_en!(
+                    "请提供延长的工作日数（不少于 1）",
+                    "working days of the extension (≥ 1)"
+                ),
             ),
-            Result => need(self.verdict.is_some(), "verdict", "approve or deny"),
+            Result => need(
+                self.verdict.is_some(),
+                "verdict",
+                crate::zh_en!("请提供准予或不予", "approve or deny"),
+            ),
             Fee => {
                 need(
                     !self.fee_item.trim().is_empty(),
                     "fee_item",
-                    "the fee item as the power's fee standard names it",
+                    crate::zh_en!(
+                        "请提供与事项收费标准一致的收费项目",
+                        "the fee item as the power's fee standard names it"
+                    ),
                 );
                 need(
                     self.amount_fen.is_some_and(|a| a >= 0),
                     "amount_fen",
-                    "the amount charged in fen (≥ 0)",
+                    crate::zh_en!(
+                        "请提供收费金额，以分计（不小于 0）",
+                        "the amount charged in fen (≥ 0)"
+                    ),
                 );
             }
             _ => {}
@@ -186,17 +210,26 @@ impl FeedEvent {
             need(
                 !self.violation.trim().is_empty(),
                 "violation",
-                "a fine names the benchmark's violation code",
+                crate::zh_en!(
+                    "罚款应写明裁量基准中的违法行为编码",
+                    "a fine names the benchmark's violation code"
+                ),
             );
             need(
                 self.tier.is_some(),
                 "tier",
-                "a fine names its tier (minor, ordinary, serious, grave)",
+                crate::zh_en!(
+                    "罚款应写明情节阶次（轻微、一般、较重、严重）",
+                    "a fine names its tier (minor, ordinary, serious, grave)"
+                ),
             );
             need(
                 self.penalty_fen.is_some_and(|a| a >= 0),
                 "penalty_fen",
-                "the fine in fen (≥ 0)",
+                crate::zh_en!(
+                    "请提供罚款金额，以分计（不小于 0）",
+                    "the fine in fen (≥ 0)"
+                ),
             );
         }
         e

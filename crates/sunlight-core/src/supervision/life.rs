@@ -55,7 +55,10 @@ impl Process for AlertLife {
         let Some(a) = state else {
             return Err(DomainError::rule(
                 ErrorCode::UnknownReference,
-                "alerts are raised by supervision, not by an act",
+                crate::zh_en!(
+                    "预警由电子监察自动发出，不能人工创建",
+                    "alerts are raised by supervision, not by an act"
+                ),
             ));
         };
         let user = by.staff()?;
@@ -155,7 +158,11 @@ impl Process for MeasureRecord {
         if let Some(m) = state {
             return Err(DomainError::rule(
                 ErrorCode::InvalidTransition,
-                format!("accountability measure {} is recorded already", m.id),
+                crate::zh_en!(
+                    "问责措施 {id} 已经记录",
+                    "accountability measure {id} is recorded already",
+                    id = m.id,
+                ),
             ));
         }
         let user = by.staff()?;
@@ -165,13 +172,19 @@ impl Process for MeasureRecord {
         if reason.is_empty() {
             errors.push(FieldError::new(
                 "reason",
-                "a measure records the facts it rests on",
+                crate::zh_en!(
+                    "问责措施应写明所依据的事实",
+                    "a measure records the facts it rests on"
+                ),
             ));
         }
         if cmd.alerts.is_empty() {
             errors.push(FieldError::new(
                 "alerts",
-                "a measure names the alerts that caused it",
+                crate::zh_en!(
+                    "问责措施应列明引起问责的预警",
+                    "a measure names the alerts that caused it"
+                ),
             ));
         }
         if !errors.is_empty() {
@@ -182,13 +195,17 @@ impl Process for MeasureRecord {
                 None => {
                     return Err(DomainError::rule(
                         ErrorCode::UnknownReference,
-                        format!("there is no alert {id}"),
+                        crate::zh_en!("没有预警 {id}", "there is no alert {id}"),
                     ));
                 }
                 Some(d) if d != &cmd.department => {
                     return Err(DomainError::field(
                         "alerts",
-                        format!("alert {id} concerns department {d}, not {}", cmd.department),
+                        crate::zh_en!(
+                            "预警 {id} 涉及部门 {d}，不是 {dept}",
+                            "alert {id} concerns department {d}, not {dept}",
+                            dept = &cmd.department,
+                        ),
                     ));
                 }
                 Some(_) => {}

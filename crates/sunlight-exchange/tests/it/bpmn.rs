@@ -175,6 +175,7 @@ fn what_we_cannot_execute_is_refused_by_id_and_line() {
     assert!(
         from_bpmn("<definitions><process").unwrap_err()[0]
             .message
+            .en
             .contains("XML")
     );
 }

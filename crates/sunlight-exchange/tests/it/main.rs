@@ -175,7 +175,7 @@ fn unknown_category_is_a_row_error_and_nothing_is_imported() {
     assert_eq!(e.row, Some(8));
     assert_eq!(e.field, "职权类型");
     assert!(
-        e.message.contains("«行政指导» is not a category"),
+        e.message.en.contains("«行政指导» is not a category"),
         "{}",
         e.message
     );
@@ -210,11 +210,13 @@ fn every_bad_row_and_field_is_reported() {
     assert!(
         err.errors[1]
             .message
+            .en
             .contains("«富阳区财政局» is not a registered department")
     );
     assert!(
         err.errors[2]
             .message
+            .en
             .contains("exceeds the statutory limit")
     );
 }
@@ -290,15 +292,15 @@ fn duplicate_codes_in_a_file_are_refused() {
     let csv = "职权编码,职权名称,职权类型,实施主体,设定依据\nA-1,甲,行政许可,富阳区民政局,《行政许可法》\nA-1,乙,行政许可,富阳区民政局,《行政许可法》\n";
     let err = read(csv.as_bytes(), Format::Csv).unwrap_err();
     assert_eq!(err.errors[0].row, Some(3));
-    assert!(err.errors[0].message.contains("also used on row 2"));
+    assert!(err.errors[0].message.en.contains("also used on row 2"));
 }
 
 #[test]
 fn a_sheet_without_a_header_says_so() {
     let err = read("a,b,c\n1,2,3\n".as_bytes(), Format::Csv).unwrap_err();
-    assert!(err.errors[0].message.contains("no header row"), "{err}");
+    assert!(err.errors[0].message.en.contains("no header row"), "{err}");
     let err = read(b"not a zip", Format::Xlsx).unwrap_err();
-    assert!(err.errors[0].message.contains("xlsx"), "{err}");
+    assert!(err.errors[0].message.en.contains("xlsx"), "{err}");
     let err = read(
         "职权名称,实施主体\n甲,富阳区民政局\n".as_bytes(),
         Format::Csv,

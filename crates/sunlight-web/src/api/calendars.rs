@@ -6,7 +6,7 @@ use crate::error::{ApiError, ApiJson, ApiPath, ApiQuery, ApiResult, Problem};
 use axum::extract::State;
 use serde::Deserialize;
 use sunlight_core::calendar::{Explanation, Stop, YearSchedule};
-use sunlight_core::{Role, TimeLimit, TimeUnit};
+use sunlight_core::{Role, TimeLimit, TimeUnit, zh_en};
 use sunlight_store::{LoadedYear, Scope};
 use utoipa::IntoParams;
 
@@ -39,7 +39,7 @@ pub async fn year(
     let cal = state.store.calendar(region_of(scope(&region)?)).await?;
     cal.schedule(year)
         .map(ApiJson)
-        .map_err(|e| ApiError::field("year", e.to_string()))
+        .map_err(|e| ApiError::field("year", e.text()))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -65,7 +65,10 @@ fn parse_stops(s: &str) -> ApiResult<Vec<Stop>> {
         let bad = || {
             ApiError::field(
                 &format!("stops[{i}]"),
-                format!("«{part}»: write FROM..TO:REASON, e.g. 2025-03-05..2025-03-11:补正"),
+                zh_en!(
+                    "“{part}”：应写作“起..止:理由”，如 2025-03-05..2025-03-11:补正",
+                    "«{part}»: write FROM..TO:REASON, e.g. 2025-03-05..2025-03-11:补正"
+                ),
             )
         };
         let (range, reason) = part.split_once(':').ok_or_else(bad)?;
@@ -104,7 +107,10 @@ pub async fn deadline(
         other => {
             return Err(ApiError::field(
                 "unit",
-                format!("«{other}»: working_days or natural_days"),
+                zh_en!(
+                    "“{other}”：应为 working_days（工作日）或 natural_days（自然日）",
+                    "«{other}»: working_days or natural_days"
+                ),
             ));
         }
     };
@@ -118,7 +124,7 @@ pub async fn deadline(
         &stops,
     )
     .map(ApiJson)
-    .map_err(|e| ApiError::field("from", e.to_string()))
+    .map_err(|e| ApiError::field("from", e.text()))
 }
 
 /// Load a year's schedule for a scope (administrators), in the holiday-cn JSON format:
@@ -140,7 +146,11 @@ pub async fn put_year(
     if schedule.year != year {
         return Err(ApiError::field(
             "year",
-            format!("the file is for {}, the path says {year}", schedule.year),
+            zh_en!(
+                "文件是 {file} 年的，路径中为 {year} 年",
+                "the file is for {file}, the path says {year}",
+                file = schedule.year,
+            ),
         ));
     }
     state

@@ -8,7 +8,7 @@
 
 use crate::SharedState;
 use crate::auth::{Staff, bearer};
-use crate::error::{ApiError, ApiJson, ApiPath, ApiQuery, ApiResult, Problem};
+use crate::error::{ApiError, ApiJson, ApiPath, ApiQuery, ApiResult, Code, Problem};
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use serde::{Deserialize, Serialize};
@@ -21,7 +21,7 @@ use sunlight_core::case::{
 use sunlight_core::discretion::Benchmark;
 use sunlight_core::power::TimeLimit;
 use sunlight_core::{
-    CreditCode, Date, PowerCategory, PowerCode, RegionCode, Role, Timestamp, User,
+    CreditCode, Date, PowerCategory, PowerCode, RegionCode, Role, Timestamp, User, zh_en,
 };
 use sunlight_engine::{Ack, HistoryItem};
 use sunlight_store::{Checkout, TaskRow};
@@ -54,15 +54,16 @@ pub(crate) fn may_read(user: &User, case: &Case) -> bool {
     })
 }
 
+/// The same answer whether the case does not exist or is not the caller's to see.
+fn no_case(r: impl std::fmt::Display) -> ApiError {
+    ApiError::not_found(zh_en!("没有办件“{r}”", "case «{r}» not found"))
+}
+
 async fn readable_case(state: &SharedState, user: &User, r: &ReceiptNumber) -> ApiResult<Case> {
-    let case = state
-        .engine
-        .case(r)
-        .await?
-        .ok_or_else(|| ApiError::not_found(format!("case «{r}» not found")))?;
+    let case = state.engine.case(r).await?.ok_or_else(|| no_case(r))?;
     if !may_read(user, &case) {
         // Not found rather than forbidden: a receipt number of another department is not ours to confirm.
-        return Err(ApiError::not_found(format!("case «{r}» not found")));
+        return Err(no_case(r));
     }
     Ok(case)
 }
@@ -321,16 +322,16 @@ pub async fn command(
                 Ok(_) => {}
                 Err(crate::auth::Guess::Locked(wait)) => {
                     return Err(ApiError::new(
-                        StatusCode::TOO_MANY_REQUESTS,
-                        "too_many_guesses",
-                        format!(
-                            "too many wrong query codes for «{r}»; try again in {} minute(s)",
-                            wait.as_secs().div_ceil(60)
+                        Code::TooManyGuesses,
+                        zh_en!(
+                            "办件“{r}”的查询码错误次数过多，请 {m} 分钟后再试",
+                            "too many wrong query codes for «{r}»; try again in {m} minute(s)",
+                            m = wait.as_secs().div_ceil(60),
                         ),
                     ));
                 }
                 Err(crate::auth::Guess::Wrong) => {
-                    return Err(ApiError::not_found(format!("case «{r}» not found")));
+                    return Err(no_case(r));
                 }
                 Err(crate::auth::Guess::Failed(e)) => return Err(e),
             }
@@ -364,7 +365,7 @@ pub async fn command(
                 let u = state.store.user(name).await?.ok_or_else(|| {
                     ApiError::field(
                         &format!("co_actors[{i}]"),
-                        format!("no member of staff «{name}»"),
+                        zh_en!("没有工作人员“{name}”", "no member of staff «{name}»"),
                     )
                 })?;
                 users.push(u);
@@ -487,11 +488,14 @@ pub async fn request_checkout(
         .store
         .power(body.power.trim(), None)
         .await?
-        .ok_or_else(|| ApiError::field("power", format!("«{}» is not in the list", body.power)))?;
+        .ok_or_else(|| not_listed(&body.power))?;
     if power.power.usage != sunlight_core::Usage::Uncommon {
         return Err(ApiError::field(
             "power",
-            "a common power needs no per-use approval",
+            zh_en!(
+                "常用权力无需一事一审",
+                "a common power needs no per-use approval"
+            ),
         ));
     }
     let key = idempotency_key(&headers, &format!("{}@checkouts", user.username));
@@ -511,14 +515,12 @@ pub async fn request_checkout(
 }
 
 async fn stored_checkout(state: &SharedState, id: &str) -> ApiResult<Checkout> {
-    let id: i64 = id
-        .parse()
-        .map_err(|_| ApiError::not_found(format!("no per-use approval {id}")))?;
-    state
-        .store
-        .checkout(id)
-        .await?
-        .ok_or_else(|| ApiError::not_found(format!("no per-use approval {id}")))
+    let id: i64 = id.parse().map_err(|_| {
+        ApiError::not_found(zh_en!("没有一事一审申请 {id}", "no per-use approval {id}"))
+    })?;
+    state.store.checkout(id).await?.ok_or_else(|| {
+        ApiError::not_found(zh_en!("没有一事一审申请 {id}", "no per-use approval {id}"))
+    })
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -565,7 +567,12 @@ pub async fn benchmark(
         .benchmark(&power)
         .await?
         .map(|(_, b)| ApiJson(b))
-        .ok_or_else(|| ApiError::not_found(format!("no benchmark for «{power}»")))
+        .ok_or_else(|| {
+            ApiError::not_found(zh_en!(
+                "事项“{power}”没有裁量基准",
+                "no benchmark for «{power}»"
+            ))
+        })
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -574,6 +581,13 @@ pub struct BenchmarkBody {
     pub benchmark: Benchmark,
     /// The document that adopts it.
     pub reason: String,
+}
+
+fn not_listed(code: &str) -> ApiError {
+    ApiError::field(
+        "power",
+        zh_en!("“{code}”不在权力清单内", "«{code}» is not in the list"),
+    )
 }
 
 /// Publish a new version of a penalty power's benchmark (registry editor).
@@ -590,24 +604,33 @@ pub async fn put_benchmark(
     if body.benchmark.power.as_str() != power {
         return Err(ApiError::field(
             "power",
-            "the body names another power than the path",
+            zh_en!(
+                "请求内容中的事项与路径中的不一致",
+                "the body names another power than the path"
+            ),
         ));
     }
     let p = state
         .store
         .power(&power, None)
         .await?
-        .ok_or_else(|| ApiError::field("power", format!("«{power}» is not in the list")))?;
+        .ok_or_else(|| not_listed(&power))?;
     if p.power.category != sunlight_core::PowerCategory::Penalty {
         return Err(ApiError::field(
             "power",
-            "benchmarks bound penalties; this is not a penalty power",
+            zh_en!(
+                "裁量基准只适用于行政处罚事项，该事项不是行政处罚",
+                "benchmarks bound penalties; this is not a penalty power"
+            ),
         ));
     }
     if body.reason.trim().is_empty() {
         return Err(ApiError::field(
             "reason",
-            "name the document that adopts the benchmark",
+            zh_en!(
+                "请写明公布裁量基准的文件",
+                "name the document that adopts the benchmark"
+            ),
         ));
     }
     state

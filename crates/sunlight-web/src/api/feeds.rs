@@ -52,11 +52,14 @@ pub async fn create(
     {
         return Err(ApiError::field(
             "name",
-            "2–32 lower-case letters, digits and hyphens, e.g. zjb-jst",
+            sunlight_core::zh_en!(
+                "名称应为 2–32 位小写字母、数字或连字符，如 zjb-jst",
+                "2–32 lower-case letters, digits and hyphens, e.g. zjb-jst"
+            ),
         ));
     }
     let mut bytes = [0u8; 24];
-    getrandom::fill(&mut bytes).map_err(|e| ApiError::field("token", e.to_string()))?;
+    getrandom::fill(&mut bytes).map_err(|e| ApiError::internal(format!("random token: {e}")))?;
     let token = format!("slf_{}", hex::encode(bytes));
     let feed = state
         .store
@@ -91,20 +94,28 @@ pub struct FeedBatch {
 
 /// Reads `{"events": [...]}` event by event, so that each problem names its event and field.
 fn parse_batch(body: &[u8]) -> Result<Vec<FeedEvent>, ApiError> {
-    let doc: serde_json::Value = serde_json::from_slice(body)
-        .map_err(|e| ApiError::field("body", format!("not JSON: {e}")))?;
+    let doc: serde_json::Value = serde_json::from_slice(body).map_err(|e| {
+        ApiError::field(
+            "body",
+            sunlight_core::zh_en!("不是 JSON：{e}", "not JSON: {e}"),
+        )
+    })?;
     let Some(items) = doc.get("events").and_then(|v| v.as_array()) else {
         return Err(ApiError::field(
             "events",
-            "the body is {\"events\": [ … ]}, an array of events",
+            sunlight_core::zh_en!(
+                "请求内容应为 {{\"events\": [ … ]}}，即事件数组",
+                "the body is {{\"events\": [ … ]}}, an array of events"
+            ),
         ));
     };
     if items.is_empty() || items.len() > MAX_EVENTS {
         return Err(ApiError::field(
             "events",
-            format!(
-                "1 to {MAX_EVENTS} events per batch; this one has {}",
-                items.len()
+            sunlight_core::zh_en!(
+                "每批 1 至 {MAX_EVENTS} 个事件，本批有 {n} 个",
+                "1 to {MAX_EVENTS} events per batch; this one has {n}",
+                n = items.len(),
             ),
         ));
     }
@@ -124,7 +135,11 @@ fn parse_batch(body: &[u8]) -> Result<Vec<FeedEvent>, ApiError> {
                 } else {
                     format!("{path}.{at}")
                 };
-                errors.push(FieldError::new(field, err.into_inner().to_string()));
+                let why = err.into_inner().to_string();
+                errors.push(FieldError::new(
+                    field,
+                    sunlight_core::zh_en!("格式不符：{why}", "{why}"),
+                ));
             }
         }
         if errors.len() >= 500 {

@@ -50,7 +50,12 @@ pub async fn checkpoint(
         .latest_checkpoint()
         .await?
         .map(|c| ApiJson(c.into()))
-        .ok_or_else(|| ApiError::not_found("no checkpoint has been signed yet"))
+        .ok_or_else(|| {
+            ApiError::not_found(sunlight_core::zh_en!(
+                "尚未签署检查点",
+                "no checkpoint has been signed yet"
+            ))
+        })
 }
 
 /// Sign a checkpoint of the ledger now (supervisor or admin); the server also signs one at its
@@ -64,11 +69,12 @@ pub async fn sign(
     if !user.has(Role::Admin) {
         user.require(Role::Supervisor)?;
     }
-    let signer = state
-        .ledger
-        .signer
-        .as_ref()
-        .ok_or_else(|| ApiError::not_found("this server holds no ledger key"))?;
+    let signer = state.ledger.signer.as_ref().ok_or_else(|| {
+        ApiError::not_found(sunlight_core::zh_en!(
+            "本服务器没有账本签名密钥",
+            "this server holds no ledger key"
+        ))
+    })?;
     let cp = state
         .store
         .sign_checkpoint(signer, &state.ledger.origin, state.clock.now())
@@ -104,16 +110,22 @@ async fn size_or_latest(state: &SharedState, size: Option<u64>) -> ApiResult<u64
             .latest_checkpoint()
             .await?
             .map(|c| c.size)
-            .ok_or_else(|| ApiError::not_found("no checkpoint has been signed yet; give size"))?),
+            .ok_or_else(|| {
+                ApiError::not_found(sunlight_core::zh_en!(
+                    "尚未签署检查点，请给出 size",
+                    "no checkpoint has been signed yet; give size"
+                ))
+            })?),
     }
 }
 
 async fn inclusion_of(state: &SharedState, seq: u64, size: u64) -> ApiResult<InclusionProof> {
-    let entry = state
-        .store
-        .entry(seq)
-        .await?
-        .ok_or_else(|| ApiError::not_found(format!("no ledger entry {seq}")))?;
+    let entry = state.store.entry(seq).await?.ok_or_else(|| {
+        ApiError::not_found(sunlight_core::zh_en!(
+            "账本中没有第 {seq} 条记录",
+            "no ledger entry {seq}"
+        ))
+    })?;
     let path = state.store.inclusion_proof(seq, size).await?;
     Ok(InclusionProof {
         seq,
@@ -130,7 +142,12 @@ pub async fn inclusion(
     axum::extract::State(state): axum::extract::State<SharedState>,
     ApiQuery(q): ApiQuery<InclusionQuery>,
 ) -> ApiResult<ApiJson<InclusionProof>> {
-    let seq = q.seq.ok_or_else(|| ApiError::field("seq", "which entry"))?;
+    let seq = q.seq.ok_or_else(|| {
+        ApiError::field(
+            "seq",
+            sunlight_core::zh_en!("请给出记录序号", "which entry"),
+        )
+    })?;
     let size = size_or_latest(&state, q.size).await?;
     Ok(ApiJson(inclusion_of(&state, seq, size).await?))
 }
@@ -155,7 +172,10 @@ pub async fn receipt_proofs(
     let size = size_or_latest(&state, q.size).await?;
     let entries = state.store.stream_entries(&format!("case/{r}")).await?;
     if entries.is_empty() {
-        return Err(ApiError::not_found(format!("no events of «{r}»")));
+        return Err(ApiError::not_found(sunlight_core::zh_en!(
+            "办件“{r}”没有记录",
+            "no events of «{r}»"
+        )));
     }
     let mut out = Vec::new();
     for e in entries.iter().filter(|e| e.seq < size) {

@@ -18,7 +18,7 @@ use utoipa_axum::routes;
 #[openapi(
     info(
         title = "Sunlight (阳光) API",
-        description = "The power list (权力清单) and its companion lists: read, filter, as-of, diff; propose, review, publish; import and export.\n\nErrors are `application/problem+json` with a stable `code`; see the `Problem` schema. Every mutating call accepts an `Idempotency-Key` header: a retry with the same key returns the first response and changes nothing.",
+        description = "The power list (权力清单) and its companion lists: read, filter, as-of, diff; propose, review, publish; import and export.\n\nErrors are `application/problem+json` with a stable `code` — one of the `Code` schema, each always with the same HTTP status; see the `Problem` schema. A problem's `title`, `detail` and each field's `label` and `message` are in Chinese (zh-CN) unless `Accept-Language` prefers English; `field` stays the machine path. Every mutating call accepts an `Idempotency-Key` header: a retry with the same key returns the first response and changes nothing.",
         license(name = "Apache-2.0")
     ),
     tags(

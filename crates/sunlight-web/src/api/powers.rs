@@ -1,11 +1,11 @@
 //! The power list: list and filter, one power, its history, as-of reads and diffs.
 
 use crate::SharedState;
-use crate::error::{ApiError, ApiJson, ApiPath, ApiQuery, ApiResult, Problem};
+use crate::error::{AcceptLang, ApiError, ApiJson, ApiPath, ApiQuery, ApiResult, Problem};
 use axum::extract::State;
 use serde::{Deserialize, Serialize};
 use sunlight_core::diff::{FieldChange, diff};
-use sunlight_core::{Date, PowerCategory, Usage};
+use sunlight_core::{Date, PowerCategory, Text, Usage, zh_en};
 use sunlight_store::{Page, PowerFilter, PowerSummary, PowerVersion, VersionMeta};
 use utoipa::{IntoParams, ToSchema};
 
@@ -46,9 +46,15 @@ const STATUSES: [&str; 5] = [
 ];
 
 pub fn parse_date(field: &str, s: &str) -> Result<Date, ApiError> {
-    s.trim()
-        .parse()
-        .map_err(|_| ApiError::field(field, format!("«{s}» is not a date (YYYY-MM-DD)")))
+    s.trim().parse().map_err(|_| {
+        ApiError::field(
+            field,
+            zh_en!(
+                "“{s}”不是日期（格式为 YYYY-MM-DD）",
+                "«{s}» is not a date (YYYY-MM-DD)"
+            ),
+        )
+    })
 }
 
 /// Parses an optional, possibly empty query value, noting a value that does not parse.
@@ -57,14 +63,14 @@ fn parse_opt<T>(
     field: &str,
     value: Option<&str>,
     parse: impl Fn(&str) -> Option<T>,
-    complaint: &str,
+    complaint: Text,
 ) -> Option<T> {
     let v = value.filter(|v| !v.is_empty())?;
     let parsed = parse(v);
     if parsed.is_none() {
         errors.push(sunlight_core::FieldError::new(
             field,
-            format!("«{v}» {complaint}"),
+            complaint.prefixed(&format!("“{v}”"), &format!("«{v}» ")),
         ));
     }
     parsed
@@ -88,13 +94,28 @@ async fn power_with_flow(
         .store
         .power(code, as_of)
         .await?
-        .ok_or_else(|| ApiError::not_found(format!("power {code} is not in the list")))?;
-    let flow = v
-        .power
-        .flow
-        .take()
-        .ok_or_else(|| ApiError::not_found(format!("power {code} has no published flow")))?;
+        .ok_or_else(|| not_listed(code))?;
+    let flow = v.power.flow.take().ok_or_else(|| {
+        ApiError::not_found(zh_en!(
+            "事项 {code} 尚未公布运行流程",
+            "power {code} has no published flow"
+        ))
+    })?;
     Ok((v, flow))
+}
+
+fn not_listed(code: &str) -> ApiError {
+    ApiError::not_found(zh_en!(
+        "事项 {code} 不在权力清单内",
+        "power {code} is not in the list"
+    ))
+}
+
+fn no_version(code: &str, version: i64) -> ApiError {
+    ApiError::not_found(zh_en!(
+        "事项 {code} 没有第 {version} 版",
+        "power {code} has no version {version}"
+    ))
 }
 
 impl ListQuery {
@@ -105,14 +126,17 @@ impl ListQuery {
             "category",
             self.category.as_deref(),
             PowerCategory::parse,
-            "is not a power category",
+            zh_en!("不是职权类型", "is not a power category"),
         );
         let usage = parse_opt(
             &mut errors,
             "usage",
             self.usage.as_deref(),
             Usage::parse,
-            "is not common or uncommon",
+            zh_en!(
+                "应为 common（常用）或 uncommon（非常用）",
+                "is not common or uncommon"
+            ),
         );
         if let Some(s) = self
             .status
@@ -121,7 +145,11 @@ impl ListQuery {
         {
             errors.push(sunlight_core::FieldError::new(
                 "status",
-                format!("«{s}»: one of {}", STATUSES.join(", ")),
+                zh_en!(
+                    "“{s}”：应为 {list} 之一",
+                    "«{s}»: one of {list}",
+                    list = STATUSES.join(", "),
+                ),
             ));
         }
         let region = match self
@@ -153,7 +181,11 @@ impl ListQuery {
         {
             errors.push(sunlight_core::FieldError::new(
                 "limit",
-                format!("between 1 and {}", PowerFilter::MAX_LIMIT),
+                zh_en!(
+                    "应为 1 至 {max}",
+                    "between 1 and {max}",
+                    max = PowerFilter::MAX_LIMIT,
+                ),
             ));
         }
         if !errors.is_empty() {
@@ -204,10 +236,13 @@ pub async fn get(
     let as_of = optional_date("as_of", q.as_of.as_deref())?;
     match state.store.power(&code, as_of).await? {
         Some(v) => Ok(ApiJson(v)),
-        None => Err(ApiError::not_found(match as_of {
-            Some(d) => format!("power {code} was not in the list on {d}"),
-            None => format!("power {code} is not in the list"),
-        })),
+        None => Err(match as_of {
+            Some(d) => ApiError::not_found(zh_en!(
+                "{d} 时事项 {code} 不在权力清单内",
+                "power {code} was not in the list on {d}"
+            )),
+            None => not_listed(&code),
+        }),
     }
 }
 
@@ -220,9 +255,7 @@ pub async fn versions(
 ) -> ApiResult<ApiJson<Vec<VersionMeta>>> {
     let history = state.store.power_history(&code).await?;
     if history.is_empty() {
-        return Err(ApiError::not_found(format!(
-            "power {code} is not in the list"
-        )));
+        return Err(not_listed(&code));
     }
     Ok(ApiJson(history))
 }
@@ -240,7 +273,7 @@ pub async fn version(
         .power_version(&code, version)
         .await?
         .map(ApiJson)
-        .ok_or_else(|| ApiError::not_found(format!("power {code} has no version {version}")))
+        .ok_or_else(|| no_version(&code, version))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -274,7 +307,7 @@ pub async fn diff_versions(
                 .store
                 .power_version(&code, v)
                 .await?
-                .ok_or_else(|| ApiError::not_found(format!("power {code} has no version {v}")))
+                .ok_or_else(|| no_version(&code, v))
         }
     };
     let (a, b) = (load(q.from).await?, load(q.to).await?);
@@ -345,7 +378,10 @@ pub async fn flow(
         .into_response()),
         other => Err(ApiError::field(
             "format",
-            format!("«{other}»: json, toml or bpmn"),
+            zh_en!(
+                "“{other}”：应为 json、toml 或 bpmn",
+                "«{other}»: json, toml or bpmn"
+            ),
         )),
     }
 }
@@ -361,13 +397,7 @@ async fn svg(
     let (_, flow) = power_with_flow(state, code, as_of).await?;
     let body = tokio::task::spawn_blocking(move || crate::flowsvg::render(&flow, view))
         .await
-        .map_err(|e| {
-            ApiError::new(
-                axum::http::StatusCode::INTERNAL_SERVER_ERROR,
-                "internal",
-                format!("rendering failed: {e}"),
-            )
-        })?;
+        .map_err(|e| ApiError::internal(format!("rendering failed: {e}")))?;
     Ok((
         [
             (
@@ -418,10 +448,21 @@ pub struct CheckQuery {
 pub struct FlowCheck {
     pub flow: sunlight_core::flow::Flow,
     pub total_days: u32,
-    /// Every problem, by node; empty when the flow is valid.
-    pub errors: Vec<sunlight_core::flow::FlowError>,
+    /// Every problem, by node, in the request's language; empty when the flow is valid.
+    pub errors: Vec<FlowProblem>,
     /// The flowchart as it would be published (SVG), for a live preview.
     pub svg: String,
+}
+
+/// One problem of a flow.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FlowProblem {
+    /// The node (or edge `from→to`) concerned, when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub node: Option<String>,
+    pub kind: sunlight_core::flow::FlowErrorKind,
+    /// What is wrong, in the request's language (`Accept-Language`).
+    pub message: String,
 }
 
 /// Read and check a flow written in TOML or drawn as BPMN, without saving anything.
@@ -429,6 +470,7 @@ pub struct FlowCheck {
     request_body(content = String, content_type = "application/toml"),
     responses((status = 200, body = FlowCheck), (status = 422, body = Problem)))]
 pub async fn check_flow(
+    AcceptLang(lang): AcceptLang,
     headers: axum::http::HeaderMap,
     ApiQuery(q): ApiQuery<CheckQuery>,
     body: String,
@@ -443,7 +485,7 @@ pub async fn check_flow(
         Some(other) => {
             return Err(ApiError::field(
                 "format",
-                format!("«{other}»: toml or bpmn"),
+                zh_en!("“{other}”：应为 toml 或 bpmn", "«{other}»: toml or bpmn"),
             ));
         }
         None => ct.contains("xml"),
@@ -457,7 +499,15 @@ pub async fn check_flow(
         committed: q.committed_days.map(sunlight_core::TimeLimit::working_days),
         statutory: q.statutory_days.map(sunlight_core::TimeLimit::working_days),
     };
-    let errors = flow.validate(limits);
+    let errors = flow
+        .validate(limits)
+        .into_iter()
+        .map(|e| FlowProblem {
+            message: e.message.get(lang).to_string(),
+            node: e.node,
+            kind: e.kind,
+        })
+        .collect();
     let svg = crate::flowsvg::render(&flow, crate::flowsvg::View::Flowchart);
     Ok(ApiJson(FlowCheck {
         total_days: flow.total_days(),

@@ -30,13 +30,15 @@ pub async fn list(
     _staff: Staff,
     ApiQuery(q): ApiQuery<ProposalQuery>,
 ) -> ApiResult<ApiJson<Vec<Proposal>>> {
-    let st =
-        match q.state.as_deref().filter(|s| !s.is_empty()) {
-            Some(s) => Some(ProposalState::parse(s).ok_or_else(|| {
-                ApiError::field("state", format!("«{s}» is not a proposal state"))
-            })?),
-            None => None,
-        };
+    let st = match q.state.as_deref().filter(|s| !s.is_empty()) {
+        Some(s) => Some(ProposalState::parse(s).ok_or_else(|| {
+            ApiError::field(
+                "state",
+                sunlight_core::zh_en!("“{s}”不是调整方案的状态", "«{s}» is not a proposal state"),
+            )
+        })?),
+        None => None,
+    };
     Ok(ApiJson(
         state
             .store
@@ -95,7 +97,12 @@ fn note(body: &[u8]) -> ApiResult<Option<String>> {
     }
     serde_json::from_slice::<ReviewNote>(body)
         .map(|n| n.note)
-        .map_err(|e| ApiError::field("body", format!("not a review note: {e}")))
+        .map_err(|e| {
+            ApiError::field(
+                "body",
+                sunlight_core::zh_en!("不是审核意见：{e}", "not a review note: {e}"),
+            )
+        })
 }
 
 async fn act(
@@ -106,7 +113,10 @@ async fn act(
     note: Option<String>,
 ) -> ApiResult<ApiJson<Proposal>> {
     if act == ReviewAct::Reject && note.as_deref().is_none_or(|n| n.trim().is_empty()) {
-        return Err(ApiError::field("note", "a rejection needs its reasons"));
+        return Err(ApiError::field(
+            "note",
+            sunlight_core::zh_en!("退回应写明理由", "a rejection needs its reasons"),
+        ));
     }
     Ok(ApiJson(
         state
@@ -209,8 +219,12 @@ pub async fn import(
 ) -> ApiResult<(StatusCode, ApiJson<ImportOutcome>)> {
     user.require(Role::RegistryEditor)?;
     let format = match q.format.as_deref() {
-        Some(f) => Format::from_name(f)
-            .ok_or_else(|| ApiError::field("format", format!("«{f}»: xlsx, csv or json")))?,
+        Some(f) => Format::from_name(f).ok_or_else(|| {
+            ApiError::field(
+                "format",
+                sunlight_core::zh_en!("“{f}”：应为 xlsx、csv 或 json", "«{f}»: xlsx, csv or json"),
+            )
+        })?,
         None => headers
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
@@ -218,7 +232,10 @@ pub async fn import(
             .ok_or_else(|| {
                 ApiError::field(
                     "format",
-                    "say ?format=xlsx|csv|json or send a matching Content-Type",
+                    sunlight_core::zh_en!(
+                        "请在查询参数中写明 ?format=xlsx|csv|json，或发送相应的 Content-Type",
+                        "say ?format=xlsx|csv|json or send a matching Content-Type"
+                    ),
                 )
             })?,
     };
@@ -236,9 +253,10 @@ pub async fn import(
     if plan.changes.is_empty() {
         return Err(ApiError::field(
             "file",
-            format!(
-                "all {} powers of the file are already listed as given; nothing to propose",
-                plan.unchanged
+            sunlight_core::zh_en!(
+                "文件中的 {n} 项权力均已按原样列入清单，无需调整",
+                "all {n} powers of the file are already listed as given; nothing to propose",
+                n = plan.unchanged,
             ),
         ));
     }

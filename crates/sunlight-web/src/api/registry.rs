@@ -2,7 +2,7 @@
 
 use crate::SharedState;
 use crate::auth::{Staff, bearer};
-use crate::error::{ApiError, ApiJson, ApiPath, ApiQuery, ApiResult, Problem};
+use crate::error::{ApiError, ApiJson, ApiPath, ApiQuery, ApiResult, Code, Problem};
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -77,9 +77,10 @@ pub async fn put_region(
     let level = sunlight_core::RegionLevel::parse(&body.level).ok_or_else(|| {
         ApiError::field(
             "level",
-            format!(
-                "«{}»: province, city, county, township or village",
-                body.level
+            sunlight_core::zh_en!(
+                "“{l}”：应为 province、city、county、township 或 village",
+                "«{l}»: province, city, county, township or village",
+                l = &body.level,
             ),
         )
     })?;
@@ -118,9 +119,10 @@ pub async fn put_department(
     if nature.is_none() {
         errors.push(sunlight_core::FieldError::new(
             "nature",
-            format!(
-                "«{}»: legal_agency, authorized_organization or entrusted_organization",
-                body.nature
+            sunlight_core::zh_en!(
+                "“{n}”：应为 legal_agency（法定机关）、authorized_organization（授权组织）或 entrusted_organization（受委托组织）",
+                "«{n}»: legal_agency, authorized_organization or entrusted_organization",
+                n = &body.nature,
             ),
         ));
     }
@@ -148,7 +150,12 @@ pub async fn put_negative_list(
             [("industry", &it.industry), ("item", &it.item)]
                 .into_iter()
                 .filter(|(_, v)| v.trim().is_empty())
-                .map(move |(f, _)| sunlight_core::FieldError::new(format!("[{i}].{f}"), "is empty"))
+                .map(move |(f, _)| {
+                    sunlight_core::FieldError::new(
+                        format!("[{i}].{f}"),
+                        sunlight_core::zh_en!("内容为空", "is empty"),
+                    )
+                })
         })
         .collect();
     if !errors.is_empty() {
@@ -208,16 +215,15 @@ pub async fn login(
             user: s.user,
         })),
         LoginOutcome::Refused => Err(ApiError::new(
-            StatusCode::UNAUTHORIZED,
-            "invalid_credentials",
-            "wrong user name or password",
+            Code::InvalidCredentials,
+            sunlight_core::zh_en!("用户名或密码不正确", "wrong user name or password"),
         )),
         LoginOutcome::Locked { until } => Err(ApiError::new(
-            StatusCode::LOCKED,
-            "account_locked",
-            format!(
-                "too many failed sign-ins; try again after {}",
-                state.zone.format(until)
+            Code::AccountLocked,
+            sunlight_core::zh_en!(
+                "连续登录失败次数过多，请于 {t} 之后再试",
+                "too many failed sign-ins; try again after {t}",
+                t = state.zone.format(until),
             ),
         )),
     }
@@ -296,7 +302,7 @@ pub async fn add_user(
             Some(role) => roles.push(role),
             None => errors.push(sunlight_core::FieldError::new(
                 format!("roles[{i}]"),
-                format!("«{r}» is not a role"),
+                sunlight_core::zh_en!("“{r}”不是角色", "«{r}» is not a role"),
             )),
         }
     }
@@ -329,7 +335,8 @@ pub async fn export(
         None => None,
     }
     .ok_or_else(|| {
-        ApiError::not_found(format!(
+        ApiError::not_found(sunlight_core::zh_en!(
+            "没有导出文件“{file}”：可导出 powers.xlsx、powers.csv 或 powers.json",
             "no export «{file}»: powers.xlsx, powers.csv or powers.json"
         ))
     })?;
@@ -369,6 +376,5 @@ pub async fn export_bytes(
         powers.extend(chunk);
     }
     let name_of = |c: &CreditCode| names.get(c.as_str()).cloned();
-    sunlight_exchange::write_powers(&powers, format, &name_of)
-        .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e))
+    sunlight_exchange::write_powers(&powers, format, &name_of).map_err(ApiError::internal)
 }

@@ -58,10 +58,7 @@ pub async fn board(
     ApiQuery(q): ApiQuery<BoardQuery>,
 ) -> ApiResult<ApiJson<Board>> {
     require_oversight(&user)?;
-    let monitor = state
-        .engine
-        .monitor()
-        .ok_or_else(|| ApiError::not_found("this server runs no supervision monitor"))?;
+    let monitor = state.engine.monitor().ok_or_else(no_monitor)?;
     Ok(ApiJson(
         monitor.board(q.limit.unwrap_or(100).clamp(1, 1000)).await,
     ))
@@ -77,10 +74,7 @@ pub async fn stream(
     Staff(user): Staff,
 ) -> ApiResult<Sse<impl futures_util::Stream<Item = Result<Event, std::convert::Infallible>>>> {
     require_oversight(&user)?;
-    let monitor = state
-        .engine
-        .monitor()
-        .ok_or_else(|| ApiError::not_found("this server runs no supervision monitor"))?;
+    let monitor = state.engine.monitor().ok_or_else(no_monitor)?;
     let rx = monitor.subscribe();
     let events = futures_util::stream::unfold(rx, |mut rx| async move {
         use tokio::sync::broadcast::error::RecvError;
@@ -116,13 +110,25 @@ pub async fn alerts(
             return Err(user.require(Role::Supervisor).unwrap_err().into());
         };
         if q.department.as_deref().is_some_and(|x| x != d.as_str()) {
-            return Err(ApiError::forbidden(
-                "department staff see only their own department's alerts",
-            ));
+            return Err(ApiError::forbidden(sunlight_core::zh_en!(
+                "部门工作人员只能查看本部门的预警",
+                "department staff see only their own department's alerts"
+            )));
         }
         q.department = Some(d.to_string());
     }
     Ok(ApiJson(state.store.alerts(&q).await?))
+}
+
+fn no_monitor() -> ApiError {
+    ApiError::not_found(sunlight_core::zh_en!(
+        "本服务器未运行电子监察",
+        "this server runs no supervision monitor"
+    ))
+}
+
+fn no_alert(id: i64) -> ApiError {
+    ApiError::not_found(sunlight_core::zh_en!("没有预警 {id}", "no alert {id}"))
 }
 
 fn may_see(user: &User, a: &Alert) -> bool {
@@ -143,7 +149,7 @@ pub async fn alert(
     match state.store.alert(id).await? {
         Some(a) if may_see(&user, &a) => Ok(ApiJson(a)),
         // Another department's alert is as good as absent.
-        _ => Err(ApiError::not_found(format!("no alert {id}"))),
+        _ => Err(no_alert(id)),
     }
 }
 
@@ -161,7 +167,7 @@ pub async fn act(
 ) -> ApiResult<ApiJson<Alert>> {
     match state.store.alert(id).await? {
         Some(a) if may_see(&user, &a) => {}
-        _ => return Err(ApiError::not_found(format!("no alert {id}"))),
+        _ => return Err(no_alert(id)),
     }
     state
         .engine
@@ -172,7 +178,7 @@ pub async fn act(
         .alert(id)
         .await?
         .map(ApiJson)
-        .ok_or_else(|| ApiError::not_found(format!("no alert {id}")))
+        .ok_or_else(|| no_alert(id))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -223,7 +229,13 @@ pub async fn record_measure(
         .await?
         .into_iter()
         .find(|m| m.id.to_string() == ack.id)
-        .ok_or_else(|| ApiError::not_found(format!("no measure {}", ack.id)))?;
+        .ok_or_else(|| {
+            ApiError::not_found(sunlight_core::zh_en!(
+                "没有问责措施 {id}",
+                "no measure {id}",
+                id = &ack.id,
+            ))
+        })?;
     Ok((StatusCode::CREATED, ApiJson(m)))
 }
 
@@ -296,12 +308,16 @@ pub async fn scores(
     let from: sunlight_core::Date = format!("{}-01", q.month.trim()).parse().map_err(|_| {
         ApiError::field(
             "month",
-            format!("«{}» is not a month such as 2026-11", q.month),
+            sunlight_core::zh_en!(
+                "“{m}”不是月份（格式如 2026-11）",
+                "«{m}» is not a month such as 2026-11",
+                m = &q.month,
+            ),
         )
     })?;
     let to = from
         .checked_add(jiff::Span::new().months(1))
-        .map_err(|e| ApiError::field("month", e.to_string()))?;
+        .map_err(|e| ApiError::field("month", sunlight_core::zh_en!("月份超出范围：{e}", "{e}")))?;
     let figures = state
         .store
         .figures(

@@ -1,13 +1,15 @@
 //! Administration (系统管理): staff and their roles, departments, the loaded calendars.
 
-use super::{Posted, Visitor, forbidden, message, problems, render};
+use super::{PageError, Posted, Visitor, forbidden, refusal_text, render};
 use crate::SharedState;
 use crate::error::ApiError;
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use sunlight_core::{CreditCode, Department, DepartmentNature, RegionCode, Role, User, Username};
+use sunlight_core::{
+    CreditCode, Department, DepartmentNature, RegionCode, Role, User, Username, zh_en,
+};
 
 fn admin(v: &Visitor) -> Result<User, Response> {
     let u = v.staff()?.clone();
@@ -107,11 +109,11 @@ pub async fn add_user(State(state): State<SharedState>, Posted { v, form }: Post
     if let Err(r) = admin(&v) {
         return r;
     }
-    let built = (|| -> Result<User, String> {
-        let username = Username::parse(form.get("username")).map_err(|e| e.to_string())?;
+    let built = (|| -> Result<User, ApiError> {
+        let username = Username::parse(form.get("username"))?;
         let department = match form.get("department") {
             "" => None,
-            d => Some(CreditCode::parse(d).map_err(|e| e.to_string())?),
+            d => Some(CreditCode::parse(d)?),
         };
         let roles: Vec<Role> = form
             .all("roles")
@@ -119,7 +121,16 @@ pub async fn add_user(State(state): State<SharedState>, Posted { v, form }: Post
             .filter_map(|r| Role::parse(r))
             .collect();
         if roles.is_empty() {
-            return Err("roles: choose at least one role".into());
+            return Err(ApiError::field(
+                "roles",
+                zh_en!("请至少选择一个角色", "choose at least one role"),
+            ));
+        }
+        if form.get("password").chars().count() < 10 {
+            return Err(ApiError::field(
+                "password",
+                zh_en!("初始密码至少 10 位", "at least 10 characters"),
+            ));
         }
         Ok(User {
             username,
@@ -128,30 +139,20 @@ pub async fn add_user(State(state): State<SharedState>, Posted { v, form }: Post
             roles,
         })
     })();
-    let user = match built {
-        Ok(u) => u,
-        Err(e) => return page(&state, &v, StatusCode::UNPROCESSABLE_ENTITY, Some(e)).await,
+    let done = match built {
+        Ok(user) => state
+            .store
+            .add_user(&user, form.get("password"), state.clock.now())
+            .await
+            .map_err(ApiError::from),
+        Err(e) => Err(e),
     };
-    let password = form.get("password");
-    if password.chars().count() < 10 {
-        return page(
-            &state,
-            &v,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            Some("password: at least 10 characters".into()),
-        )
-        .await;
-    }
-    match state
-        .store
-        .add_user(&user, password, state.clock.now())
-        .await
-    {
+    match done {
         Ok(()) => Redirect::to("/admin").into_response(),
-        Err(e) => {
-            let e = ApiError::from(e);
-            page(&state, &v, e.status, Some(e.detail)).await
-        }
+        Err(e) => match refusal_text(&v, e) {
+            Ok((status, text)) => page(&state, &v, status, Some(text)).await,
+            Err(page) => page,
+        },
     }
 }
 
@@ -163,27 +164,33 @@ pub async fn put_department(
     if let Err(r) = admin(&v) {
         return r;
     }
-    let built = (|| -> Result<Department, String> {
-        let code = CreditCode::parse(form.get("credit_code")).map_err(|e| e.to_string())?;
-        let region = RegionCode::parse(form.get("region")).map_err(|e| e.to_string())?;
+    let built = (|| -> Result<Department, ApiError> {
+        let code = CreditCode::parse(form.get("credit_code"))?;
+        let region = RegionCode::parse(form.get("region"))?;
         let nature = DepartmentNature::parse(form.get("nature")).ok_or_else(|| {
-            format!(
-                "nature: «{}» is not a kind of department",
-                form.get("nature")
+            ApiError::field(
+                "nature",
+                zh_en!(
+                    "“{n}”不是主体性质",
+                    "«{n}» is not a kind of department",
+                    n = form.get("nature"),
+                ),
             )
         })?;
-        Department::new(code, form.get("name"), region, nature).map_err(|e| e.to_string())
+        Ok(Department::new(code, form.get("name"), region, nature)?)
     })();
     let d = match built {
         Ok(d) => d,
-        Err(e) => return page(&state, &v, StatusCode::UNPROCESSABLE_ENTITY, Some(e)).await,
+        Err(e) => {
+            return match refusal_text(&v, e) {
+                Ok((status, text)) => page(&state, &v, status, Some(text)).await,
+                Err(page) => page,
+            };
+        }
     };
     match state.store.put_department(&d).await {
         Ok(()) => Redirect::to("/admin").into_response(),
-        Err(e) => {
-            let e = ApiError::from(e);
-            message(&v, e.status, v.t("未能保存", "Not saved"), &e.detail)
-        }
+        Err(e) => PageError::new(&v, e).into_response(),
     }
 }
 
@@ -196,18 +203,20 @@ pub async fn put_calendar(
         Ok(u) => u,
         Err(r) => return r,
     };
-    let scope = match crate::api::calendars::scope(form.get("scope")) {
-        Ok(s) => s,
-        Err(e) => return page(&state, &v, e.status, Some(e.detail)).await,
+    let parsed = crate::api::calendars::scope(form.get("scope")).and_then(|scope| {
+        sunlight_core::calendar::YearSchedule::from_holiday_cn(form.get("schedule"))
+            .map(|s| (scope, s))
+            .map_err(ApiError::from)
+    });
+    let (scope, schedule) = match parsed {
+        Ok(x) => x,
+        Err(e) => {
+            return match refusal_text(&v, e) {
+                Ok((status, text)) => page(&state, &v, status, Some(text)).await,
+                Err(page) => page,
+            };
+        }
     };
-    let schedule =
-        match sunlight_core::calendar::YearSchedule::from_holiday_cn(form.get("schedule")) {
-            Ok(s) => s,
-            Err(e) => {
-                let text = problems(&ApiError::from(e)).join("；");
-                return page(&state, &v, StatusCode::UNPROCESSABLE_ENTITY, Some(text)).await;
-            }
-        };
     match state
         .store
         .put_year_schedule(
@@ -220,9 +229,9 @@ pub async fn put_calendar(
         .await
     {
         Ok(_) => Redirect::to("/admin").into_response(),
-        Err(e) => {
-            let e = ApiError::from(e);
-            page(&state, &v, e.status, Some(e.detail)).await
-        }
+        Err(e) => match refusal_text(&v, e) {
+            Ok((status, text)) => page(&state, &v, status, Some(text)).await,
+            Err(page) => page,
+        },
     }
 }

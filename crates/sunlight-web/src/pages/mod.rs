@@ -21,6 +21,7 @@ mod watch;
 mod work;
 
 use crate::SharedState;
+use crate::error::{ApiError, Code};
 use askama::Template;
 use axum::Router;
 use axum::extract::FromRequestParts;
@@ -29,46 +30,14 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use sha2::{Digest, Sha256};
-use sunlight_core::{Role, User};
+use sunlight_core::{Role, User, zh_en};
 
-/// The language of the page.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Lang {
-    #[default]
-    Zh,
-    En,
-}
-
-impl Lang {
-    /// The Chinese or the English text.
-    pub fn t<'a>(&self, zh: &'a str, en: &'a str) -> &'a str {
-        match self {
-            Lang::Zh => zh,
-            Lang::En => en,
-        }
-    }
-
-    /// A personal value as a page shows it: one erased when its retention ended
-    /// ([`sunlight_core::personal::ERASED`]) says so in this language.
-    pub fn personal(&self, value: &str) -> String {
-        if sunlight_core::personal::is_erased(value) {
-            self.t("已删除（保存期限届满）", "erased (retention period ended)")
-                .to_string()
-        } else {
-            value.to_string()
-        }
-    }
-    pub fn tag(&self) -> &'static str {
-        self.t("zh-CN", "en")
-    }
-    pub fn is_en(&self) -> bool {
-        *self == Lang::En
-    }
-}
+/// The language of the page: the visitor's choice (the `sl_lang` cookie), Chinese by default.
+pub use sunlight_core::Lang;
 
 pub(crate) const SESSION_COOKIE: &str = "sl_session";
 const CSRF_COOKIE: &str = "sl_csrf";
-const LANG_COOKIE: &str = "sl_lang";
+pub(crate) const LANG_COOKIE: &str = "sl_lang";
 
 /// A cookie's value from the request headers.
 pub(crate) fn cookie<'a>(headers: &'a axum::http::HeaderMap, name: &str) -> Option<&'a str> {
@@ -225,10 +194,99 @@ pub(crate) fn render(v: &Visitor, status: StatusCode, page: &impl Template) -> R
             resp
         }
         Err(e) => {
-            tracing::error!(error = %e, "template");
-            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+            let mut resp = bare_error_page(v.lang, StatusCode::INTERNAL_SERVER_ERROR);
+            ApiError::internal(format!("template: {e}")).mark(&mut resp);
+            resp
         }
     }
+}
+
+/// A problem as a page, in the visitor's language: the code's title as its heading, what
+/// happened below it (each field by its label, never its path). A failure on our side says only
+/// that it happened; its cause goes to the log, once (`error::layer`).
+pub(crate) struct PageError {
+    v: Visitor,
+    error: ApiError,
+}
+
+impl PageError {
+    pub fn new(v: &Visitor, e: impl Into<ApiError>) -> Self {
+        Self {
+            v: v.clone(),
+            error: e.into(),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "problem.html")]
+struct ProblemPage<'a> {
+    v: &'a Visitor,
+    code: &'static str,
+    title: String,
+    lines: Vec<String>,
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let v = &self.v;
+        let mut resp = render(
+            v,
+            self.error.status(),
+            &ProblemPage {
+                v,
+                code: self.error.code.as_str(),
+                title: self.error.code.title().get(v.lang).to_string(),
+                lines: self.error.lines(v.lang),
+            },
+        );
+        self.error.mark(&mut resp);
+        resp
+    }
+}
+
+/// A server error page that needs nothing but the language (for failures that left no
+/// page to render).
+pub(crate) fn bare_error_page(lang: Lang, status: StatusCode) -> Response {
+    let title = Code::Internal.title();
+    let html = format!(
+        "<!doctype html><html lang=\"{}\"><head><meta charset=\"utf-8\"><title>{}</title><link rel=\"stylesheet\" href=\"/assets/app.css\"></head><body><main id=\"main\"><section class=\"card\" id=\"problem\" data-code=\"internal\"><h1>{}</h1><p><a href=\"/\">{}</a></p></section></main></body></html>",
+        lang.tag(),
+        title.get(lang),
+        title.get(lang),
+        lang.t("返回首页", "Back to the home page"),
+    );
+    let mut resp = (status, html).into_response();
+    let h = resp.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    secure(h);
+    resp
+}
+
+/// What a form that was refused shows above itself: the status to answer with and each
+/// problem in the visitor's language. A failure on our side is no refusal: it becomes the
+/// error page instead.
+pub(crate) fn refusal(
+    v: &Visitor,
+    e: impl Into<ApiError>,
+) -> Result<(StatusCode, Vec<String>), Response> {
+    let e = e.into();
+    if e.is_internal() {
+        Err(PageError::new(v, e).into_response())
+    } else {
+        Ok((e.status(), e.lines(v.lang)))
+    }
+}
+
+/// The same, as one line.
+pub(crate) fn refusal_text(
+    v: &Visitor,
+    e: impl Into<ApiError>,
+) -> Result<(StatusCode, String), Response> {
+    refusal(v, e).map(|(s, lines)| (s, lines.join(v.t("；", "; "))))
 }
 
 fn secure(h: &mut axum::http::HeaderMap) {
@@ -260,42 +318,30 @@ pub(crate) struct Message<'a> {
     pub back: Option<(String, String)>,
 }
 
-pub(crate) fn message(v: &Visitor, status: StatusCode, title: &str, text: &str) -> Response {
-    render(
-        v,
-        status,
-        &Message {
-            v,
-            title: title.to_string(),
-            text: text.to_string(),
-            back: None,
-        },
-    )
-}
-
 /// The refusal of a form whose CSRF token is missing or wrong.
 pub(crate) fn csrf_refused(v: &Visitor) -> Response {
-    message(
+    PageError::new(
         v,
-        StatusCode::FORBIDDEN,
-        v.t("请求已过期", "Request expired"),
-        v.t(
-            "表单校验码无效或缺失（CSRF）。请返回上一页刷新后重试。",
-            "The form's check token (CSRF) is missing or wrong. Go back, reload the page and try again.",
+        ApiError::new(
+            Code::CsrfRejected,
+            zh_en!(
+                "表单校验码无效或缺失（CSRF）。请返回上一页刷新后重试。",
+                "The form's check token (CSRF) is missing or wrong. Go back, reload the page and try again."
+            ),
         ),
     )
+    .into_response()
 }
 
 pub(crate) fn forbidden(v: &Visitor) -> Response {
-    message(
+    PageError::new(
         v,
-        StatusCode::FORBIDDEN,
-        v.t("无权访问", "Not allowed"),
-        v.t(
+        ApiError::forbidden(zh_en!(
             "您的角色不能访问此页面。",
-            "Your role may not open this page.",
-        ),
+            "Your role may not open this page."
+        )),
     )
+    .into_response()
 }
 
 /// A posted form whose CSRF token was checked before the handler runs (a missing or wrong token
@@ -334,35 +380,15 @@ pub(crate) async fn listed_power(
 ) -> Result<sunlight_core::Power, Response> {
     match state.store.power(code.trim(), None).await {
         Ok(Some(found)) => Ok(found.power),
-        Ok(None) => Err(message(
+        Ok(None) => Err(PageError::new(
             v,
-            StatusCode::NOT_FOUND,
-            v.t("不在权力清单中", "Not in the power list"),
-            &format!(
-                "{} «{}»",
-                v.t(
-                    "清单之外无权力：没有编码为此的权力事项",
-                    "Outside the list there is no power: no power has the code"
-                ),
-                code
-            ),
-        )),
-        Err(e) => Err(message(
-            v,
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "错误",
-            &e.to_string(),
-        )),
-    }
-}
-
-/// What a refusal says: each field's problem (with its row or line) when it names fields,
-/// else its detail.
-pub(crate) fn problems(e: &crate::error::ApiError) -> Vec<String> {
-    if e.errors.is_empty() {
-        vec![e.detail.clone()]
-    } else {
-        e.errors.iter().map(ToString::to_string).collect()
+            ApiError::not_found(zh_en!(
+                "清单之外无权力：没有编码为“{code}”的权力事项",
+                "Outside the list there is no power: no power has the code «{code}»"
+            )),
+        )
+        .into_response()),
+        Err(e) => Err(PageError::new(v, e).into_response()),
     }
 }
 
@@ -468,6 +494,16 @@ async fn switch_lang(axum::extract::Query(q): axum::extract::Query<LangSwitch>) 
     r
 }
 
+/// What answers a path nothing else does: a problem for the API, a page for people.
+pub(crate) async fn not_found(uri: axum::http::Uri, v: Visitor) -> Response {
+    let e = ApiError::not_found(zh_en!("没有此页面或接口", "no such page or endpoint"));
+    if uri.path().starts_with("/api/") || uri.path() == "/api" {
+        e.into_response()
+    } else {
+        PageError::new(&v, e).into_response()
+    }
+}
+
 /// The page routes.
 pub fn router() -> Router<SharedState> {
     Router::new()
@@ -537,6 +573,83 @@ mod tests {
         assert_eq!(month_start(d("2026-12-15"), -1), d("2027-01-01"));
         assert_eq!(month_start(d("2026-02-28"), 5), d("2025-09-01"));
         assert_eq!(month_start(d("2026-01-31"), 12), d("2025-01-01"));
+    }
+
+    fn visitor(lang: Lang) -> Visitor {
+        Visitor {
+            lang,
+            user: None,
+            csrf: "0".repeat(32),
+            new_csrf: false,
+            here: "/".into(),
+        }
+    }
+
+    async fn body(resp: Response) -> String {
+        let b = axum::body::to_bytes(resp.into_body(), 1 << 20)
+            .await
+            .unwrap();
+        String::from_utf8(b.to_vec()).unwrap()
+    }
+
+    fn has_cjk(s: &str) -> bool {
+        s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
+    }
+
+    /// Every code: both titles, a Chinese one in Chinese, and the page of a problem with it
+    /// says it in the visitor's language, with the code's status.
+    #[tokio::test]
+    async fn every_code_renders_as_a_page_in_the_visitor_s_language() {
+        for code in Code::ALL {
+            let title = code.title();
+            assert!(
+                !title.zh.trim().is_empty() && !title.en.trim().is_empty(),
+                "{code}"
+            );
+            assert!(has_cjk(&title.zh), "{code}: {}", title.zh);
+            let e = || ApiError::new(*code, zh_en!("详细说明：{code}", "the details of {code}"));
+            let zh = PageError::new(&visitor(Lang::Zh), e()).into_response();
+            assert_eq!(zh.status().as_u16(), code.status(), "{code}");
+            let html = body(zh).await;
+            assert!(
+                html.contains(&format!("<h1>{}</h1>", title.zh)),
+                "{code}: {html}"
+            );
+            assert!(html.contains(r#"<html lang="zh-CN">"#), "{code}");
+            if *code != Code::Internal {
+                assert!(html.contains("详细说明"), "{code}: {html}");
+            }
+            let en = body(PageError::new(&visitor(Lang::En), e()).into_response()).await;
+            assert!(
+                en.contains(&format!("<h1>{}</h1>", title.en)),
+                "{code}: {en}"
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn a_page_names_fields_by_their_label_never_their_path() {
+        let e = ApiError::invalid(vec![
+            sunlight_core::FieldError::new(
+                "applicant.id_number",
+                zh_en!("身份证号码校验位应为 X", "the check character should be X"),
+            ),
+            sunlight_core::FieldError::new(
+                "guide.materials[2].copies",
+                zh_en!("至少 1 份", "at least 1 copy"),
+            ),
+        ]);
+        let html = body(PageError::new(&visitor(Lang::Zh), e).into_response()).await;
+        assert!(html.contains("身份证号码校验位应为 X"), "{html}");
+        assert!(html.contains("申请材料第3项"), "{html}");
+        for path in [
+            "applicant.id_number",
+            "id_number",
+            "guide.materials",
+            "copies",
+        ] {
+            assert!(!html.contains(path), "{path} shown: {html}");
+        }
     }
 
     #[test]

@@ -2,10 +2,10 @@
 //! negative list and this year's figures by department, as tables with Chinese headings — the
 //! way the government's own sheets look. (The power list itself is `/api/exports/powers.*`.)
 
-use super::{Visitor, message};
+use super::Visitor;
 use crate::SharedState;
 use axum::extract::{Path, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use sunlight_core::Date;
 use sunlight_store::{FigureQuery, GroupBy};
@@ -216,12 +216,14 @@ pub async fn download(
         (Ok(t), "json") => (json_bytes(&t), "application/json"),
         (Err(e), _) if !e.is_empty() => (Err(e), ""),
         _ => {
-            return message(
+            return super::PageError::new(
                 &v,
-                StatusCode::NOT_FOUND,
-                v.t("没有此数据", "No such file"),
-                &format!("{file}: responsibility, negative-list or figures · .csv, .xlsx or .json"),
-            );
+                crate::error::ApiError::not_found(sunlight_core::zh_en!(
+                    "没有数据文件“{file}”：可下载 responsibility、negative-list 或 figures，格式为 .csv、.xlsx 或 .json",
+                    "no file «{file}»: responsibility, negative-list or figures · .csv, .xlsx or .json"
+                )),
+            )
+            .into_response();
         }
     };
     match bytes {
@@ -234,9 +236,10 @@ pub async fn download(
             }
             r
         }
-        Err(e) => {
-            tracing::error!(error = %e, file, "open data");
-            message(&v, StatusCode::INTERNAL_SERVER_ERROR, "错误", &e)
-        }
+        Err(e) => super::PageError::new(
+            &v,
+            crate::error::ApiError::internal(format!("open data {file}: {e}")),
+        )
+        .into_response(),
     }
 }

@@ -1,19 +1,19 @@
 //! The public portal: home, the searchable power list, each power's service guide, applying
 //! online, following a case by receipt number and query code, rating it, open data.
 
-use super::{Lang, Posted, Visitor, problems, render};
+use super::{Lang, PageError, Posted, Visitor, refusal, refusal_text, render};
 use crate::SharedState;
 use crate::auth::Guess;
 use crate::error::ApiError;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use sunlight_core::case::{
     Actor, Applicant, CaseCommand, Channel, Rating, ReceiptNumber, Submission,
 };
-use sunlight_core::{Date, PowerCategory, PowerStatus};
+use sunlight_core::{Date, PowerCategory, PowerStatus, zh_en};
 use sunlight_search::SearchQuery;
 use sunlight_store::{FigureQuery, GroupBy};
 
@@ -206,8 +206,16 @@ pub async fn powers(
 ) -> Response {
     let p = params.map(|Query(p)| p).unwrap_or_default();
     let mut error = None;
+    let unavailable = || {
+        v.t(
+            "检索暂时不可用，请稍后再试。",
+            "Search is not available right now; try again later.",
+        )
+        .to_string()
+    };
     if let Err(e) = state.search.ensure(&state.store).await {
-        error = Some(e.to_string());
+        tracing::warn!(error = %e, "search index");
+        error = Some(unavailable());
     }
     let page = p.page.unwrap_or(1).clamp(1, 10_000);
     let q = SearchQuery {
@@ -223,7 +231,8 @@ pub async fn powers(
     let hits = match state.search.index().search(&q) {
         Ok(h) => h,
         Err(e) => {
-            error = Some(e.to_string());
+            tracing::warn!(error = %e, "search");
+            error = Some(unavailable());
             Default::default()
         }
     };
@@ -557,7 +566,10 @@ pub async fn apply(
             },
         ),
         Err(e) => {
-            let errors = problems(&ApiError::from(e));
+            let (status, errors) = match refusal(&v, e) {
+                Ok(x) => x,
+                Err(page) => return page,
+            };
             let page = ApplyPage {
                 v: &v,
                 code: p.code.to_string(),
@@ -573,7 +585,7 @@ pub async fn apply(
                 idem: super::random_hex(16),
                 errors,
             };
-            render(&v, StatusCode::UNPROCESSABLE_ENTITY, &page)
+            render(&v, status, &page)
         }
     }
 }
@@ -631,14 +643,15 @@ fn client(ext: &axum::http::Extensions) -> String {
         .unwrap_or_else(|| "local".into())
 }
 
-/// Checks receipt + query code with the rate limit; the case if they match.
+/// Checks receipt + query code with the rate limit; the case if they match, else what the
+/// page says (the outer error: a failure on our side, as its page).
 pub(crate) async fn open_case(
     state: &SharedState,
     v: &Visitor,
     who: &str,
     receipt: &str,
     code: &str,
-) -> Result<sunlight_core::case::Case, String> {
+) -> Result<Result<sunlight_core::case::Case, String>, Response> {
     let wrong = v.t(
         "受理编号或查询码不正确。",
         "The receipt number or the query code is wrong.",
@@ -657,15 +670,17 @@ pub(crate) async fn open_case(
     let Ok(r) = ReceiptNumber::parse(receipt.trim()) else {
         // Not even a receipt number: a wrong guess all the same, counted against the address.
         let ip_key = format!("ip:{who}");
-        state.limiter.check(&[&ip_key]).map_err(locked)?;
+        if let Err(wait) = state.limiter.check(&[&ip_key]) {
+            return Ok(Err(locked(wait)));
+        }
         state.limiter.fail(&[&ip_key]);
-        return Err(wrong.into());
+        return Ok(Err(wrong.into()));
     };
     match crate::auth::applicant_case(state, &r, code, Some(who)).await {
-        Ok(c) => Ok(c),
-        Err(Guess::Locked(wait)) => Err(locked(wait)),
-        Err(Guess::Wrong) => Err(wrong.into()),
-        Err(Guess::Failed(e)) => Err(e.detail),
+        Ok(c) => Ok(Ok(c)),
+        Err(Guess::Locked(wait)) => Ok(Err(locked(wait))),
+        Err(Guess::Wrong) => Ok(Err(wrong.into())),
+        Err(Guess::Failed(e)) => Err(PageError::new(v, e).into_response()),
     }
 }
 
@@ -779,12 +794,13 @@ pub async fn lookup(
     let who = client(&req_ext);
     let (status, error, found_case) =
         match open_case(&state, &v, &who, &receipt, form.get("code")).await {
-            Ok(c) => (
+            Err(page) => return page,
+            Ok(Ok(c)) => (
                 StatusCode::OK,
                 None,
                 Some(found(&state, &v, &c, form.get("code")).await),
             ),
-            Err(e) => (StatusCode::UNPROCESSABLE_ENTITY, Some(e), None),
+            Ok(Err(e)) => (StatusCode::UNPROCESSABLE_ENTITY, Some(e), None),
         };
     render(
         &v,
@@ -808,8 +824,9 @@ pub async fn rate(
     let code = form.get("code").to_string();
     let who = client(&req_ext);
     let c = match open_case(&state, &v, &who, &receipt, &code).await {
-        Ok(c) => c,
-        Err(e) => {
+        Err(page) => return page,
+        Ok(Ok(c)) => c,
+        Ok(Err(e)) => {
             return render(
                 &v,
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -845,11 +862,10 @@ pub async fn rate(
                     .to_string(),
             ),
         ),
-        Err(e) => (
-            StatusCode::UNPROCESSABLE_ENTITY,
-            Some(ApiError::from(e).detail),
-            None,
-        ),
+        Err(e) => match refusal_text(&v, e) {
+            Ok((status, text)) => (status, Some(text), None),
+            Err(page) => return page,
+        },
     };
     let c = state
         .engine
@@ -957,15 +973,21 @@ async fn answering_department(
     state: &SharedState,
     against: sunlight_core::complaint::Against,
     target: &str,
-) -> Result<String, String> {
+) -> Result<String, ApiError> {
     use sunlight_core::complaint::Against;
+    let bad = |t: sunlight_core::Text| ApiError::field("target", t);
     match against {
         Against::Case => {
-            let r = ReceiptNumber::parse(target.trim())
-                .map_err(|_| format!("target: «{target}» is not a receipt number"))?;
+            let r = ReceiptNumber::parse(target.trim()).map_err(|_| {
+                bad(zh_en!(
+                    "“{target}”不是受理编号",
+                    "«{target}» is not a receipt number"
+                ))
+            })?;
             match state.engine.case(&r).await {
                 Ok(Some(c)) => Ok(c.opened.department.to_string()),
-                _ => Err(format!("target: no case «{target}»")),
+                Ok(None) => Err(bad(zh_en!("没有办件“{target}”", "no case «{target}»"))),
+                Err(e) => Err(e.into()),
             }
         }
         Against::Department => state
@@ -973,13 +995,19 @@ async fn answering_department(
             .names()
             .department(target.trim())
             .map(|_| target.trim().to_string())
-            .ok_or_else(|| format!("target: no department «{target}»")),
+            .ok_or_else(|| bad(zh_en!("没有部门“{target}”", "no department «{target}»"))),
         Against::Staff => match state.store.user(target.trim()).await {
-            Ok(Some(u)) => u
-                .department
-                .map(|d| d.to_string())
-                .ok_or_else(|| format!("target: {target} belongs to no department")),
-            _ => Err(format!("target: no member of staff «{target}»")),
+            Ok(Some(u)) => u.department.map(|d| d.to_string()).ok_or_else(|| {
+                bad(zh_en!(
+                    "{target} 不属于任何部门",
+                    "{target} belongs to no department"
+                ))
+            }),
+            Ok(None) => Err(bad(zh_en!(
+                "没有工作人员“{target}”",
+                "no member of staff «{target}»"
+            ))),
+            Err(e) => Err(e.into()),
         },
     }
 }
@@ -998,16 +1026,28 @@ pub async fn file_complaint(
         phone: form.get("phone").to_string(),
         text: form.get("text").to_string(),
     };
-    let Some(against) = Against::parse(form.get("against")) else {
-        page.errors
-            .push("against: case, department or staff".into());
-        return render(&v, StatusCode::UNPROCESSABLE_ENTITY, &page);
+    let department = match Against::parse(form.get("against")) {
+        Some(against) => answering_department(&state, against, form.get("target")).await,
+        None => Err(ApiError::field(
+            "against",
+            zh_en!(
+                "请选择投诉对象：办件、部门或工作人员",
+                "case, department or staff"
+            ),
+        )),
     };
-    let department = match answering_department(&state, against, form.get("target")).await {
-        Ok(d) => d,
+    let (against, department) = match department {
+        Ok(d) => (
+            Against::parse(form.get("against")).unwrap_or(Against::Case),
+            d,
+        ),
         Err(e) => {
-            page.errors.push(e);
-            return render(&v, StatusCode::UNPROCESSABLE_ENTITY, &page);
+            let (status, lines) = match refusal(&v, e) {
+                Ok(x) => x,
+                Err(page) => return page,
+            };
+            page.errors = lines;
+            return render(&v, status, &page);
         }
     };
     let now = state.clock.now();
@@ -1051,8 +1091,12 @@ pub async fn file_complaint(
             render(&v, StatusCode::CREATED, &page)
         }
         Err(e) => {
-            page.errors = problems(&ApiError::from(e));
-            render(&v, StatusCode::UNPROCESSABLE_ENTITY, &page)
+            let (status, lines) = match refusal(&v, e) {
+                Ok(x) => x,
+                Err(page) => return page,
+            };
+            page.errors = lines;
+            render(&v, status, &page)
         }
     }
 }

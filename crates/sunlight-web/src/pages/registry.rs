@@ -3,7 +3,7 @@
 //! and did not propose; withdraw or publish if you edit), and the editor of a power's guide and
 //! flow — the flow's text checked as it is typed, with a live flowchart beside it.
 
-use super::{Posted, Visitor, forbidden, message, problems, render};
+use super::{PageError, Posted, Visitor, forbidden, render};
 use crate::SharedState;
 use crate::error::ApiError;
 use askama::Template;
@@ -12,7 +12,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use sunlight_core::lifecycle::PowerChange;
 use sunlight_core::review::{Origin, ProposalDraft, ProposalState, ReviewAct};
-use sunlight_core::{Role, TimeLimit, User};
+use sunlight_core::{Role, TimeLimit, User, zh_en};
 
 fn registry_staff(v: &Visitor) -> Result<User, Response> {
     let u = v.staff()?.clone();
@@ -125,14 +125,7 @@ pub async fn proposal(
         state.store.proposal_changes(id).await,
     ) {
         (Ok(p), Ok(c)) => (p, c),
-        _ => {
-            return message(
-                &v,
-                StatusCode::NOT_FOUND,
-                v.t("没有此变更", "No such proposal"),
-                &id.to_string(),
-            );
-        }
+        (Err(e), _) | (_, Err(e)) => return PageError::new(&v, e).into_response(),
     };
     let mut views = Vec::new();
     for c in &changes {
@@ -229,21 +222,28 @@ pub async fn act(
             }
             r
         }
-        "reject" if note.is_none() => {
-            Err(sunlight_core::DomainError::field("note", "a rejection needs its reasons").into())
-        }
+        "reject" if note.is_none() => Err(sunlight_core::DomainError::field(
+            "note",
+            zh_en!("退回应写明理由", "a rejection needs its reasons"),
+        )
+        .into()),
         a => {
             let act = match a {
                 "approve" => ReviewAct::Approve,
                 "reject" => ReviewAct::Reject,
                 "withdraw" => ReviewAct::Withdraw,
                 other => {
-                    return message(
+                    return PageError::new(
                         &v,
-                        StatusCode::UNPROCESSABLE_ENTITY,
-                        v.t("操作无效", "Unknown act"),
-                        other,
-                    );
+                        ApiError::field(
+                            "act",
+                            zh_en!(
+                                "“{other}”不是审核操作",
+                                "«{other}» is not an act on a proposal"
+                            ),
+                        ),
+                    )
+                    .into_response();
                 }
             };
             state.store.review(id, act, &user, note, now).await
@@ -251,10 +251,7 @@ pub async fn act(
     };
     match result {
         Ok(_) => Redirect::to(&format!("/registry/proposals/{id}")).into_response(),
-        Err(e) => {
-            let e = ApiError::from(e);
-            message(&v, e.status, v.t("未能办理", "Not done"), &e.detail)
-        }
+        Err(e) => PageError::new(&v, e).into_response(),
     }
 }
 
@@ -336,19 +333,19 @@ async fn propose_one(
     form: &super::FormData,
     change: PowerChange,
 ) -> Response {
-    let fail = |e: String| {
-        message(
-            v,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            v.t("未能提交", "Not proposed"),
-            &e,
-        )
-    };
     let Ok(effective) = form.get("effective_from").parse() else {
-        return fail(format!(
-            "effective_from: «{}» is not a date",
-            form.get("effective_from")
-        ));
+        return PageError::new(
+            v,
+            ApiError::field(
+                "effective_from",
+                zh_en!(
+                    "“{d}”不是日期",
+                    "«{d}» is not a date",
+                    d = form.get("effective_from"),
+                ),
+            ),
+        )
+        .into_response();
     };
     let draft = ProposalDraft {
         title: form.get("title").to_string(),
@@ -362,7 +359,7 @@ async fn propose_one(
         .await
     {
         Ok(p) => Redirect::to(&format!("/registry/proposals/{}", p.id)).into_response(),
-        Err(e) => fail(problems(&ApiError::from(e)).join("；")),
+        Err(e) => PageError::new(v, e).into_response(),
     }
 }
 
@@ -380,14 +377,7 @@ pub async fn propose_edit(
         Ok(p) => p,
         Err(r) => return r,
     };
-    let fail = |e: String| {
-        message(
-            &v,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            v.t("未能提交", "Not proposed"),
-            &e,
-        )
-    };
+    let fail = |e: ApiError| PageError::new(&v, e).into_response();
     p.name = form.get("name").to_string();
     p.guide.conditions = lines(form.get("conditions"));
     // Materials keep what the guide said of them (form, copies, source); new ones get defaults.
@@ -407,9 +397,17 @@ pub async fn propose_edit(
                 })
         })
         .collect();
-    for (field, slot) in [
-        ("committed", &mut p.guide.committed_limit),
-        ("statutory", &mut p.guide.statutory_limit),
+    for (field, path, slot) in [
+        (
+            "committed",
+            "guide.committed_limit",
+            &mut p.guide.committed_limit,
+        ),
+        (
+            "statutory",
+            "guide.statutory_limit",
+            &mut p.guide.statutory_limit,
+        ),
     ] {
         let raw = form.get(field);
         *slot = if raw.is_empty() {
@@ -417,7 +415,15 @@ pub async fn propose_edit(
         } else {
             match raw.parse::<u32>() {
                 Ok(n) => Some(TimeLimit::working_days(n)),
-                Err(_) => return fail(format!("{field}: «{raw}» is not a number of working days")),
+                Err(_) => {
+                    return fail(ApiError::field(
+                        path,
+                        zh_en!(
+                            "“{raw}”不是工作日数",
+                            "«{raw}» is not a number of working days"
+                        ),
+                    ));
+                }
             }
         };
     }
@@ -429,7 +435,7 @@ pub async fn propose_edit(
     if !flow_text.is_empty() {
         match sunlight_core::flow::Flow::from_toml(flow_text) {
             Ok(f) => p.flow = Some(f),
-            Err(e) => return fail(format!("flow: {e}")),
+            Err(e) => return fail(e.into()),
         }
     }
     propose_one(
@@ -453,17 +459,10 @@ pub async fn propose_lifecycle(
         Ok(u) => u,
         Err(r) => return r,
     };
-    let fail = |e: String| {
-        message(
-            &v,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            v.t("未能提交", "Not proposed"),
-            &e,
-        )
-    };
+    let fail = |e: ApiError| PageError::new(&v, e).into_response();
     let power = match sunlight_core::PowerCode::parse(&code) {
         Ok(c) => c,
-        Err(e) => return fail(e.to_string()),
+        Err(e) => return fail(e.into()),
     };
     let change = match form.get("change") {
         "cancel" => PowerChange::Cancel { code: power },
@@ -471,9 +470,25 @@ pub async fn propose_lifecycle(
         "release" => PowerChange::Release { code: power },
         "merge" => match sunlight_core::PowerCode::parse(form.get("into")) {
             Ok(into) => PowerChange::Merge { code: power, into },
-            Err(e) => return fail(format!("into: {e}")),
+            Err(e) => {
+                return fail(ApiError::field(
+                    "status.into",
+                    e.field_errors()
+                        .first()
+                        .map(|f| f.message.clone())
+                        .unwrap_or_else(|| e.text()),
+                ));
+            }
         },
-        other => return fail(format!("change: «{other}» is not a change of standing")),
+        other => {
+            return fail(ApiError::field(
+                "change",
+                zh_en!(
+                    "“{other}”不是状态调整",
+                    "«{other}» is not a change of standing"
+                ),
+            ));
+        }
     };
     propose_one(&state, &v, &user, &form, change).await
 }

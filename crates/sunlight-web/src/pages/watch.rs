@@ -4,7 +4,7 @@
 
 use super::charts::{Bar, Series, bars};
 use super::portal::colour_label;
-use super::{Posted, Visitor, forbidden, message, month_start, render};
+use super::{PageError, Posted, Visitor, forbidden, month_start, render};
 use crate::SharedState;
 use crate::error::ApiError;
 use askama::Template;
@@ -16,7 +16,7 @@ use std::collections::{BTreeMap, HashMap};
 use sunlight_core::case::Actor;
 use sunlight_core::supervision::life::RecordMeasure;
 use sunlight_core::supervision::{AlertAct, Measure};
-use sunlight_core::{Date, Role};
+use sunlight_core::{Date, Role, zh_en};
 use sunlight_store::{Alert, AlertFilter, FigureQuery, GroupBy};
 
 pub(crate) struct LiveData {
@@ -407,15 +407,14 @@ pub async fn board(
         return forbidden(&v);
     }
     let Some(live_data) = live(&state, &v).await else {
-        return message(
+        return PageError::new(
             &v,
-            StatusCode::NOT_FOUND,
-            v.t("未运行电子监察", "No supervision"),
-            v.t(
+            ApiError::not_found(zh_en!(
                 "本服务器未运行电子监察。",
-                "This server runs no supervision monitor.",
-            ),
-        );
+                "This server runs no supervision monitor."
+            )),
+        )
+        .into_response();
     };
     if q.is_ok_and(|Query(q)| q.fragment == "live") {
         return render(
@@ -466,23 +465,28 @@ pub async fn act(
             a
         }
         _ => {
-            return message(
+            return PageError::new(
                 &v,
-                StatusCode::NOT_FOUND,
-                v.t("没有此预警", "No such alert"),
-                &id.to_string(),
-            );
+                ApiError::not_found(zh_en!("没有预警 {id}", "no alert {id}")),
+            )
+            .into_response();
         }
     };
     let result = match form.get("act") {
         "measure" => {
             let Some(measure) = Measure::parse(form.get("measure")) else {
-                return message(
+                return PageError::new(
                     &v,
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    v.t("问责措施无效", "Unknown measure"),
-                    form.get("measure"),
-                );
+                    ApiError::field(
+                        "measure",
+                        zh_en!(
+                            "“{m}”不是问责措施",
+                            "«{m}» is not a measure",
+                            m = form.get("measure"),
+                        ),
+                    ),
+                )
+                .into_response();
             };
             state
                 .engine
@@ -515,12 +519,17 @@ pub async fn act(
                     reason: form.get("reason").to_string(),
                 },
                 other => {
-                    return message(
+                    return PageError::new(
                         &v,
-                        StatusCode::UNPROCESSABLE_ENTITY,
-                        v.t("操作无效", "Unknown act"),
-                        other,
-                    );
+                        ApiError::field(
+                            "act",
+                            zh_en!(
+                                "“{other}”不是预警处置操作",
+                                "«{other}» is not an act on an alert"
+                            ),
+                        ),
+                    )
+                    .into_response();
                 }
             };
             state
@@ -532,9 +541,6 @@ pub async fn act(
     };
     match result {
         Ok(()) => Redirect::to(&back).into_response(),
-        Err(e) => {
-            let e = ApiError::from(e);
-            message(&v, e.status, v.t("未能办理", "Not done"), &e.detail)
-        }
+        Err(e) => PageError::new(&v, e).into_response(),
     }
 }

@@ -3,7 +3,7 @@
 
 use super::portal::{colour_label, public_colour};
 use super::{
-    FormData, Posted, SESSION_COOKIE, Visitor, cookie, forbidden, message, problems, render,
+    FormData, PageError, Posted, SESSION_COOKIE, Visitor, cookie, forbidden, refusal_text, render,
 };
 use crate::SharedState;
 use crate::error::ApiError;
@@ -17,7 +17,7 @@ use sunlight_core::case::{
     PenaltyInput, ReceiptNumber, Submission, Verdict,
 };
 use sunlight_core::discretion::Tier;
-use sunlight_core::{Role, User};
+use sunlight_core::{Role, User, zh_en};
 use sunlight_store::LoginOutcome;
 
 // ---------------------------------------------------------------------------------------------
@@ -120,7 +120,7 @@ pub async fn login(State(state): State<SharedState>, Posted { v, form }: Posted)
             v.t("用户名或密码不正确。", "Wrong username or password.")
                 .to_string(),
         ),
-        Err(e) => again(e.to_string()),
+        Err(e) => PageError::new(&v, e).into_response(),
     }
 }
 
@@ -183,14 +183,7 @@ pub async fn inbox(State(state): State<SharedState>, v: Visitor) -> Response {
     let today = state.zone.date(state.clock.now()).to_string();
     let tasks = match state.store.inbox(dept.as_str(), &roles, 500).await {
         Ok(t) => t,
-        Err(e) => {
-            return message(
-                &v,
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "错误",
-                &e.to_string(),
-            );
-        }
+        Err(e) => return PageError::new(&v, e).into_response(),
     };
     let rows = tasks
         .into_iter()
@@ -328,12 +321,11 @@ async fn readable(
 ) -> Result<(User, Case), Response> {
     let user = v.staff()?.clone();
     let not_found = || {
-        message(
+        PageError::new(
             v,
-            StatusCode::NOT_FOUND,
-            v.t("没有此办件", "No such case"),
-            receipt,
+            ApiError::not_found(zh_en!("没有办件“{receipt}”", "no case «{receipt}»")),
         )
+        .into_response()
     };
     let Ok(r) = ReceiptNumber::parse(receipt) else {
         return Err(not_found());
@@ -341,12 +333,7 @@ async fn readable(
     match state.engine.case(&r).await {
         Ok(Some(c)) if crate::api::cases::may_read(&user, &c) => Ok((user, c)),
         Ok(_) => Err(not_found()),
-        Err(e) => Err(message(
-            v,
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "错误",
-            &e.to_string(),
-        )),
+        Err(e) => Err(PageError::new(v, e).into_response()),
     }
 }
 
@@ -575,14 +562,17 @@ pub async fn case_flow(
         .into_response()
 }
 
-fn number(form: &FormData, key: &str) -> Result<u32, String> {
-    form.get(key)
-        .parse()
-        .map_err(|_| format!("{key}: «{}» is not a number", form.get(key)))
+fn number(form: &FormData, key: &str) -> Result<u32, ApiError> {
+    form.get(key).parse().map_err(|_| {
+        ApiError::field(
+            key,
+            zh_en!("“{n}”不是数字", "«{n}» is not a number", n = form.get(key),),
+        )
+    })
 }
 
 /// The command a work form asks for.
-async fn command(state: &SharedState, form: &FormData) -> Result<CaseCommand, String> {
+async fn command(state: &SharedState, form: &FormData) -> Result<CaseCommand, ApiError> {
     let task = || number(form, "task");
     let lines = |key: &str| -> Vec<String> {
         form.get(key)
@@ -614,7 +604,12 @@ async fn command(state: &SharedState, form: &FormData) -> Result<CaseCommand, St
             {
                 match state.store.user(name.trim()).await {
                     Ok(Some(u)) => co_actors.push(u),
-                    _ => return Err(format!("co_actors: no member of staff «{name}»")),
+                    _ => {
+                        return Err(ApiError::field(
+                            "co_actors",
+                            zh_en!("没有工作人员“{name}”", "no member of staff «{name}»"),
+                        ));
+                    }
                 }
             }
             CaseCommand::Complete {
@@ -633,12 +628,24 @@ async fn command(state: &SharedState, form: &FormData) -> Result<CaseCommand, St
             let penalty = if form.get("tier").is_empty() {
                 None
             } else {
-                let tier = Tier::parse(form.get("tier"))
-                    .ok_or_else(|| format!("tier: «{}» is not a tier", form.get("tier")))?;
+                let tier = Tier::parse(form.get("tier")).ok_or_else(|| {
+                    ApiError::field(
+                        "tier",
+                        zh_en!(
+                            "“{t}”不是裁量阶次",
+                            "«{t}» is not a tier",
+                            t = form.get("tier"),
+                        ),
+                    )
+                })?;
                 let yuan: f64 = form.get("amount_yuan").parse().map_err(|_| {
-                    format!(
-                        "amount_yuan: «{}» is not an amount",
-                        form.get("amount_yuan")
+                    ApiError::field(
+                        "amount_yuan",
+                        zh_en!(
+                            "“{a}”不是金额",
+                            "«{a}» is not an amount",
+                            a = form.get("amount_yuan"),
+                        ),
                     )
                 })?;
                 Some(PenaltyInput {
@@ -668,10 +675,12 @@ async fn command(state: &SharedState, form: &FormData) -> Result<CaseCommand, St
                 "electronic" => DeliveryMethod::Electronic,
                 _ => DeliveryMethod::InPerson,
             },
-            date: form
-                .get("date")
-                .parse()
-                .map_err(|_| format!("date: «{}» is not a date", form.get("date")))?,
+            date: form.get("date").parse().map_err(|_| {
+                ApiError::field(
+                    "date",
+                    zh_en!("“{d}”不是日期", "«{d}» is not a date", d = form.get("date"),),
+                )
+            })?,
         },
         "suspend" => CaseCommand::Suspend {
             reason: form.get("reason").to_string(),
@@ -681,7 +690,12 @@ async fn command(state: &SharedState, form: &FormData) -> Result<CaseCommand, St
             days: number(form, "days")?,
             reason: form.get("reason").to_string(),
         },
-        other => return Err(format!("action: «{other}» is not an act on a case")),
+        other => {
+            return Err(ApiError::field(
+                "action",
+                zh_en!("“{other}”不是办件操作", "«{other}» is not an act on a case"),
+            ));
+        }
     })
 }
 
@@ -697,16 +711,11 @@ pub async fn act(
     let cmd = match command(&state, &form).await {
         Ok(cmd) => cmd,
         Err(e) => {
-            return case_view(
-                &state,
-                &v,
-                &user,
-                &c,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                Some(e),
-                None,
-            )
-            .await;
+            let (status, text) = match refusal_text(&v, e) {
+                Ok(x) => x,
+                Err(page) => return page,
+            };
+            return case_view(&state, &v, &user, &c, status, Some(text), None).await;
         }
     };
     let idem = form.get("idem");
@@ -728,7 +737,10 @@ pub async fn act(
         ))
         .into_response(),
         Err(e) => {
-            let e = ApiError::from(e);
+            let (status, text) = match refusal_text(&v, e) {
+                Ok(x) => x,
+                Err(page) => return page,
+            };
             let c = state
                 .engine
                 .case(&c.opened.receipt)
@@ -736,7 +748,7 @@ pub async fn act(
                 .ok()
                 .flatten()
                 .unwrap_or(c);
-            case_view(&state, &v, &user, &c, e.status, Some(e.detail), None).await
+            case_view(&state, &v, &user, &c, status, Some(text), None).await
         }
     }
 }
@@ -866,12 +878,14 @@ pub async fn intake(State(state): State<SharedState>, Posted { v, form }: Posted
             )
         }
         Err(e) => {
-            let e = ApiError::from(e);
-            let text = problems(&e).join("；");
+            let (status, text) = match refusal_text(&v, e) {
+                Ok(x) => x,
+                Err(page) => return page,
+            };
             let powers = department_powers(&state, &user).await;
             render(
                 &v,
-                e.status,
+                status,
                 &IntakePage {
                     v: &v,
                     powers,
@@ -904,10 +918,6 @@ pub async fn answer_complaint(
         .await
     {
         Ok(_) => Redirect::to("/work").into_response(),
-        Err(e) => {
-            let e = ApiError::from(e);
-            let text = problems(&e).join("；");
-            message(&v, e.status, v.t("未能答复", "Not answered"), &text)
-        }
+        Err(e) => PageError::new(&v, e).into_response(),
     }
 }

@@ -234,6 +234,11 @@ fn assert_problem(r: &Resp, status: StatusCode, code: &str) -> Value {
     let p = r.json();
     assert_eq!(p["code"], code, "{p}");
     assert_eq!(p["status"], status.as_u16());
+    // Every code answered is one of the list, with its own status and (by default) its
+    // Chinese title.
+    let listed = Code::parse(code).unwrap_or_else(|| panic!("{code} is not listed"));
+    assert_eq!(listed.status(), status.as_u16(), "{code}");
+    assert_eq!(p["title"], listed.title().zh.as_ref(), "{p}");
     assert!(p["title"].is_string() && p["detail"].is_string() && p["type"].is_string());
     p
 }
@@ -262,6 +267,98 @@ async fn openapi_document_describes_every_route() {
     }
     assert!(doc["components"]["schemas"]["Problem"].is_object());
     assert!(doc["components"]["schemas"]["Power"].is_object());
+}
+
+/// The one list of codes is the `code` of every problem and is in the OpenAPI document, whole.
+#[tokio::test]
+async fn every_code_is_in_the_openapi_document() {
+    let a = api().await;
+    let doc = a.get("/api/openapi.json").await.json();
+    let schemas = &doc["components"]["schemas"];
+    assert_eq!(
+        schemas["Problem"]["properties"]["code"]["$ref"], "#/components/schemas/Code",
+        "{}",
+        schemas["Problem"]
+    );
+    let listed: Vec<&str> = schemas["Code"]["enum"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no Code enum: {}", schemas["Code"]))
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    let ours: Vec<&str> = Code::ALL.iter().map(|c| c.as_str()).collect();
+    assert_eq!(listed, ours);
+}
+
+/// Problems speak Chinese unless the request prefers English; fields keep their path for
+/// machines and carry their label and message in the language asked for.
+#[tokio::test]
+async fn problems_answer_in_the_language_asked_for() {
+    let a = api().await;
+    let zh = assert_problem(
+        &a.get("/api/powers/NOPE-1").await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+    );
+    assert!(
+        zh["detail"].as_str().unwrap().contains("不在权力清单内"),
+        "{zh}"
+    );
+    let en = a
+        .call(
+            "GET",
+            "/api/powers/NOPE-1",
+            None,
+            None,
+            &[("accept-language", "en-US,en;q=0.9,zh;q=0.5")],
+        )
+        .await;
+    assert_eq!(en.status, StatusCode::NOT_FOUND);
+    let en = en.json();
+    assert_eq!(en["title"], Code::NotFound.title().en.as_ref());
+    assert_eq!(en["detail"], "power NOPE-1 is not in the list");
+
+    let (city, _, _) = pages::page_api().await;
+    let bad = json!({"power": "330183-XK-09001", "applicant": {"kind": "person", "name": "王建华", "id_number": "330183198503150010", "phone": "13957112345"}, "form": {}, "materials": []});
+    for (lang, want) in [
+        ("zh-CN", "校验位应为 9"),
+        ("en", "check character should be 9"),
+    ] {
+        let r = city
+            .call(
+                "POST",
+                "/api/cases",
+                None,
+                Some(bad.clone()),
+                &[("accept-language", lang)],
+            )
+            .await;
+        let p = r.json();
+        assert_eq!(p["code"], "invalid_input", "{p}");
+        let e = &p["errors"][0];
+        assert_eq!(e["field"], "applicant.id_number", "{p}");
+        assert!(e["message"].as_str().unwrap().contains(want), "{lang}: {p}");
+        assert!(!p["detail"].as_str().unwrap().contains("applicant."), "{p}");
+    }
+}
+
+/// A path nothing serves: a problem under /api, a page for people.
+#[tokio::test]
+async fn unknown_paths_answer_in_their_own_kind() {
+    let a = api().await;
+    assert_problem(
+        &a.get("/api/nothing-here").await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+    );
+    let page = a.get("/nothing-here").await;
+    assert_eq!(page.status, StatusCode::NOT_FOUND);
+    assert!(
+        page.content_type.starts_with("text/html"),
+        "{}",
+        page.content_type
+    );
+    assert!(page.text().contains("没有此页面或接口"), "{}", page.text());
 }
 
 #[tokio::test]
@@ -595,10 +692,7 @@ async fn import_reports_rows_and_export_round_trips() {
         let r = a.send(back).await;
         let p = assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, "invalid_input");
         assert!(
-            p["detail"]
-                .as_str()
-                .unwrap()
-                .contains("already listed as given"),
+            p["detail"].as_str().unwrap().contains("均已按原样列入清单"),
             "{file}: {p}"
         );
     }
@@ -694,7 +788,7 @@ async fn administrators_keep_regions_departments_and_the_negative_list() {
         p["errors"][0]["message"]
             .as_str()
             .unwrap()
-            .contains("check character"),
+            .contains("校验码"),
         "{p}"
     );
     assert_eq!(
@@ -750,7 +844,7 @@ async fn deadlines_explain_themselves() {
         "invalid_input",
     );
     assert!(
-        p["detail"].as_str().unwrap().contains("load that year"),
+        p["detail"].as_str().unwrap().contains("请先载入该年度"),
         "{p}"
     );
     assert_problem(
@@ -896,7 +990,7 @@ async fn flows_are_part_of_the_power_and_validated_with_it() {
         problem["errors"][1]["message"]
             .as_str()
             .unwrap()
-            .contains("12 working days")
+            .contains("12 个工作日")
     );
 }
 
@@ -913,4 +1007,67 @@ async fn reference_token(api: &Api, user: &str) -> String {
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     r.json()["token"].as_str().unwrap().to_string()
+}
+
+/// Every field a refusal names anywhere in the workspace has words a page can show instead of
+/// its path (a page never shows `applicant.id_number`).
+#[test]
+fn every_field_a_refusal_names_has_a_label() {
+    fn files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        for e in std::fs::read_dir(dir).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                files(&p, out);
+            } else if p.extension().is_some_and(|x| x == "rs") {
+                out.push(p);
+            }
+        }
+    }
+    let crates = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut sources = Vec::new();
+    for c in std::fs::read_dir(&crates).unwrap().flatten() {
+        let src = c.path().join("src");
+        if src.is_dir() {
+            files(&src, &mut sources);
+        }
+    }
+    let makers = [
+        "FieldError::new(",
+        "DomainError::field(",
+        "ApiError::field(",
+        "StoreError::invalid(",
+    ];
+    let mut seen = 0;
+    let mut missing = Vec::new();
+    for file in &sources {
+        let text = std::fs::read_to_string(file).unwrap();
+        for maker in makers {
+            for (at, _) in text.match_indices(maker) {
+                let rest = text[at + maker.len()..]
+                    .trim_start()
+                    .trim_start_matches('&')
+                    .trim_start_matches("format!(")
+                    .trim_start();
+                let Some(lit) = rest.strip_prefix('"') else {
+                    continue; // a field computed elsewhere (a sheet heading, a prefixed path)
+                };
+                let path = &lit[..lit.find('"').unwrap()];
+                for segment in path.split('.') {
+                    let name = segment.split('[').next().unwrap();
+                    if name.is_empty() || name.contains('{') {
+                        continue;
+                    }
+                    seen += 1;
+                    if field_label(name).is_none() {
+                        missing.push(format!("{}: {path}", file.display()));
+                    }
+                }
+            }
+        }
+    }
+    assert!(
+        seen > 100,
+        "only {seen} field names found: is the scan still right?"
+    );
+    assert!(missing.is_empty(), "no words for: {missing:#?}");
 }

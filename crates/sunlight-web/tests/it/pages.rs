@@ -592,7 +592,7 @@ async fn a_complaint_is_answered_by_its_department_or_becomes_an_alert_when_late
         )
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(r.text().contains("no case"), "{}", r.text());
+    assert!(r.text().contains("没有办件"), "{}", r.text());
 
     let fields = file(receipt.clone());
     let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
@@ -853,7 +853,7 @@ async fn the_registry_office_proposes_a_change_that_is_reviewed_diffed_and_publi
             .as_array()
             .unwrap()
             .iter()
-            .any(|e| e["message"].as_str().unwrap().contains("committed")),
+            .any(|e| e["message"].as_str().unwrap().contains("承诺时限")),
         "{check}"
     );
     let svg = check["svg"].as_str().unwrap();
@@ -987,4 +987,56 @@ async fn the_search_index_follows_a_publication_by_another_process() {
     search.follow(&store).await.unwrap();
     let fresh = search.index().search(&q("施工许可")).unwrap();
     assert_eq!(fresh.items[0].doc.status, "cancelled");
+}
+
+/// A citizen on the Chinese apply page who mistypes the ID number reads what is wrong in
+/// Chinese — the check character it should have — and no field path.
+#[tokio::test]
+async fn a_wrong_id_number_is_explained_in_chinese_without_field_paths() {
+    let (api, _, _) = page_api().await;
+    let mut citizen = Browser::new(&api);
+    let page = "/powers/330183-XK-09001/apply";
+    let html = citizen.get(page).await.text();
+    assert!(html.contains(r#"<html lang="zh-CN">"#));
+    let token = csrf_of(&html);
+    let r = citizen
+        .post(
+            page,
+            &[
+                ("csrf", token.as_str()),
+                ("kind", "person"),
+                ("name", "王建华"),
+                ("id_number", "330183198503150010"),
+                ("phone", "13957112345"),
+                ("materials", "建筑工程施工许可申请表"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+    let html = r.text();
+    let refusal = between(&html, r#"<div class="error" role="alert">"#, "</div>");
+    assert!(refusal.contains("身份证号码校验位应为 9"), "{refusal}");
+    for path in ["applicant.", "id_number:", "not a valid", "check character"] {
+        assert!(!refusal.contains(path), "{path} shown: {refusal}");
+    }
+    // In English the same refusal reads in English, still without the path.
+    citizen.get("/lang?to=en&back=/").await;
+    let html = citizen.get(page).await.text();
+    let token = csrf_of(&html);
+    let r = citizen
+        .post(
+            page,
+            &[
+                ("csrf", token.as_str()),
+                ("kind", "person"),
+                ("name", "王建华"),
+                ("id_number", "330183198503150010"),
+                ("phone", "13957112345"),
+            ],
+        )
+        .await;
+    let html = r.text();
+    let refusal = between(&html, r#"<div class="error" role="alert">"#, "</div>");
+    assert!(refusal.contains("check character should be 9"), "{refusal}");
+    assert!(!refusal.contains("applicant."), "{refusal}");
 }

@@ -12,6 +12,10 @@ fn sunlight(db: &str, args: &[&str]) -> Output {
         .args(args)
         .env_remove("SUNLIGHT_DATABASE_URL")
         .env("SUNLIGHT_NEW_PASSWORD", "operator-pass-1")
+        // Problems are printed in the locale's language: English here, Chinese otherwise.
+        .env("LANG", "en_US.UTF-8")
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
         .output()
         .expect("run sunlight")
 }
@@ -54,6 +58,20 @@ fn import_export_check_and_users_from_the_command_line() {
     assert!(
         report.contains("row      3") && report.contains("«行政指导» is not a category"),
         "{report}"
+    );
+    // In a Chinese locale (or none) the same problems read in Chinese.
+    let out = Command::new(env!("CARGO_BIN_EXE_sunlight"))
+        .args(["--database", &db, "import", "powers", &file])
+        .env_remove("SUNLIGHT_DATABASE_URL")
+        .env("LANG", "zh_CN.UTF-8")
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .output()
+        .expect("run sunlight");
+    assert!(
+        text(&out).contains("“行政指导”不是职权类型"),
+        "{}",
+        text(&out)
     );
 
     let out = sunlight(
