@@ -142,6 +142,35 @@ impl User {
         self.roles.contains(&role)
     }
 
+    /// Sees every department's cases, alerts and the supervision board: supervisors (监察),
+    /// auditors (审计) and administrators. The one answer the API and the pages give.
+    pub fn oversees(&self) -> bool {
+        self.has(Role::Supervisor) || self.has(Role::Auditor) || self.has(Role::Admin)
+    }
+    /// Works in `department` (a credit code).
+    pub fn works_in(&self, department: &str) -> bool {
+        self.department
+            .as_ref()
+            .is_some_and(|d| d.as_str() == department)
+    }
+
+    /// May read what concerns `department` (its alerts, its figures): its own staff and those
+    /// who oversee.
+    pub fn may_see_department(&self, department: &str) -> bool {
+        self.oversees() || self.works_in(department)
+    }
+
+    /// May read a whole case: supervisors and auditors, the staff of the case's department and
+    /// of any department with a task on it.
+    pub fn may_read_case(&self, case: &crate::case::Case) -> bool {
+        if self.has(Role::Supervisor) || self.has(Role::Auditor) {
+            return true;
+        }
+        self.department.as_ref().is_some_and(|d| {
+            d == &case.opened.department || case.tasks.iter().any(|t| &t.department == d)
+        })
+    }
+
     pub fn require(&self, role: Role) -> Result<(), DomainError> {
         if self.has(role) {
             Ok(())

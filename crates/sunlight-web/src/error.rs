@@ -289,6 +289,19 @@ impl From<sunlight_engine::EngineError> for ApiError {
     }
 }
 
+impl From<sunlight_app::AppError> for ApiError {
+    fn from(e: sunlight_app::AppError) -> Self {
+        use sunlight_app::AppError;
+        match e {
+            AppError::Domain(d) => d.into(),
+            AppError::File(f) => f.into(),
+            AppError::Store(s) => s.into(),
+            AppError::Engine(e) => e.into(),
+            AppError::Internal(cause) => Self::internal(cause),
+        }
+    }
+}
+
 impl From<ImportError> for ApiError {
     fn from(e: ImportError) -> Self {
         let (n, rows) = (e.errors.len(), e.rows_read);

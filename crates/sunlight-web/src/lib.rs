@@ -9,32 +9,35 @@ mod auth;
 pub mod error;
 pub mod flowsvg;
 mod idempotency;
-pub mod import;
 pub mod limiter;
 mod pages;
-pub mod search;
 
 use axum::extract::DefaultBodyLimit;
 use axum::routing::get;
 use axum::{Json, Router};
 use std::sync::Arc;
+use sunlight_app::App;
 use sunlight_core::clock::{Clock, Zone};
 use sunlight_store::Store;
 use tower_http::trace::TraceLayer;
 
-/// What every request handler shares.
+pub use sunlight_app::SystemClock;
+
+/// What every request handler shares: the application (store, engine, clock, search index),
+/// which it derefs to, and what only the HTTP edge keeps.
 pub struct AppState {
-    pub store: Store,
-    pub clock: Arc<dyn Clock>,
-    /// The zone dates are counted in (China Standard Time by default).
-    pub zone: Zone,
-    /// The case engine: every case command goes through it.
-    pub engine: sunlight_engine::Engine,
+    pub app: Arc<App>,
     pub ledger: LedgerKey,
-    /// The power list's full-text index (derived from the store).
-    pub search: Arc<search::Search>,
     /// Wrong query-code guesses per receipt number and client.
     pub limiter: limiter::Limiter,
+}
+
+impl std::ops::Deref for AppState {
+    type Target = App;
+
+    fn deref(&self) -> &App {
+        &self.app
+    }
 }
 
 /// The key that signs checkpoints (kept in a file outside the database) and the log's name.
@@ -58,43 +61,23 @@ impl AppState {
         zone: Zone,
         config: sunlight_engine::EngineConfig,
     ) -> Self {
-        let engine = sunlight_engine::Engine::start(store.clone(), clock.clone(), zone, config);
-        let search = Arc::new(search::Search::new());
-        // The index follows the registry through the store's bus: nobody invalidates it.
-        {
-            let search = Arc::downgrade(&search);
-            store.bus().subscribe(move |change| {
-                if let (sunlight_store::Change::Registry, Some(s)) = (change, search.upgrade()) {
-                    s.invalidate();
-                }
-            });
-        }
+        Self::of(Arc::new(App::start(store, clock, zone, config)))
+    }
+
+    /// The HTTP edge of a started application.
+    pub fn of(app: Arc<App>) -> Self {
         Self {
-            store,
-            clock,
-            zone,
-            engine,
+            app,
             ledger: LedgerKey {
                 signer: None,
                 origin: "sunlight".into(),
             },
-            search,
             limiter: limiter::Limiter::default(),
         }
     }
 }
 
 pub type SharedState = Arc<AppState>;
-
-/// The wall clock.
-#[derive(Debug, Default)]
-pub struct SystemClock;
-
-impl Clock for SystemClock {
-    fn now(&self) -> sunlight_core::Timestamp {
-        sunlight_core::Timestamp::now()
-    }
-}
 
 /// The OpenAPI document of the API.
 pub fn openapi() -> utoipa::openapi::OpenApi {

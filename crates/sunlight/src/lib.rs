@@ -13,11 +13,12 @@ use indicatif::{ProgressBar, ProgressStyle};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
+use sunlight_app::import::Imported;
+use sunlight_app::{App, AppError, SystemClock};
 use sunlight_core::clock::{Clock, Zone};
 use sunlight_core::{CreditCode, Role, User, Username};
 use sunlight_exchange::Format;
 use sunlight_store::Store;
-use sunlight_web::{AppState, SystemClock};
 
 #[derive(Parser)]
 #[command(
@@ -369,25 +370,25 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
             let store = open(&config).await?;
             let text = std::fs::read_to_string(&file)
                 .with_context(|| format!("reading {}", file.display()))?;
-            let schedule = match sunlight_core::calendar::YearSchedule::from_holiday_cn(&text) {
-                Ok(s) => s,
-                Err(e) => {
-                    eprintln!("{}: nothing was loaded", file.display());
-                    for fe in e.field_errors() {
-                        let at = fe.line.map(|l| format!("line {l}, ")).unwrap_or_default();
-                        eprintln!("  {at}{}: {}", fe.field, fe.message.get(cli_lang()));
-                    }
-                    return Ok(std::process::ExitCode::from(2));
-                }
-            };
             let scope = match region.as_deref() {
                 Some(r) => sunlight_store::Scope::parse(r)?,
                 None => sunlight_store::Scope::National,
             };
             let source = source.unwrap_or_else(|| file.display().to_string());
-            store
-                .put_year_schedule(scope, &schedule, &source, "operator", clock.now())
-                .await?;
+            let schedule = match sunlight_app::registry::put_year_schedule(
+                &store,
+                scope,
+                &text,
+                None,
+                &source,
+                "operator",
+                clock.now(),
+            )
+            .await
+            {
+                Ok(s) => s,
+                Err(e) => return refused(&file, e),
+            };
             let off = schedule.days.iter().filter(|d| d.off).count();
             println!(
                 "{} {}: {off} days off, {} make-up working days loaded; deadlines on it are due for recomputation",
@@ -407,31 +408,37 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
                 std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
             let format = Format::from_name(&file.to_string_lossy())
                 .context("the file must end in .xlsx, .csv or .json")?;
-            let listed = store
-                .power(power.trim(), None)
-                .await?
-                .with_context(|| format!("{power} is not in the power list"))?;
-            if listed.power.category != sunlight_core::PowerCategory::Penalty {
-                anyhow::bail!("{power} ({}) is not a penalty power", listed.power.name);
-            }
+            let listed = match sunlight_app::registry::penalty_power(&store, &power).await {
+                Ok(p) => p,
+                Err(e) => return refused(&file, e),
+            };
             let source = source.unwrap_or_else(|| file.display().to_string());
-            let b = match sunlight_exchange::read_benchmark(
+            let outcome = match sunlight_exchange::read_benchmark(
                 &bytes,
                 format,
-                listed.power.code.clone(),
+                listed.code.clone(),
                 &source,
             ) {
-                Ok(b) => b,
-                Err(e) => return Ok(report_import_errors(&file, &e)),
+                Ok(b) => sunlight_app::registry::put_benchmark(
+                    &store,
+                    &b,
+                    &reason,
+                    "operator",
+                    clock.now(),
+                )
+                .await
+                .map(|v| (b, v)),
+                Err(e) => Err(e.into()),
             };
-            let version = store
-                .put_benchmark(&b, &reason, "operator", clock.now())
-                .await?;
+            let (b, version) = match outcome {
+                Ok(x) => x,
+                Err(e) => return refused(&file, e),
+            };
             let tiers: usize = b.violations.iter().map(|v| v.tiers.len()).sum();
             println!(
                 "{} {}: benchmark version {version} — {} violations, {tiers} tiers",
-                listed.power.code,
-                listed.power.name,
+                listed.code,
+                listed.name,
                 b.violations.len()
             );
         }
@@ -457,11 +464,9 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
             let store = open(&config).await?;
             let format = Format::from_name(&file.to_string_lossy())
                 .context("the file must end in .xlsx, .csv or .json")?;
-            let bytes = sunlight_web::api::registry::export_bytes(&store, format)
+            let bytes = sunlight_app::export::powers(&store, format)
                 .await
-                .map_err(|e| {
-                    anyhow::anyhow!("{}", e.cause().unwrap_or_else(|| e.detail.get(cli_lang())))
-                })?;
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
             std::fs::write(&file, bytes).with_context(|| format!("writing {}", file.display()))?;
             let n = store.list_powers(&Default::default()).await?.total;
             println!("exported {n} powers to {}", file.display());
@@ -583,17 +588,13 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
 
 async fn serve(store: Store, config: &Config, zone: Zone) -> anyhow::Result<()> {
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    let moved = store.refresh_current(zone.date(clock.now())).await?;
-    if moved > 0 {
-        tracing::info!(moved, "versions that came into force were applied");
-    }
-    let filled = store.fill_feed_figures(zone).await?;
-    if filled > 0 {
-        tracing::info!(
-            filled,
-            "figures of fed cases stored before they were kept filled in"
-        );
-    }
+    let engine = sunlight_engine::EngineConfig {
+        supervision: config.supervision.clone(),
+        query_code_key: query_code_key(config)?,
+        ..Default::default()
+    };
+    let app = Arc::new(App::start(store, clock, zone, engine));
+    app.prepare().await?;
     let listener = tokio::net::TcpListener::bind(&config.listen)
         .await
         .with_context(|| format!("listening on {}", config.listen))?;
@@ -603,58 +604,19 @@ async fn serve(store: Store, config: &Config, zone: Zone) -> anyhow::Result<()> 
     );
     let signer = Arc::new(ledger_signer(config)?);
     if config.checkpoint_interval > 0 {
-        let (store, clock, signer, origin) = (
-            store.clone(),
-            clock.clone(),
+        app.spawn_checkpoints(
             signer.clone(),
             config.ledger_origin.clone(),
+            std::time::Duration::from_secs(config.checkpoint_interval),
         );
-        let every = std::time::Duration::from_secs(config.checkpoint_interval);
-        tokio::spawn(async move {
-            loop {
-                if let Err(e) = store.sign_checkpoint(&signer, &origin, clock.now()).await {
-                    tracing::error!(error = %e, "signing a ledger checkpoint");
-                }
-                tokio::time::sleep(every).await;
-            }
-        });
     }
-    let engine = sunlight_engine::EngineConfig {
-        supervision: config.supervision.clone(),
-        query_code_key: query_code_key(config)?,
-        ..Default::default()
-    };
-    let mut state = AppState::with_engine(store.clone(), clock.clone(), zone, engine);
-    // Versions published ahead of their effective date come into force when the date turns;
-    // another process (the CLI) may publish beside this one. Either way the search index follows.
-    // Once a day (and at start) remembered results older than a week are forgotten.
-    let (refresh_store, refresh_clock, search) = (store, clock, state.search.clone());
-    tokio::spawn(async move {
-        let mut last = zone.date(refresh_clock.now());
-        forget_old_keys(&refresh_store, refresh_clock.now()).await;
-        loop {
-            tokio::time::sleep(std::time::Duration::from_secs(60)).await;
-            let today = zone.date(refresh_clock.now());
-            if today != last {
-                match refresh_store.refresh_current(today).await {
-                    // Versions that came into force bump the list generation: `follow` sees it.
-                    Ok(n) => tracing::info!(%today, moved = n, "list brought up to date"),
-                    Err(e) => tracing::error!(error = %e, "refreshing the list in force"),
-                }
-                forget_old_keys(&refresh_store, refresh_clock.now()).await;
-                last = today;
-            }
-            if let Err(e) = search.follow(&refresh_store).await {
-                tracing::error!(error = %e, "search index");
-            }
-        }
-    });
+    app.spawn_daily();
+    let mut state = sunlight_web::AppState::of(app);
     state.ledger = sunlight_web::LedgerKey {
         signer: Some(signer),
         origin: config.ledger_origin.clone(),
     };
-    let app = sunlight_web::app(state);
-    sunlight_web::serve(listener, app, async {
+    sunlight_web::serve(listener, sunlight_web::app(state), async {
         let _ = tokio::signal::ctrl_c().await;
     })
     .await?;
@@ -674,72 +636,62 @@ async fn erase(
     dry_run: bool,
     by: &str,
 ) -> anyhow::Result<std::process::ExitCode> {
+    let before = before
+        .map(|d| {
+            d.parse::<sunlight_core::Date>()
+                .with_context(|| format!("--before «{d}» is not YYYY-MM-DD"))
+        })
+        .transpose()?;
     let years = config.privacy.retention_years;
-    let retention_end = zone
-        .date(now)
-        .checked_sub(jiff::Span::new().years(i64::from(years)))
-        .context("the retention period reaches before the calendar")?;
-    let cutoff = match before {
-        None => retention_end,
-        Some(d) => {
-            let d: sunlight_core::Date = d
-                .parse()
-                .with_context(|| format!("--before «{d}» is not YYYY-MM-DD"))?;
-            if d > retention_end {
-                eprintln!(
-                    "保存期限未届满：{d} 晚于 {retention_end}（已办结案件的个人信息保存 {years} 年）；未删除任何信息。\n\
-                     retention period not over: {d} is after {retention_end} (personal data of finished cases is kept {years} years); nothing was erased."
-                );
-                return Ok(std::process::ExitCode::from(2));
-            }
-            d
-        }
+    let request = sunlight_app::erase::Request {
+        before,
+        receipts,
+        dry_run,
+        by,
+        retention_years: years,
     };
-    let mut named = Vec::with_capacity(receipts.len());
-    for r in receipts {
-        named.push(
-            sunlight_core::case::ReceiptNumber::parse(r)
-                .map_err(|e| anyhow::anyhow!("{e}"))?
-                .to_string(),
-        );
-    }
-    let finished_before = zone.start_of(cutoff);
-    let basis = format!(
-        "《中华人民共和国个人信息保护法》第四十七条第一款第（二）项：保存期限已届满（办结后 {years} 年，{cutoff} 前办结）"
-    );
-    let refused = if dry_run {
-        let (found, refused) = store.erasable(finished_before, &named).await?;
-        for f in &found {
-            let at = sunlight_core::Timestamp::from_millisecond(f.finished_at_ms)
-                .map(|t| zone.date(t).to_string())
-                .unwrap_or_default();
-            println!("  {}  办结于 finished {at}", f.receipt);
+    let outcome = sunlight_app::erase::run(store, zone, now, &request)
+        .await
+        .map_err(|e| match e {
+            AppError::Domain(d) => anyhow::anyhow!("{}", d.text().get(cli_lang())),
+            other => other.into(),
+        })?;
+    let refused = match outcome {
+        sunlight_app::erase::Outcome::TooEarly {
+            asked,
+            retention_end,
+        } => {
+            eprintln!(
+                "保存期限未届满：{asked} 晚于 {retention_end}（已办结案件的个人信息保存 {years} 年）；未删除任何信息。\n\
+                 retention period not over: {asked} is after {retention_end} (personal data of finished cases is kept {years} years); nothing was erased."
+            );
+            return Ok(std::process::ExitCode::from(2));
         }
-        println!(
-            "将删除 {} 件已办结案件的个人信息（试运行，未删除）/ {} finished case(s) would be erased (dry run: nothing erased)",
-            found.len(),
-            found.len()
-        );
-        refused
-    } else {
-        let report = store
-            .erase_personal(&sunlight_store::Erase {
-                finished_before,
-                receipts: &named,
-                basis: &basis,
-                by,
-                at: now,
-            })
-            .await?;
-        for e in &report.erased {
-            println!("  {}  {} 条记录 / entries", e.receipt, e.entries.len());
+        sunlight_app::erase::Outcome::WouldErase { found, refused } => {
+            for f in &found {
+                let at = sunlight_core::Timestamp::from_millisecond(f.finished_at_ms)
+                    .map(|t| zone.date(t).to_string())
+                    .unwrap_or_default();
+                println!("  {}  办结于 finished {at}", f.receipt);
+            }
+            println!(
+                "将删除 {} 件已办结案件的个人信息（试运行，未删除）/ {} finished case(s) would be erased (dry run: nothing erased)",
+                found.len(),
+                found.len()
+            );
+            refused
         }
-        println!(
-            "已删除 {} 件已办结案件的个人信息，每次删除均已记入账本 / erased the personal data of {} finished case(s); each erasure is in the ledger",
-            report.erased.len(),
-            report.erased.len()
-        );
-        report.refused
+        sunlight_app::erase::Outcome::Erased(report) => {
+            for e in &report.erased {
+                println!("  {}  {} 条记录 / entries", e.receipt, e.entries.len());
+            }
+            println!(
+                "已删除 {} 件已办结案件的个人信息，每次删除均已记入账本 / erased the personal data of {} finished case(s); each erasure is in the ledger",
+                report.erased.len(),
+                report.erased.len()
+            );
+            report.refused
+        }
     };
     for (r, why) in &refused {
         eprintln!("  ✗ {r}: {} / {}", why.zh(), why.en());
@@ -749,15 +701,6 @@ async fn erase(
     } else {
         std::process::ExitCode::from(2)
     })
-}
-
-async fn forget_old_keys(store: &Store, now: sunlight_core::Timestamp) {
-    let cutoff = now - jiff::SignedDuration::from_hours(24 * sunlight_store::KEY_RETENTION_DAYS);
-    match store.forget_keys(cutoff).await {
-        Ok(0) => {}
-        Ok(n) => tracing::info!(forgotten = n, "remembered results older than a week"),
-        Err(e) => tracing::error!(error = %e, "forgetting old remembered results"),
-    }
 }
 
 async fn import_powers(
@@ -792,51 +735,54 @@ async fn import_powers(
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let pb = bar.clone();
-    let plan = sunlight_web::import::plan(&store, &name, &bytes, format, &mut move |n| {
-        pb.set_position(n as u64)
-    })
+    let filing = match propose_as {
+        Some(editor) => Filing::Propose(
+            store
+                .user(editor)
+                .await?
+                .with_context(|| format!("no user «{editor}»"))?,
+        ),
+        None => Filing::Publish(by),
+    };
+    let file_in = sunlight_app::import::PowersFile {
+        name: &name,
+        bytes: &bytes,
+        format,
+        title: None,
+        reason,
+        effective_from: Some(effective),
+    };
+    let filing = match &filing {
+        Filing::Propose(user) => sunlight_app::import::Filing::Propose(user),
+        Filing::Publish(by) => sunlight_app::import::Filing::Publish { by },
+    };
+    let imported = sunlight_app::import::powers(
+        &store,
+        file_in,
+        filing,
+        now,
+        zone.date(now),
+        &mut move |n| pb.set_position(n as u64),
+    )
     .await;
     bar.finish_and_clear();
     let read_ms = started.elapsed().as_millis();
-    let plan = match plan {
-        Ok(p) => p,
-        Err(sunlight_web::import::PlanError::File(e)) => return Ok(report_import_errors(file, &e)),
-        Err(sunlight_web::import::PlanError::Store(e)) => return Err(e.into()),
-    };
-    let (rows_read, unchanged) = (plan.rows_read, plan.unchanged);
-    if plan.changes.is_empty() {
-        println!(
-            "{}: {rows_read} rows, all already listed as given — nothing to do",
-            file.display()
-        );
-        return Ok(std::process::ExitCode::SUCCESS);
-    }
-    let summary = sunlight_web::import::summary(&plan.changes);
-    let title = format!("导入 {name}");
-    let (draft, origin, rows) = plan.into_draft(&title, reason, effective);
-    let outcome = match propose_as {
-        Some(editor) => {
-            let user = store
-                .user(editor)
-                .await?
-                .with_context(|| format!("no user «{editor}»"))?;
-            store.propose(draft, origin, &user, now).await
+    let (proposal, rows_read, unchanged, kinds) = match imported {
+        Ok(Imported::Filed {
+            proposal,
+            rows_read,
+            unchanged,
+            kinds,
+        }) => (proposal, rows_read, unchanged, kinds),
+        Ok(Imported::Unchanged { rows_read, .. }) => {
+            println!(
+                "{}: {rows_read} rows, all already listed as given — nothing to do",
+                file.display()
+            );
+            return Ok(std::process::ExitCode::SUCCESS);
         }
-        None => {
-            store
-                .publish_import(draft, origin, by, now, zone.date(now))
-                .await
-        }
+        Err(e) => return refused(file, e),
     };
-    let proposal = match outcome {
-        Ok(p) => p,
-        Err(e) => match sunlight_web::import::locate(e, &rows) {
-            sunlight_web::import::PlanError::File(f) => return Ok(report_import_errors(file, &f)),
-            sunlight_web::import::PlanError::Store(s) => return Err(s.into()),
-        },
-    };
-    let mut kinds: Vec<_> = summary.into_iter().collect();
-    kinds.sort();
     let kinds = kinds
         .iter()
         .map(|(k, n)| format!("{n} {k}"))
@@ -855,6 +801,37 @@ async fn import_powers(
         );
     }
     Ok(std::process::ExitCode::SUCCESS)
+}
+
+/// Who files an import from the command line.
+enum Filing<'a> {
+    Propose(User),
+    Publish(&'a str),
+}
+
+/// Prints a refusal of a file's content (every problem with its row, line and column) and
+/// answers exit code 2; anything else is an error of the run.
+fn refused(file: &std::path::Path, e: AppError) -> anyhow::Result<std::process::ExitCode> {
+    match e {
+        AppError::File(f) => Ok(report_import_errors(file, &f)),
+        AppError::Domain(d) => {
+            eprintln!("{}: nothing was loaded", file.display());
+            let lang = cli_lang();
+            if d.field_errors().is_empty() {
+                eprintln!("  {}", d.text().get(lang));
+            }
+            for fe in d.field_errors() {
+                let at = match (fe.row, fe.line) {
+                    (Some(r), _) => format!("row {r}, "),
+                    (None, Some(l)) => format!("line {l}, "),
+                    _ => String::new(),
+                };
+                eprintln!("  {at}{}: {}", fe.field, fe.message.get(lang));
+            }
+            Ok(std::process::ExitCode::from(2))
+        }
+        other => Err(other.into()),
+    }
 }
 
 fn report_import_errors(

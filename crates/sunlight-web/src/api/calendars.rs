@@ -142,26 +142,15 @@ pub async fn put_year(
 ) -> ApiResult<ApiJson<YearSchedule>> {
     user.require(Role::Admin)?;
     let scope = scope(&region)?;
-    let schedule = YearSchedule::from_holiday_cn(&body)?;
-    if schedule.year != year {
-        return Err(ApiError::field(
-            "year",
-            zh_en!(
-                "文件是 {file} 年的，路径中为 {year} 年",
-                "the file is for {file}, the path says {year}",
-                file = schedule.year,
-            ),
-        ));
-    }
-    state
-        .store
-        .put_year_schedule(
-            scope,
-            &schedule,
-            "API upload",
-            user.username.as_str(),
-            state.clock.now(),
-        )
-        .await?;
+    let schedule = sunlight_app::registry::put_year_schedule(
+        &state.store,
+        scope,
+        &body,
+        Some(year),
+        "API upload",
+        user.username.as_str(),
+        state.now(),
+    )
+    .await?;
     Ok(ApiJson(schedule))
 }

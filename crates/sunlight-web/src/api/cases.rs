@@ -39,21 +39,6 @@ fn receipt(s: &str) -> ApiResult<ReceiptNumber> {
     Ok(ReceiptNumber::parse(s)?)
 }
 
-/// Who may see a whole case: its department's staff, the staff of a department with an open
-/// task on it, supervisors and auditors.
-pub(crate) fn may_read(user: &User, case: &Case) -> bool {
-    if user
-        .roles
-        .iter()
-        .any(|r| matches!(r, Role::Supervisor | Role::Auditor))
-    {
-        return true;
-    }
-    user.department.as_ref().is_some_and(|d| {
-        d == &case.opened.department || case.tasks.iter().any(|t| &t.department == d)
-    })
-}
-
 /// The same answer whether the case does not exist or is not the caller's to see.
 fn no_case(r: impl std::fmt::Display) -> ApiError {
     ApiError::not_found(zh_en!("没有办件“{r}”", "case «{r}» not found"))
@@ -61,14 +46,14 @@ fn no_case(r: impl std::fmt::Display) -> ApiError {
 
 async fn readable_case(state: &SharedState, user: &User, r: &ReceiptNumber) -> ApiResult<Case> {
     let case = state.engine.case(r).await?.ok_or_else(|| no_case(r))?;
-    if !may_read(user, &case) {
+    if !user.may_read_case(&case) {
         // Not found rather than forbidden: a receipt number of another department is not ours to confirm.
         return Err(no_case(r));
     }
     Ok(case)
 }
 
-/// A case as the API shows it to those who may read it (`may_read`): the case as its events
+/// A case as the API shows it to those who may read it (`User::may_read_case`): the case as its events
 /// left it, the applicant included, but not the hash of the applicant's query code — a
 /// credential's verifier, from which the eight digits are found by trying them all. Fields are
 /// listed here one by one, so that nothing added to the case reaches callers unless it is
@@ -610,37 +595,13 @@ pub async fn put_benchmark(
             ),
         ));
     }
-    let p = state
-        .store
-        .power(&power, None)
-        .await?
-        .ok_or_else(|| not_listed(&power))?;
-    if p.power.category != sunlight_core::PowerCategory::Penalty {
-        return Err(ApiError::field(
-            "power",
-            zh_en!(
-                "裁量基准只适用于行政处罚事项，该事项不是行政处罚",
-                "benchmarks bound penalties; this is not a penalty power"
-            ),
-        ));
-    }
-    if body.reason.trim().is_empty() {
-        return Err(ApiError::field(
-            "reason",
-            zh_en!(
-                "请写明公布裁量基准的文件",
-                "name the document that adopts the benchmark"
-            ),
-        ));
-    }
-    state
-        .store
-        .put_benchmark(
-            &body.benchmark,
-            body.reason.trim(),
-            user.username.as_str(),
-            state.clock.now(),
-        )
-        .await?;
+    sunlight_app::registry::put_benchmark(
+        &state.store,
+        &body.benchmark,
+        &body.reason,
+        user.username.as_str(),
+        state.now(),
+    )
+    .await?;
     Ok(ApiJson(body.benchmark))
 }

@@ -3,11 +3,11 @@
 use crate::SharedState;
 use crate::auth::Staff;
 use crate::error::{ApiError, ApiJson, ApiPath, ApiQuery, ApiResult, Problem};
-use crate::import::{PlanError, locate, plan};
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use serde::{Deserialize, Serialize};
+use sunlight_app::import::Imported;
 use sunlight_core::Role;
 use sunlight_core::lifecycle::PowerChange;
 use sunlight_core::review::{Origin, Proposal, ProposalDraft, ProposalState, ReviewAct};
@@ -239,48 +239,53 @@ pub async fn import(
                 )
             })?,
     };
-    let now = state.clock.now();
-    let effective = match q.effective_from.as_deref() {
-        Some(d) => super::powers::parse_date("effective_from", d)?,
-        None => state.zone.date(now),
-    };
+    let effective = q
+        .effective_from
+        .as_deref()
+        .map(|d| super::powers::parse_date("effective_from", d))
+        .transpose()?;
     let file_name = q
         .file_name
         .unwrap_or_else(|| format!("upload.{}", format.extension()));
-    let plan = plan(&state.store, &file_name, &body, format, &mut |_| {})
-        .await
-        .map_err(plan_error)?;
-    if plan.changes.is_empty() {
-        return Err(ApiError::field(
+    let file = sunlight_app::import::PowersFile {
+        name: &file_name,
+        bytes: &body,
+        format,
+        title: q.title,
+        reason: &q.reason,
+        effective_from: effective,
+    };
+    let filing = sunlight_app::import::Filing::Propose(&user);
+    let imported = sunlight_app::import::powers(
+        &state.store,
+        file,
+        filing,
+        state.now(),
+        state.today(),
+        &mut |_| {},
+    )
+    .await?;
+    match imported {
+        Imported::Unchanged { unchanged, .. } => Err(ApiError::field(
             "file",
             sunlight_core::zh_en!(
                 "文件中的 {n} 项权力均已按原样列入清单，无需调整",
                 "all {n} powers of the file are already listed as given; nothing to propose",
-                n = plan.unchanged,
+                n = unchanged,
             ),
-        ));
-    }
-    let (rows_read, unchanged) = (plan.rows_read, plan.unchanged);
-    let title = q.title.unwrap_or_else(|| format!("导入 {file_name}"));
-    let (draft, origin, rows) = plan.into_draft(&title, &q.reason, effective);
-    let proposal = state
-        .store
-        .propose(draft, origin, &user, now)
-        .await
-        .map_err(|e| plan_error(locate(e, &rows)))?;
-    Ok((
-        StatusCode::CREATED,
-        ApiJson(ImportOutcome {
+        )),
+        Imported::Filed {
             proposal,
             rows_read,
             unchanged,
-        }),
-    ))
-}
-
-fn plan_error(e: PlanError) -> ApiError {
-    match e {
-        PlanError::File(f) => f.into(),
-        PlanError::Store(s) => s.into(),
+            ..
+        } => Ok((
+            StatusCode::CREATED,
+            ApiJson(ImportOutcome {
+                proposal: *proposal,
+                rows_read,
+                unchanged,
+            }),
+        )),
     }
 }

@@ -7,7 +7,6 @@ use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
 use sunlight_core::consistency::{ConsistencyReport, report};
 use sunlight_core::negative::NegativeItem;
 use sunlight_core::{CreditCode, Department, Region, Role, User, Username};
@@ -340,7 +339,7 @@ pub async fn export(
             "no export «{file}»: powers.xlsx, powers.csv or powers.json"
         ))
     })?;
-    let bytes = export_bytes(&state.store, format).await?;
+    let bytes = sunlight_app::export::powers(&state.store, format).await?;
     let today = state.zone.date(state.clock.now());
     let disposition = format!(
         "attachment; filename=\"powers-{today}.{}\"",
@@ -354,27 +353,4 @@ pub async fn export(
         bytes,
     )
         .into_response())
-}
-
-/// Streams the list out of the store in pages and writes it in `format`.
-pub async fn export_bytes(
-    store: &sunlight_store::Store,
-    format: Format,
-) -> Result<Vec<u8>, ApiError> {
-    let names: HashMap<String, String> = store
-        .departments()
-        .await?
-        .into_iter()
-        .map(|d| (d.credit_code.to_string(), d.name))
-        .collect();
-    let mut powers = Vec::new();
-    let mut after: Option<String> = None;
-    loop {
-        let chunk = store.current_powers_after(after.as_deref(), 2000).await?;
-        let Some(last) = chunk.last() else { break };
-        after = Some(last.code.to_string());
-        powers.extend(chunk);
-    }
-    let name_of = |c: &CreditCode| names.get(c.as_str()).cloned();
-    sunlight_exchange::write_powers(&powers, format, &name_of).map_err(ApiError::internal)
 }

@@ -22,13 +22,8 @@ use sunlight_store::{
 };
 use utoipa::{IntoParams, ToSchema};
 
-/// Sees every department's alerts and the board.
-fn oversees(user: &User) -> bool {
-    user.has(Role::Supervisor) || user.has(Role::Auditor) || user.has(Role::Admin)
-}
-
 fn require_oversight(user: &User) -> ApiResult<()> {
-    if oversees(user) {
+    if user.oversees() {
         Ok(())
     } else {
         Err(user.require(Role::Supervisor).unwrap_err().into())
@@ -105,7 +100,7 @@ pub async fn alerts(
     Staff(user): Staff,
     ApiQuery(mut q): ApiQuery<AlertFilter>,
 ) -> ApiResult<ApiJson<Vec<Alert>>> {
-    if !oversees(&user) {
+    if !user.oversees() {
         let Some(d) = &user.department else {
             return Err(user.require(Role::Supervisor).unwrap_err().into());
         };
@@ -131,14 +126,6 @@ fn no_alert(id: i64) -> ApiError {
     ApiError::not_found(sunlight_core::zh_en!("没有预警 {id}", "no alert {id}"))
 }
 
-fn may_see(user: &User, a: &Alert) -> bool {
-    oversees(user)
-        || user
-            .department
-            .as_ref()
-            .is_some_and(|d| d.as_str() == a.department)
-}
-
 #[utoipa::path(get, path = "/api/alerts/{id}", tag = "supervision", params(("id" = i64, Path)),
     responses((status = 200, body = Alert), (status = 404, body = Problem)))]
 pub async fn alert(
@@ -147,7 +134,7 @@ pub async fn alert(
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<ApiJson<Alert>> {
     match state.store.alert(id).await? {
-        Some(a) if may_see(&user, &a) => Ok(ApiJson(a)),
+        Some(a) if user.may_see_department(&a.department) => Ok(ApiJson(a)),
         // Another department's alert is as good as absent.
         _ => Err(no_alert(id)),
     }
@@ -166,7 +153,7 @@ pub async fn act(
     ApiJson(act): ApiJson<AlertAct>,
 ) -> ApiResult<ApiJson<Alert>> {
     match state.store.alert(id).await? {
-        Some(a) if may_see(&user, &a) => {}
+        Some(a) if user.may_see_department(&a.department) => {}
         _ => return Err(no_alert(id)),
     }
     state
@@ -252,7 +239,7 @@ pub async fn measures(
     Staff(user): Staff,
     ApiQuery(q): ApiQuery<MeasureQuery>,
 ) -> ApiResult<ApiJson<Vec<Accountability>>> {
-    let department = if oversees(&user) {
+    let department = if user.oversees() {
         q.department
     } else {
         match &user.department {
@@ -382,6 +369,6 @@ pub async fn relations(
     State(state): State<SharedState>,
     Staff(user): Staff,
 ) -> ApiResult<ApiJson<Vec<Relation>>> {
-    let who = (!oversees(&user)).then(|| user.username.to_string());
+    let who = (!user.oversees()).then(|| user.username.to_string());
     Ok(ApiJson(state.store.relations(who.as_deref()).await?))
 }

@@ -203,13 +203,8 @@ pub async fn put_calendar(
         Ok(u) => u,
         Err(r) => return r,
     };
-    let parsed = crate::api::calendars::scope(form.get("scope")).and_then(|scope| {
-        sunlight_core::calendar::YearSchedule::from_holiday_cn(form.get("schedule"))
-            .map(|s| (scope, s))
-            .map_err(ApiError::from)
-    });
-    let (scope, schedule) = match parsed {
-        Ok(x) => x,
+    let scope = match crate::api::calendars::scope(form.get("scope")) {
+        Ok(scope) => scope,
         Err(e) => {
             return match refusal_text(&v, e) {
                 Ok((status, text)) => page(&state, &v, status, Some(text)).await,
@@ -217,16 +212,17 @@ pub async fn put_calendar(
             };
         }
     };
-    match state
-        .store
-        .put_year_schedule(
-            scope,
-            &schedule,
-            "admin page",
-            user.username.as_str(),
-            state.clock.now(),
-        )
-        .await
+    match sunlight_app::registry::put_year_schedule(
+        &state.store,
+        scope,
+        form.get("schedule"),
+        None,
+        "admin page",
+        user.username.as_str(),
+        state.now(),
+    )
+    .await
+    .map_err(ApiError::from)
     {
         Ok(_) => Redirect::to("/admin").into_response(),
         Err(e) => match refusal_text(&v, e) {

@@ -126,7 +126,7 @@ impl Visitor {
     }
 
     pub fn oversees(&self) -> bool {
-        self.has(Role::Supervisor) || self.has(Role::Auditor)
+        self.user.as_ref().is_some_and(User::oversees)
     }
 
     pub fn works_cases(&self) -> bool {

@@ -331,7 +331,7 @@ async fn readable(
         return Err(not_found());
     };
     match state.engine.case(&r).await {
-        Ok(Some(c)) if crate::api::cases::may_read(&user, &c) => Ok((user, c)),
+        Ok(Some(c)) if user.may_read_case(&c) => Ok((user, c)),
         Ok(_) => Err(not_found()),
         Err(e) => Err(PageError::new(v, e).into_response()),
     }

@@ -308,7 +308,8 @@ async fn every_page_for_every_role() {
         ("/work/intake", Some(&[Clerk])),
         (&case, Some(CASE_STAFF)),
         (&flow, Some(CASE_STAFF)),
-        ("/watch", Some(&[Supervisor, Auditor])),
+        // The board is for those who oversee (`User::oversees`), as in the API.
+        ("/watch", Some(OVERSIGHT)),
         ("/registry", Some(&[Editor, Reviewer])),
         ("/admin", Some(&[Admin])),
     ];

@@ -1,11 +1,13 @@
 //! Turning a power-list file into changes of the list: read it all or nothing, compare each
 //! power with what the list holds, and propose (API) or publish (operator CLI) the difference.
-//! Shared by `POST /api/imports/powers` and `sunlight import powers`.
+//! Shared by `POST /api/imports/powers` and `sunlight import powers` through [`powers`].
 
+use crate::{AppError, AppResult};
 use std::collections::HashMap;
 use sunlight_core::lifecycle::{PowerChange, change_between};
+use sunlight_core::review::Proposal;
 use sunlight_core::review::{Origin, ProposalDraft};
-use sunlight_core::{Date, FieldError};
+use sunlight_core::{Date, FieldError, Timestamp, User};
 use sunlight_exchange::{Format, ImportError, Registry, read_powers};
 use sunlight_store::{Store, StoreError};
 
@@ -21,14 +23,6 @@ pub struct Plan {
     pub origin: Origin,
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum PlanError {
-    #[error(transparent)]
-    File(#[from] ImportError),
-    #[error(transparent)]
-    Store(#[from] StoreError),
-}
-
 /// Reads `bytes` and works out the changes against the list's latest versions.
 pub async fn plan(
     store: &Store,
@@ -36,7 +30,7 @@ pub async fn plan(
     bytes: &[u8],
     format: Format,
     progress: &mut (dyn FnMut(usize) + Send),
-) -> Result<Plan, PlanError> {
+) -> AppResult<Plan> {
     let codes = store.all_codes().await?;
     let mut registry = Registry::new(
         store.regions().await?,
@@ -103,7 +97,7 @@ impl Plan {
 }
 
 /// Re-locates a store refusal of change `i` at the file row it came from.
-pub fn locate(err: StoreError, rows: &[usize]) -> PlanError {
+pub fn locate(err: StoreError, rows: &[usize]) -> AppError {
     match err {
         StoreError::Rejected(list) => {
             let errors = list
@@ -139,4 +133,77 @@ pub fn summary(changes: &[PowerChange]) -> HashMap<&'static str, usize> {
         *m.entry(c.kind().as_str()).or_insert(0) += 1;
     }
     m
+}
+
+/// What becomes of an imported file's changes.
+pub enum Filing<'a> {
+    /// A proposal by this registry editor, to be reviewed (法制审核) before it is published.
+    Propose(&'a User),
+    /// Published at once by the operator named (the command line's `import powers`).
+    Publish { by: &'a str },
+}
+
+/// A power-list file as it arrived.
+pub struct PowersFile<'a> {
+    /// The file's name, recorded as the changes' origin.
+    pub name: &'a str,
+    pub bytes: &'a [u8],
+    pub format: Format,
+    /// The proposal's title; `导入 {name}` if absent.
+    pub title: Option<String>,
+    /// The decision or document that approved the list (recorded on every version).
+    pub reason: &'a str,
+    /// When the changes take effect; today if absent.
+    pub effective_from: Option<Date>,
+}
+
+/// What importing a file did.
+#[derive(Debug)]
+pub enum Imported {
+    /// Every power of the file is listed exactly as given: nothing was filed.
+    Unchanged { rows_read: usize, unchanged: usize },
+    Filed {
+        proposal: Box<Proposal>,
+        rows_read: usize,
+        unchanged: usize,
+        /// Changes by kind (`add`, `amend`, …), in name order.
+        kinds: Vec<(&'static str, usize)>,
+    },
+}
+
+/// Reads a power-list file all or nothing and files the difference from the list as a
+/// proposal or a publication. A file with any problem — or a change the store refuses —
+/// files nothing, and every problem names its row and column.
+pub async fn powers(
+    store: &Store,
+    file: PowersFile<'_>,
+    filing: Filing<'_>,
+    now: Timestamp,
+    today: Date,
+    progress: &mut (dyn FnMut(usize) + Send),
+) -> AppResult<Imported> {
+    let plan = plan(store, file.name, file.bytes, file.format, progress).await?;
+    let (rows_read, unchanged) = (plan.rows_read, plan.unchanged);
+    if plan.changes.is_empty() {
+        return Ok(Imported::Unchanged {
+            rows_read,
+            unchanged,
+        });
+    }
+    let mut kinds: Vec<_> = summary(&plan.changes).into_iter().collect();
+    kinds.sort();
+    let title = file.title.unwrap_or_else(|| format!("导入 {}", file.name));
+    let effective = file.effective_from.unwrap_or(today);
+    let (draft, origin, rows) = plan.into_draft(&title, file.reason, effective);
+    let filed = match filing {
+        Filing::Propose(user) => store.propose(draft, origin, user, now).await,
+        Filing::Publish { by } => store.publish_import(draft, origin, by, now, today).await,
+    };
+    let proposal = filed.map_err(|e| locate(e, &rows))?;
+    Ok(Imported::Filed {
+        proposal: Box::new(proposal),
+        rows_read,
+        unchanged,
+        kinds,
+    })
 }
