@@ -530,7 +530,11 @@ const FIELD_WORDS: &[(&str, &str, &str)] = &[
     ("relation", "关系", "relation"),
     ("representative", "法定代表人", "representative"),
     ("responsibility", "责任清单", "responsibility list"),
-    ("retention_years", "个人信息保存期限", "retention period of personal data"),
+    (
+        "retention_years",
+        "个人信息保存期限",
+        "retention period of personal data",
+    ),
     ("roles", "角色", "roles"),
     ("seq", "序号", "sequence number"),
     ("size", "规模", "size"),

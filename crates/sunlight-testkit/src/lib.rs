@@ -105,6 +105,9 @@ macro_rules! on_both_backends {
     (setup = $setup:ident; $($module:ident :: $name:ident),* $(,)?) => {
         $crate::on_both_backends!(@ super::$setup; $([$module] $name),*);
     };
+    (setup = $setup:ident; $($name:ident),* $(,)?) => {
+        $crate::on_both_backends!(@ super::$setup; $([] $name),*);
+    };
     ($($module:ident :: $name:ident),* $(,)?) => {
         $crate::on_both_backends!(@ $crate::no_setup; $([$module] $name),*);
     };
