@@ -199,11 +199,41 @@ impl fmt::Debug for PasswordDigest {
     }
 }
 
+/// How much work hashing a password takes (argon2id: memory in KiB, passes, lanes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HashCost {
+    pub memory_kib: u32,
+    pub passes: u32,
+    pub lanes: u32,
+}
+
+impl HashCost {
+    /// argon2id's recommended minimum (OWASP Password Storage: 19 MiB, 2 passes, 1 lane).
+    pub const STANDARD: Self = Self {
+        memory_kib: 19 * 1024,
+        passes: 2,
+        lanes: 1,
+    };
+    /// The least argon2 accepts: for test suites, which make accounts by the hundred. Never
+    /// for a real server (the store uses it only when told to, and the binary never tells it).
+    pub const TESTING: Self = Self {
+        memory_kib: 8,
+        passes: 1,
+        lanes: 1,
+    };
+}
+
 impl PasswordDigest {
     pub const MIN_LEN: usize = 8;
 
-    /// Hashes a new password with argon2id and a fresh salt, refusing short ones.
+    /// Hashes a new password with argon2id at the standard cost and a fresh salt, refusing
+    /// short ones.
     pub fn hash(password: &str) -> Result<Self, DomainError> {
+        Self::hash_at(password, HashCost::STANDARD)
+    }
+
+    /// The same at `cost`. The cost is written into the hash, so verifying needs no setting.
+    pub fn hash_at(password: &str, cost: HashCost) -> Result<Self, DomainError> {
         if password.chars().count() < Self::MIN_LEN {
             return Err(DomainError::Invalid(vec![FieldError::new(
                 "password",
@@ -214,14 +244,17 @@ impl PasswordDigest {
                 ),
             )]));
         }
-        let hash = Argon2::default()
+        let failed = |e: &dyn std::fmt::Display| {
+            DomainError::field(
+                "password",
+                crate::zh_en!("密码无法加密保存：{e}", "could not be hashed: {e}"),
+            )
+        };
+        let params = argon2::Params::new(cost.memory_kib, cost.passes, cost.lanes, None)
+            .map_err(|e| failed(&e))?;
+        let hash = Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params)
             .hash_password(password.as_bytes())
-            .map_err(|e| {
-                DomainError::field(
-                    "password",
-                    crate::zh_en!("密码无法加密保存：{e}", "could not be hashed: {e}"),
-                )
-            })?;
+            .map_err(|e| failed(&e))?;
         Ok(Self(hash.to_string()))
     }
 
@@ -257,6 +290,15 @@ mod tests {
         assert!(!d.verify("阳光政务2025"));
         assert!(!PasswordDigest::from_stored("garbage".into()).verify("x"));
         assert!(PasswordDigest::hash("short").is_err());
+        assert!(d.as_str().contains("m=19456,t=2,p=1"), "{}", d.as_str());
+    }
+
+    #[test]
+    fn a_cheap_hash_verifies_with_the_same_verifier() {
+        let d = PasswordDigest::hash_at("阳光政务2026", HashCost::TESTING).unwrap();
+        assert!(d.as_str().contains("m=8,t=1,p=1"), "{}", d.as_str());
+        assert!(d.verify("阳光政务2026"));
+        assert!(!d.verify("阳光政务2025"));
     }
 
     #[test]

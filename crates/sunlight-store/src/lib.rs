@@ -120,6 +120,8 @@ pub struct Store {
     calendars: std::sync::Arc<std::sync::Mutex<calendar::CalendarCache>>,
     ledger: std::sync::Arc<std::sync::Mutex<ledger::LedgerCache>>,
     bus: Bus,
+    /// What hashing a new password costs (standard unless a test suite asks for less).
+    password_cost: sunlight_core::staff::HashCost,
 }
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -187,6 +189,7 @@ impl Store {
             calendars: Default::default(),
             ledger: Default::default(),
             bus: Bus::default(),
+            password_cost: sunlight_core::staff::HashCost::STANDARD,
         })
     }
 

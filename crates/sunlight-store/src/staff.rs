@@ -60,9 +60,15 @@ fn token_hash(token: &str) -> String {
 }
 
 impl Store {
+    /// This store hashing new passwords at `cost` (test suites: `HashCost::TESTING`).
+    pub fn with_password_cost(mut self, cost: sunlight_core::staff::HashCost) -> Self {
+        self.password_cost = cost;
+        self
+    }
+
     /// Adds a user with a password (hashed with argon2id here). The department must exist.
     pub async fn add_user(&self, user: &User, password: &str, now: Timestamp) -> Result<()> {
-        let digest = PasswordDigest::hash(password)?;
+        let digest = PasswordDigest::hash_at(password, self.password_cost)?;
         self.add_user_with_digest(user, &digest, now).await
     }
 

@@ -22,6 +22,7 @@ impl TestDb {
         let dir = tempfile::tempdir().expect("a temporary directory");
         let url = format!("sqlite:{}", dir.path().join("t.db").display());
         let store = Store::connect(&url).await.expect("a SQLite file");
+        let store = store.with_password_cost(sunlight_core::staff::HashCost::TESTING);
         store.migrate().await.expect("migrations");
         Self {
             store,
@@ -62,6 +63,7 @@ impl TestDb {
         let store = Store::connect(&format!("{base}/{name}"))
             .await
             .expect("the new database");
+        let store = store.with_password_cost(sunlight_core::staff::HashCost::TESTING);
         store.migrate().await.expect("migrations");
         Some(Self {
             store,

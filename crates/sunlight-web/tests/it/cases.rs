@@ -9,6 +9,7 @@ async fn reference_api() -> Api {
     let store = Store::connect(&format!("sqlite:{}", dir.path().join("cases.db").display()))
         .await
         .unwrap();
+    let store = store.with_password_cost(sunlight_core::staff::HashCost::TESTING);
     store.migrate().await.unwrap();
     let now: Timestamp = "2026-11-23T09:00:00+08:00".parse().unwrap();
     reference::seed(&store, now).await.unwrap();

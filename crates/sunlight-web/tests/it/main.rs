@@ -48,6 +48,7 @@ async fn api() -> Api {
     let store = Store::connect(&format!("sqlite:{}", dir.path().join("api.db").display()))
         .await
         .unwrap();
+    let store = store.with_password_cost(sunlight_core::staff::HashCost::TESTING);
     store.migrate().await.unwrap();
     let now: Timestamp = "2026-03-02T09:00:00+08:00".parse().unwrap();
     for (code, name) in [

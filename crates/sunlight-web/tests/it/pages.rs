@@ -11,6 +11,7 @@ pub(crate) async fn page_api() -> (Api, Arc<ManualClock>, Store) {
     let store = Store::connect(&format!("sqlite:{}", dir.path().join("pages.db").display()))
         .await
         .unwrap();
+    let store = store.with_password_cost(sunlight_core::staff::HashCost::TESTING);
     store.migrate().await.unwrap();
     let now: Timestamp = "2026-11-23T09:00:00+08:00".parse().unwrap();
     reference::seed(&store, now).await.unwrap();
@@ -939,6 +940,7 @@ async fn the_search_index_follows_a_publication_by_another_process() {
     ))
     .await
     .unwrap();
+    let store = store.with_password_cost(sunlight_core::staff::HashCost::TESTING);
     store.migrate().await.unwrap();
     let now: Timestamp = "2026-11-23T09:00:00+08:00".parse().unwrap();
     reference::seed(&store, now).await.unwrap();

@@ -12,6 +12,7 @@ async fn supervised_api() -> (Api, Arc<ManualClock>) {
     let store = Store::connect(&format!("sqlite:{}", dir.path().join("sup.db").display()))
         .await
         .unwrap();
+    let store = store.with_password_cost(sunlight_core::staff::HashCost::TESTING);
     store.migrate().await.unwrap();
     let t0: Timestamp = T0.parse().unwrap();
     reference::seed(&store, t0).await.unwrap();

@@ -1,0 +1,503 @@
+//! One case on the workbench: its page with exactly the acts its viewer may take, the acts
+//! themselves, and its flowchart with the position marked.
+
+use super::*;
+
+pub(super) struct TaskLine {
+    id: u32,
+    name: String,
+    department: String,
+    status: &'static str,
+    due: String,
+    by: String,
+    outcome: String,
+    opinion: String,
+}
+
+#[derive(Template)]
+#[template(path = "case.html")]
+pub(super) struct CasePage<'a> {
+    v: &'a Visitor,
+    receipt: String,
+    power: String,
+    power_code: String,
+    status: String,
+    colour: &'static str,
+    colour_label: &'static str,
+    applicant: Vec<(String, String)>,
+    channel: String,
+    submitted: String,
+    accepted: String,
+    committed: String,
+    statutory: String,
+    suspended: Option<String>,
+    materials: Vec<(String, bool, bool)>,
+    note: String,
+    tasks: Vec<TaskLine>,
+    history: Vec<(String, String, String)>,
+    actions: Vec<Available>,
+    task_names: Vec<(u32, String)>,
+    suspensions: Vec<String>,
+    decision: Option<String>,
+    error: Option<String>,
+    done: Option<String>,
+    idem: String,
+    today: String,
+    tiers: Vec<(&'static str, &'static str)>,
+    is_penalty: bool,
+}
+
+impl CasePage<'_> {
+    pub(super) fn task_name(&self, id: &u32) -> String {
+        self.task_names
+            .iter()
+            .find(|(t, _)| t == id)
+            .map(|(_, n)| n.clone())
+            .unwrap_or_default()
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct Done {
+    #[serde(default)]
+    done: String,
+}
+
+pub(super) async fn readable(
+    state: &SharedState,
+    v: &Visitor,
+    receipt: &str,
+) -> Result<(User, Case), Response> {
+    let user = v.staff()?.clone();
+    let not_found = || {
+        PageError::new(
+            v,
+            ApiError::not_found(zh_en!("没有办件“{receipt}”", "no case «{receipt}»")),
+        )
+        .into_response()
+    };
+    let Ok(r) = ReceiptNumber::parse(receipt) else {
+        return Err(not_found());
+    };
+    match state.engine.case(&r).await {
+        Ok(Some(c)) if user.may_read_case(&c) => Ok((user, c)),
+        Ok(_) => Err(not_found()),
+        Err(e) => Err(PageError::new(v, e).into_response()),
+    }
+}
+
+pub(super) async fn case_view(
+    state: &SharedState,
+    v: &Visitor,
+    user: &User,
+    c: &Case,
+    status: StatusCode,
+    error: Option<String>,
+    // The kind of the event an act just caused (`?done=`), said in words on the page.
+    done: Option<String>,
+) -> Response {
+    let power = state
+        .store
+        .power_version(c.opened.power.as_str(), c.opened.power_version)
+        .await
+        .ok()
+        .flatten()
+        .map(|p| p.power);
+    let today = state.zone.date(state.clock.now());
+    let colour = public_colour(c, today);
+    let materials = power
+        .as_ref()
+        .map(|p| {
+            p.guide
+                .materials
+                .iter()
+                .map(|m| {
+                    (
+                        m.name.clone(),
+                        m.required,
+                        c.opened.materials.contains(&m.name),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut names = std::collections::HashMap::new();
+    for t in &c.tasks {
+        if !names.contains_key(t.department.as_str()) {
+            let n = state
+                .store
+                .department(&t.department)
+                .await
+                .ok()
+                .flatten()
+                .map(|d| d.name)
+                .unwrap_or_else(|| t.department.to_string());
+            names.insert(t.department.to_string(), n);
+        }
+    }
+    let applicant = match &c.opened.applicant {
+        Applicant::Person {
+            name,
+            id_number,
+            phone,
+        } => vec![
+            (v.t("姓名", "Name").to_string(), v.lang.personal(name)),
+            (
+                v.t("身份证号", "ID number").to_string(),
+                v.lang.personal(id_number),
+            ),
+            (v.t("电话", "Phone").to_string(), v.lang.personal(phone)),
+        ],
+        Applicant::Organisation {
+            name,
+            credit_code,
+            representative,
+            phone,
+        } => vec![
+            (v.t("名称", "Name").to_string(), v.lang.personal(name)),
+            (
+                v.t("统一社会信用代码", "Credit code").to_string(),
+                credit_code.clone(),
+            ),
+            (
+                v.t("法定代表人", "Representative").to_string(),
+                v.lang.personal(representative),
+            ),
+            (v.t("电话", "Phone").to_string(), v.lang.personal(phone)),
+        ],
+    };
+    let events = state
+        .engine
+        .history(&c.opened.receipt)
+        .await
+        .unwrap_or_default();
+    // `?done=<kind>` after an act: say it in words, as the history names the latest such event.
+    let done = done.map(|kind| {
+        let zh = events
+            .iter()
+            .rev()
+            .find(|h| h.kind == kind && !h.zh.is_empty())
+            .map(|h| h.zh.clone())
+            .unwrap_or(kind);
+        format!("{}{zh}", v.t("已办理：", "Done: "))
+    });
+    let history = crate::pages::timeline(&events, c);
+    let date =
+        |d: Option<sunlight_core::Date>| d.map(|d| d.to_string()).unwrap_or_else(|| "—".into());
+    let page = CasePage {
+        v,
+        receipt: c.opened.receipt.to_string(),
+        power: c.opened.power_name.clone(),
+        power_code: c.opened.power.to_string(),
+        status: c.status.zh().to_string(),
+        colour,
+        colour_label: colour_label(v.lang, colour),
+        applicant,
+        channel: format!("{:?}", c.opened.channel).to_lowercase(),
+        submitted: state
+            .zone
+            .format(c.submitted_at)
+            .get(..16)
+            .unwrap_or_default()
+            .replace('T', " "),
+        accepted: date(c.accepted_on),
+        committed: date(c.deadlines.committed),
+        statutory: date(c.deadlines.statutory),
+        suspended: c.suspended.as_ref().map(|s| format!("{:?}", s)),
+        materials,
+        note: c
+            .opened
+            .form
+            .get("note")
+            .and_then(|n| n.as_str())
+            .unwrap_or("")
+            .to_string(),
+        tasks: c
+            .tasks
+            .iter()
+            .map(|t| TaskLine {
+                id: t.id,
+                name: t.name.clone(),
+                department: names
+                    .get(t.department.as_str())
+                    .cloned()
+                    .unwrap_or_default(),
+                status: match t.status {
+                    sunlight_core::case::TaskStatus::Open => v.t("办理中", "open"),
+                    sunlight_core::case::TaskStatus::Done => v.t("已完成", "done"),
+                    sunlight_core::case::TaskStatus::Cancelled => v.t("已取消", "cancelled"),
+                },
+                due: date(t.due),
+                by: t
+                    .done_by
+                    .clone()
+                    .or_else(|| t.assignee.clone())
+                    .unwrap_or_default(),
+                outcome: t.outcome.clone().unwrap_or_default(),
+                opinion: t.opinion.clone(),
+            })
+            .collect(),
+        history,
+        actions: c.actions(user),
+        task_names: c.tasks.iter().map(|t| (t.id, t.name.clone())).collect(),
+        suspensions: power
+            .as_ref()
+            .and_then(|p| p.flow.as_ref())
+            .map(|f| f.suspensions.clone())
+            .unwrap_or_default(),
+        decision: c
+            .decision
+            .as_ref()
+            .map(|d| format!("{} {} {}", d.verdict.outcome(), d.document_no, d.reasons)),
+        error,
+        done,
+        idem: crate::pages::random_hex(16),
+        today: today.to_string(),
+        tiers: Tier::ALL.iter().map(|t| (t.as_str(), t.zh())).collect(),
+        is_penalty: c.opened.category == sunlight_core::PowerCategory::Penalty,
+    };
+    render(v, status, &page)
+}
+
+pub async fn case_page(
+    State(state): State<SharedState>,
+    v: Visitor,
+    Path(receipt): Path<String>,
+    q: Result<Query<Done>, axum::extract::rejection::QueryRejection>,
+) -> Response {
+    let (user, c) = match readable(&state, &v, &receipt).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let done = q.map(|Query(d)| d.done).ok().filter(|d| !d.is_empty());
+    case_view(&state, &v, &user, &c, StatusCode::OK, None, done).await
+}
+
+/// The case's flowchart with the open steps and the steps done marked.
+pub async fn case_flow(
+    State(state): State<SharedState>,
+    v: Visitor,
+    Path(receipt): Path<String>,
+) -> Response {
+    let (_, c) = match readable(&state, &v, &receipt).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let Ok(Some(p)) = state
+        .store
+        .power_version(c.opened.power.as_str(), c.opened.power_version)
+        .await
+    else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let Some(flow) = p.power.flow else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let open: Vec<&str> = c.open_tasks().map(|t| t.node.as_str()).collect();
+    let done: Vec<&str> = c
+        .tasks
+        .iter()
+        .filter(|t| t.status == sunlight_core::case::TaskStatus::Done)
+        .map(|t| t.node.as_str())
+        .collect();
+    let svg = crate::flowsvg::render_position(&flow, crate::flowsvg::View::Flowchart, &open, &done);
+    (
+        [
+            (header::CONTENT_TYPE, "image/svg+xml"),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        svg,
+    )
+        .into_response()
+}
+
+pub(super) fn number(form: &FormData, key: &str) -> Result<u32, ApiError> {
+    form.get(key).parse().map_err(|_| {
+        ApiError::field(
+            key,
+            zh_en!("“{n}”不是数字", "«{n}» is not a number", n = form.get(key),),
+        )
+    })
+}
+
+/// The command a work form asks for.
+pub(super) async fn command(state: &SharedState, form: &FormData) -> Result<CaseCommand, ApiError> {
+    let task = || number(form, "task");
+    let lines = |key: &str| -> Vec<String> {
+        form.get(key)
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(str::to_string)
+            .collect()
+    };
+    Ok(match form.get("action") {
+        "claim" => CaseCommand::Claim { task: task()? },
+        "accept" => CaseCommand::Accept { task: task()? },
+        "request_supplement" => CaseCommand::RequestSupplement {
+            task: task()?,
+            extra: lines("extra"),
+            note: form.get("note").to_string(),
+        },
+        "refuse" => CaseCommand::Refuse {
+            task: task()?,
+            reason: form.get("reason").to_string(),
+            legal_basis: form.get("legal_basis").to_string(),
+        },
+        "complete" => {
+            let mut co_actors = Vec::new();
+            for name in form
+                .get("co_actors")
+                .split([',', '，', ' '])
+                .filter(|s| !s.trim().is_empty())
+            {
+                match state.store.user(name.trim()).await {
+                    Ok(Some(u)) => co_actors.push(u),
+                    _ => {
+                        return Err(ApiError::field(
+                            "co_actors",
+                            zh_en!("没有工作人员“{name}”", "no member of staff «{name}»"),
+                        ));
+                    }
+                }
+            }
+            CaseCommand::Complete {
+                task: task()?,
+                outcome: form.get("outcome").to_string(),
+                opinion: form.get("opinion").to_string(),
+                co_actors,
+            }
+        }
+        "decide" => {
+            let verdict = if form.get("verdict") == "deny" {
+                Verdict::Deny
+            } else {
+                Verdict::Approve
+            };
+            let penalty = if form.get("tier").is_empty() {
+                None
+            } else {
+                let tier = Tier::parse(form.get("tier")).ok_or_else(|| {
+                    ApiError::field(
+                        "tier",
+                        zh_en!(
+                            "“{t}”不是裁量阶次",
+                            "«{t}» is not a tier",
+                            t = form.get("tier"),
+                        ),
+                    )
+                })?;
+                let yuan: f64 = form.get("amount_yuan").parse().map_err(|_| {
+                    ApiError::field(
+                        "amount_yuan",
+                        zh_en!(
+                            "“{a}”不是金额",
+                            "«{a}» is not an amount",
+                            a = form.get("amount_yuan"),
+                        ),
+                    )
+                })?;
+                Some(PenaltyInput {
+                    violation: form.get("violation").to_string(),
+                    tier,
+                    amount_fen: (yuan * 100.0).round() as i64,
+                    collective_reason: Some(form.get("collective_reason").to_string())
+                        .filter(|s| !s.is_empty()),
+                })
+            };
+            CaseCommand::Decide {
+                task: task()?,
+                decision: DecisionInput {
+                    verdict,
+                    document_no: form.get("document_no").to_string(),
+                    reasons: form.get("reasons").to_string(),
+                    legal_basis: form.get("legal_basis").to_string(),
+                    penalty,
+                },
+                opinion: form.get("opinion").to_string(),
+            }
+        }
+        "deliver" => CaseCommand::Deliver {
+            task: task()?,
+            method: match form.get("method") {
+                "post" => DeliveryMethod::Post,
+                "electronic" => DeliveryMethod::Electronic,
+                _ => DeliveryMethod::InPerson,
+            },
+            date: form.get("date").parse().map_err(|_| {
+                ApiError::field(
+                    "date",
+                    zh_en!("“{d}”不是日期", "«{d}» is not a date", d = form.get("date"),),
+                )
+            })?,
+        },
+        "suspend" => CaseCommand::Suspend {
+            reason: form.get("reason").to_string(),
+        },
+        "resume" => CaseCommand::Resume,
+        "extend" => CaseCommand::Extend {
+            days: number(form, "days")?,
+            reason: form.get("reason").to_string(),
+        },
+        other => {
+            return Err(ApiError::field(
+                "action",
+                zh_en!("“{other}”不是办件操作", "«{other}» is not an act on a case"),
+            ));
+        }
+    })
+}
+
+pub async fn act(
+    State(state): State<SharedState>,
+    Path(receipt): Path<String>,
+    Posted { v, form }: Posted,
+) -> Response {
+    let (user, c) = match readable(&state, &v, &receipt).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let cmd = match command(&state, &form).await {
+        Ok(cmd) => cmd,
+        Err(e) => {
+            let (status, text) = match refusal_text(&v, e) {
+                Ok(x) => x,
+                Err(page) => return page,
+            };
+            return case_view(&state, &v, &user, &c, status, Some(text), None).await;
+        }
+    };
+    let idem = form.get("idem");
+    let key = (!idem.is_empty()).then(|| format!("{}:page:{idem}", user.username));
+    match state
+        .engine
+        .act(
+            c.opened.receipt.clone(),
+            cmd,
+            Actor::Staff(user.clone()),
+            key,
+        )
+        .await
+    {
+        Ok(ack) => Redirect::to(&format!(
+            "/work/cases/{}?done={}",
+            c.opened.receipt,
+            crate::pages::urlencode(&ack.kind)
+        ))
+        .into_response(),
+        Err(e) => {
+            let (status, text) = match refusal_text(&v, e) {
+                Ok(x) => x,
+                Err(page) => return page,
+            };
+            let c = state
+                .engine
+                .case(&c.opened.receipt)
+                .await
+                .ok()
+                .flatten()
+                .unwrap_or(c);
+            case_view(&state, &v, &user, &c, status, Some(text), None).await
+        }
+    }
+}
