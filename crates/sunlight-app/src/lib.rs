@@ -107,3 +107,21 @@ impl App {
         self.zone.date(self.clock.now())
     }
 }
+
+impl App {
+    /// The colour supervision gives `case` now, on its region's calendar and the configured
+    /// warning windows: what every page shows (`supervision::colour_now`).
+    pub async fn colour(
+        &self,
+        case: &sunlight_core::case::Case,
+    ) -> AppResult<sunlight_core::supervision::Colour> {
+        let calendar = self.store.calendar(Some(case.opened.region)).await?;
+        Ok(sunlight_core::supervision::colour_now(
+            case,
+            &calendar,
+            self.zone,
+            &self.engine.config().supervision,
+            self.now(),
+        ))
+    }
+}

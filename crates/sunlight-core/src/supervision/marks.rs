@@ -254,3 +254,18 @@ pub fn task_colour(
         Colour::Blue
     }
 }
+
+/// The colour supervision gives `case` at `now` — the one colour every view shows: the
+/// applicant's lookup page, the case officer's page and the supervision board alike (a case in
+/// a clock stop 补正中 stays as its stop leaves it; a case finished late is `Late`, not green).
+pub fn colour_now(
+    case: &Case,
+    cal: &Calendar,
+    zone: Zone,
+    settings: &Settings,
+    now: Timestamp,
+) -> Colour {
+    let watched = Watched::of(case, zone);
+    let marks = marks(&watched, cal, zone, settings);
+    case_colour(&watched, &marks, now, zone)
+}

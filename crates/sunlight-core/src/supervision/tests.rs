@@ -9,10 +9,9 @@ fn instant(s: &str) -> Timestamp {
     s.parse().unwrap()
 }
 
+/// Through `colour_now`, the colour every page shows: these tests hold it to the timers'.
 fn colour_at(case: &Case, w: &World, settings: &Settings, at: &str) -> Colour {
-    let watched = Watched::of(case, Zone::CHINA);
-    let m = marks(&watched, &w.cal, Zone::CHINA, settings);
-    case_colour(&watched, &m, instant(at), Zone::CHINA)
+    colour_now(case, &w.cal, Zone::CHINA, settings, instant(at))
 }
 
 fn marks_of(case: &Case, w: &World, settings: &Settings) -> Vec<Mark> {

@@ -562,6 +562,18 @@ pub fn router() -> Router<SharedState> {
         )
 }
 
+/// The colour supervision gives a case now, as every page shows it. Should the calendar not be
+/// readable the page still renders (blue), and the failure is logged.
+pub(crate) async fn colour_of(state: &SharedState, c: &sunlight_core::case::Case) -> &'static str {
+    match state.colour(c).await {
+        Ok(colour) => colour.as_str(),
+        Err(e) => {
+            tracing::error!(error = %e, receipt = %c.opened.receipt, "a case's colour");
+            "blue"
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

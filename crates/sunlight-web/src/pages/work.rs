@@ -1,7 +1,7 @@
 //! The staff workbench: sign in and out, the inbox (待办), a case with the acts its viewer may
 //! take now, and the window intake form.
 
-use super::portal::{colour_label, public_colour};
+use super::portal::colour_label;
 use super::{
     FormData, PageError, Posted, SESSION_COOKIE, Visitor, cookie, forbidden, refusal_text, render,
 };

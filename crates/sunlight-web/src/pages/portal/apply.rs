@@ -274,8 +274,7 @@ pub(super) async fn found(
         .department(c.opened.department.as_str())
         .map(str::to_string)
         .unwrap_or_else(|| c.opened.department.to_string());
-    let today = state.zone.date(state.clock.now());
-    let colour = public_colour(c, today);
+    let colour = crate::pages::colour_of(state, c).await;
     Found {
         receipt: c.opened.receipt.to_string(),
         query_code: code.to_string(),
@@ -317,18 +316,6 @@ pub(super) async fn found(
             .as_ref()
             .map(|r| format!("{} / 5 {}", r.level, lang.personal(&r.comment))),
         can_rate: c.status.is_finished() && c.rating.is_none() && c.decision.is_some(),
-    }
-}
-
-/// The colour a citizen sees: green when finished, else against the committed deadline.
-pub(crate) fn public_colour(c: &sunlight_core::case::Case, today: Date) -> &'static str {
-    if c.status.is_finished() {
-        return "green";
-    }
-    match c.deadlines.committed {
-        Some(d) if today > d => "red",
-        Some(d) if today == d => "yellow",
-        _ => "blue",
     }
 }
 

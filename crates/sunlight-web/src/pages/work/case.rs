@@ -104,7 +104,7 @@ pub(super) async fn case_view(
         .flatten()
         .map(|p| p.power);
     let today = state.zone.date(state.clock.now());
-    let colour = public_colour(c, today);
+    let colour = crate::pages::colour_of(state, c).await;
     let materials = power
         .as_ref()
         .map(|p| {
