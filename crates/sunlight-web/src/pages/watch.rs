@@ -40,7 +40,9 @@ struct AttentionRow {
 pub(crate) struct AlertRow {
     pub(crate) id: i64,
     pub(crate) rule: String,
-    pub(crate) severity: String,
+    /// The severity and state as the page's language says them (预警 · 待签收).
+    pub(crate) severity_label: String,
+    pub(crate) state_label: String,
     pub(crate) subject: String,
     pub(crate) department: String,
     pub(crate) detail: String,
@@ -109,7 +111,8 @@ pub(crate) fn alert_rows(
                 } else {
                     a.rule_name.clone()
                 },
-                severity: a.severity.clone(),
+                severity_label: severity_label(v, &a.severity),
+                state_label: state_label(v, &a.state),
                 subject: a.subject.clone(),
                 department: names.get(&a.department).cloned().unwrap_or_default(),
                 detail: a.detail.clone(),
@@ -542,5 +545,23 @@ pub async fn act(
     match result {
         Ok(()) => Redirect::to(&back).into_response(),
         Err(e) => PageError::new(&v, e).into_response(),
+    }
+}
+
+/// An alert's severity in the page's language (预警, warning).
+fn severity_label(v: &Visitor, severity: &str) -> String {
+    let parsed: Option<sunlight_core::supervision::Severity> =
+        serde_json::from_value(serde_json::Value::String(severity.to_string())).ok();
+    match parsed {
+        Some(s) if !v.lang.is_en() => s.zh().to_string(),
+        _ => severity.replace('_', " "),
+    }
+}
+
+/// An alert's state in the page's language (待签收, raised).
+fn state_label(v: &Visitor, state: &str) -> String {
+    match sunlight_core::supervision::AlertState::parse(state) {
+        Some(s) if !v.lang.is_en() => s.zh().to_string(),
+        _ => state.replace('_', " "),
     }
 }

@@ -425,6 +425,19 @@ async fn from_application_to_a_closed_alert_in_a_real_browser() {
         .css(&format!("#alerts article.alert[data-subject='{watched}']"))
         .await;
     let alert_id = alert.attr("id").await.unwrap().unwrap();
+    // Its severity and state read as Chinese on a Chinese page, never as enum names.
+    let heading = alert
+        .find(fantoccini::Locator::Css("h3"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(heading.contains("待签收"), "{heading}");
+    assert!(
+        !heading.contains("raised") && !heading.contains("breach"),
+        "{heading}"
+    );
     r.shot("dashboard-red").await;
 
     // 8. The case's department explains; the supervisor closes the alert.
