@@ -735,14 +735,18 @@ async fn import_powers(
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let pb = bar.clone();
-    let filing = match propose_as {
-        Some(editor) => Filing::Propose(
+    let editor = match propose_as {
+        Some(name) => Some(
             store
-                .user(editor)
+                .user(name)
                 .await?
-                .with_context(|| format!("no user «{editor}»"))?,
+                .with_context(|| format!("no user «{name}»"))?,
         ),
-        None => Filing::Publish(by),
+        None => None,
+    };
+    let filing = match &editor {
+        Some(user) => sunlight_app::import::Filing::Propose(user),
+        None => sunlight_app::import::Filing::Publish { by },
     };
     let file_in = sunlight_app::import::PowersFile {
         name: &name,
@@ -751,10 +755,6 @@ async fn import_powers(
         title: None,
         reason,
         effective_from: Some(effective),
-    };
-    let filing = match &filing {
-        Filing::Propose(user) => sunlight_app::import::Filing::Propose(user),
-        Filing::Publish(by) => sunlight_app::import::Filing::Publish { by },
     };
     let imported = sunlight_app::import::powers(
         &store,
@@ -801,12 +801,6 @@ async fn import_powers(
         );
     }
     Ok(std::process::ExitCode::SUCCESS)
-}
-
-/// Who files an import from the command line.
-enum Filing<'a> {
-    Propose(User),
-    Publish(&'a str),
 }
 
 /// Prints a refusal of a file's content (every problem with its row, line and column) and

@@ -71,6 +71,13 @@ pub enum Severity {
 }
 
 impl Severity {
+    pub const ALL: [Self; 4] = [Self::Notice, Self::Warning, Self::Breach, Self::Grave];
+
+    /// The stored name back (`warning`).
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Notice => "notice",

@@ -222,7 +222,6 @@ pub async fn put_calendar(
         state.now(),
     )
     .await
-    .map_err(ApiError::from)
     {
         Ok(_) => Redirect::to("/admin").into_response(),
         Err(e) => match refusal_text(&v, e) {

@@ -550,9 +550,7 @@ pub async fn act(
 
 /// An alert's severity in the page's language (预警, warning).
 fn severity_label(v: &Visitor, severity: &str) -> String {
-    let parsed: Option<sunlight_core::supervision::Severity> =
-        serde_json::from_value(serde_json::Value::String(severity.to_string())).ok();
-    match parsed {
+    match sunlight_core::supervision::Severity::parse(severity) {
         Some(s) if !v.lang.is_en() => s.zh().to_string(),
         _ => severity.replace('_', " "),
     }
