@@ -11,6 +11,7 @@
 //! - [`export`]: the list in force as XLSX, CSV or JSON.
 //! - [`registry`]: holiday schedules and discretion benchmarks from their published files.
 //! - [`feeds`]: business systems registered, their event batches read and ingested.
+//! - [`files`]: materials as files — checked by content, stored by digest, read back.
 //! - [`erase`]: personal data erased when its retention period ends (个人信息保护法 第四十七条).
 //! - [`search`]: the power list's full-text index, following the store's bus.
 //! - [`ops`]: the server's duties over time (the list in force when the date turns, signed
@@ -19,6 +20,7 @@
 pub mod erase;
 pub mod export;
 pub mod feeds;
+pub mod files;
 pub mod import;
 pub mod ops;
 pub mod registry;

@@ -33,6 +33,7 @@ mod command;
 mod decide;
 mod receipt;
 mod state;
+mod supplement;
 mod walk;
 
 pub use applicant::*;
@@ -40,6 +41,8 @@ pub use command::*;
 use decide::{compute_deadlines, dedup, open_tasks};
 pub use receipt::*;
 pub use state::*;
+use supplement::check_files;
+pub use supplement::*;
 use walk::*;
 
 // ---------------------------------------------------------------------------------------------
@@ -93,6 +96,7 @@ impl Case {
         if !errors.is_empty() {
             return Err(DomainError::Invalid(errors));
         }
+        check_files(&sub.files, &[], &env.service.files)?;
         match (channel, actor) {
             (Channel::Online, _) if !power.category.applied_for() => {
                 return Err(rule(
@@ -168,7 +172,14 @@ impl Case {
             applicant: sub.applicant.clone(),
             channel,
             form,
-            materials: dedup(&sub.materials),
+            materials: dedup(
+                &sub.materials
+                    .iter()
+                    .chain(sub.files.iter().map(|f| &f.material))
+                    .cloned()
+                    .collect::<Vec<_>>(),
+            ),
+            files: sub.files.clone(),
             statutory_limit: power.guide.statutory_limit,
             committed_limit: power.guide.committed_limit,
             query_code_hash,
@@ -203,6 +214,8 @@ impl Case {
             suspended: None,
             extension_days: 0,
             supplement_notices: 0,
+            supplement: None,
+            files: o.files.clone(),
             tasks: vec![],
             joins: BTreeMap::new(),
             decision: None,
@@ -312,15 +325,51 @@ impl Case {
                     t.assignee = Some(ev.actor.clone());
                 }
             }
-            EventBody::SupplementRequested { notice, .. } => {
+            EventBody::SupplementRequested {
+                notice,
+                missing,
+                items,
+                note,
+                due,
+                lapse_at,
+                ..
+            } => {
                 self.supplement_notices = *notice;
                 self.status = CaseStatus::AwaitingSupplement;
+                self.supplement = match (due, lapse_at) {
+                    (Some(due), Some(lapse_at)) => Some(SupplementNotice {
+                        notice: *notice,
+                        items: if items.is_empty() {
+                            missing
+                                .iter()
+                                .map(|m| SupplementItem {
+                                    material: m.clone(),
+                                    reason: String::new(),
+                                })
+                                .collect()
+                        } else {
+                            items.clone()
+                        },
+                        note: note.clone(),
+                        requested_at: ev.at,
+                        due: *due,
+                        lapse_at: *lapse_at,
+                    }),
+                    // A notice from before notices had a day to supply by: no timer.
+                    _ => None,
+                };
             }
-            EventBody::Supplemented { materials } => {
+            EventBody::Supplemented { materials, files } => {
                 let mut all = self.opened.materials.clone();
                 all.extend(materials.iter().cloned());
                 self.opened.materials = dedup(&all);
+                self.files.extend(files.iter().cloned());
+                self.supplement = None;
                 self.status = CaseStatus::Submitted;
+            }
+            EventBody::SupplementLapsed { .. } => {
+                self.supplement = None;
+                self.end(CaseStatus::Withdrawn, ev.at);
             }
             EventBody::Accepted {
                 progress,

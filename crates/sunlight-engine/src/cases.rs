@@ -152,6 +152,8 @@ impl Shared {
 /// The case kind.
 pub(crate) struct Cases {
     pub shared: Arc<Shared>,
+    /// Where committed cases' timers go (a notice to supplement lapsing), if they run here.
+    pub timers: Option<tokio::sync::mpsc::UnboundedSender<(String, Timestamp)>>,
 }
 
 /// What deciding one batch of cases reads once.
@@ -199,6 +201,7 @@ impl Cases {
                     power: &prepared.power,
                     extension_allowance: shared.config.extension_allowance,
                     benchmark: None,
+                    service: &shared.config.service,
                 };
                 let mut intake = prepared.intake.clone();
                 // Re-draw a receipt number already in use (one in 2^50 per case; a re-drawn
@@ -252,6 +255,7 @@ impl Cases {
                     power: &power,
                     extension_allowance: shared.config.extension_allowance,
                     benchmark: benchmark.as_ref(),
+                    service: &shared.config.service,
                 };
                 let event = case.decide(cmd, &job.actor, &env)?;
                 Ok((event, receipt.clone(), None))
@@ -474,8 +478,16 @@ impl Kind for Cases {
         e.outcome = w.outcome;
     }
 
-    /// Publishes what a committed batch changed (the monitor watches it).
+    /// Sets the timers of what a committed batch left, and publishes what it changed (the
+    /// monitor watches it).
     fn committed(&self, batch: &Commit<CaseWrite>) {
+        if let Some(t) = &self.timers {
+            for w in &batch.writes {
+                if let Some((at, _)) = w.case.timer() {
+                    let _ = t.send((w.case.opened.receipt.to_string(), at));
+                }
+            }
+        }
         let bus = self.shared.store.bus();
         if bus.is_empty() {
             return;
@@ -489,4 +501,45 @@ impl Kind for Cases {
             alerts: batch.alerts.clone(),
         });
     }
+}
+
+/// Keeps the cases' timers ([`crate::timers`]): a due one sends the case's timer command (a
+/// notice to supplement lapsing) as the timer, through the case writer.
+pub(crate) async fn run_timers(
+    store: Store,
+    clock: Arc<dyn sunlight_core::clock::Clock>,
+    tx: tokio::sync::mpsc::Sender<Job<Cases>>,
+    set: tokio::sync::mpsc::UnboundedReceiver<(String, Timestamp)>,
+) {
+    let initial = store.case_timers().await;
+    crate::timers::run(Case::KIND, clock, initial, set, |id| {
+        let tx = tx.clone();
+        async move {
+            let Ok(receipt) = ReceiptNumber::parse(&id) else {
+                tracing::error!(receipt = id, "a case timer names no case");
+                return true;
+            };
+            let (reply, answer) = tokio::sync::oneshot::channel();
+            let job = Job {
+                op: Op::Act {
+                    receipt,
+                    cmd: CaseCommand::LapseSupplement,
+                },
+                actor: Actor::Timer,
+                key: None,
+                reply,
+            };
+            if tx.send(job).await.is_err() {
+                return false;
+            }
+            // Refused (supplied meanwhile): nothing to do, but say so.
+            tokio::spawn(async move {
+                if let Ok(Err(e)) = answer.await {
+                    tracing::debug!(receipt = id, error = %e, "a case timer was refused");
+                }
+            });
+            true
+        }
+    })
+    .await;
 }

@@ -18,6 +18,7 @@ pub mod monitor;
 mod query_code;
 pub(crate) mod runtime;
 pub mod simple;
+mod timers;
 
 pub use monitor::{Board, BoardCase, Live, Monitor, MonitorStats};
 pub use query_code::QueryCodeKey;
@@ -62,6 +63,8 @@ pub struct EngineConfig {
     pub supervision: sunlight_core::supervision::Settings,
     /// Run the supervision monitor (timers, live stream) beside the writer.
     pub monitor: bool,
+    /// Time to supplement, what a lapse cites, file limits.
+    pub service: sunlight_core::case::ServiceRules,
     /// The secret query codes are hashed under (`sunlight` keeps it in a file beside the
     /// database); a fresh random one by default.
     pub query_code_key: QueryCodeKey,
@@ -74,6 +77,7 @@ impl Default for EngineConfig {
             max_batch: 512,
             supervision: Default::default(),
             monitor: true,
+            service: Default::default(),
             query_code_key: QueryCodeKey::random(),
         }
     }
@@ -160,9 +164,11 @@ impl Engine {
         });
         let max_batch = config.max_batch;
         let shared = Arc::new(Shared::new(store.clone(), zone, config, monitor));
+        let (timers, set) = mpsc::unbounded_channel();
         let cases = Arc::new(Runtime::new(
             Cases {
                 shared: shared.clone(),
+                timers: Some(timers),
             },
             store.clone(),
             clock.clone(),
@@ -170,6 +176,12 @@ impl Engine {
             Some(CASE_CACHE),
         ));
         let tx = cases.spawn();
+        tokio::spawn(cases::run_timers(
+            store.clone(),
+            clock.clone(),
+            tx.clone(),
+            set,
+        ));
         let lane = |timers| (store.clone(), clock.clone(), zone, timers);
         let (s, c, z, t) = lane(true);
         let checkouts = Arc::new(Lane::start(s, c, z, t));

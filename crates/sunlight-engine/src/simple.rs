@@ -8,7 +8,7 @@
 use crate::runtime::{self, Decision, Job, Kind, Overlay, Runtime};
 use crate::{EngineError, Result};
 use std::borrow::Cow;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 use std::future::Future;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -289,45 +289,20 @@ where
     }
 }
 
-/// Keeps a kind's timers: each instance's next due instant in one ordered queue; sleeps until
-/// the first (or until the clock jumps, or a commit sets a timer) and sends the due command.
+/// Keeps a kind's timers ([`crate::timers`]): a due one sends its instance's timer command.
 async fn run_timers<P: Simple>(
     store: Store,
     clock: Arc<dyn Clock>,
     tx: mpsc::Sender<Job<SimpleKind<P>>>,
-    mut set: mpsc::UnboundedReceiver<(String, Timestamp)>,
+    set: mpsc::UnboundedReceiver<(String, Timestamp)>,
 ) where
     Write<P>: sunlight_store::Projection,
     for<'a> P::Env<'a>: Send,
 {
-    let jumped = Arc::new(tokio::sync::Notify::new());
-    {
-        let jumped = jumped.clone();
-        clock.on_jump(Arc::new(move || jumped.notify_one()));
-    }
-    let mut queue: BTreeSet<(Timestamp, String)> = BTreeSet::new();
-    let mut at: HashMap<String, Timestamp> = HashMap::new();
-    let mut put = |queue: &mut BTreeSet<(Timestamp, String)>, id: String, t: Timestamp| {
-        if let Some(old) = at.insert(id.clone(), t) {
-            queue.remove(&(old, id.clone()));
-        }
-        queue.insert((t, id));
-    };
-    match P::timers(&store).await {
-        Ok(ts) => {
-            for (id, t) in ts {
-                put(&mut queue, id, t);
-            }
-        }
-        Err(e) => tracing::error!(kind = P::KIND, error = %e, "timers could not be loaded"),
-    }
-    loop {
-        let now = clock.now();
-        while let Some((t, id)) = queue.first().cloned() {
-            if t > now {
-                break;
-            }
-            queue.pop_first();
+    let initial = P::timers(&store).await;
+    crate::timers::run(P::KIND, clock, initial, set, |id| {
+        let tx = tx.clone();
+        async move {
             let (reply, _) = tokio::sync::oneshot::channel();
             let job = Job {
                 op: SimpleOp::Timer { target: id },
@@ -335,24 +310,10 @@ async fn run_timers<P: Simple>(
                 key: None,
                 reply,
             };
-            if tx.send(job).await.is_err() {
-                return;
-            }
+            tx.send(job).await.is_ok()
         }
-        let sleep = queue
-            .first()
-            .map(|(t, _)| t.duration_since(now).unsigned_abs())
-            .unwrap_or(std::time::Duration::from_secs(3600))
-            .min(std::time::Duration::from_secs(3600));
-        tokio::select! {
-            _ = tokio::time::sleep(sleep) => {}
-            _ = jumped.notified() => {}
-            s = set.recv() => match s {
-                Some((id, t)) => put(&mut queue, id, t),
-                None => return,
-            },
-        }
-    }
+    })
+    .await;
 }
 
 // --- the kinds

@@ -337,6 +337,23 @@ impl Store {
         Ok(out)
     }
 
+    /// Running cases' timers (a notice to supplement lapsing): the timers to set at start-up.
+    pub async fn case_timers(&self) -> Result<Vec<(String, Timestamp)>> {
+        let rows = sqlx::query(
+            "SELECT receipt, timer_at FROM cases WHERE timer_at IS NOT NULL ORDER BY timer_at",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    r.try_get::<String, _>("receipt")?,
+                    sql::instant(r.try_get("timer_at")?)?,
+                ))
+            })
+            .collect()
+    }
+
     /// Open per-use approvals with their closing instants: the timers to set at start-up.
     pub async fn open_checkout_timers(&self) -> Result<Vec<(String, Timestamp)>> {
         let rows = sqlx::query(
@@ -455,6 +472,7 @@ pub(crate) async fn write_projections(
             Cell::opt_int(w.outcome.on_time.map(i64::from)),
             Cell::opt_int(w.outcome.rating.map(i64::from)),
             Cell::opt_text(w.outcome.decided_by.as_ref().map(|u| u.as_str())),
+            Cell::opt_int(c.timer().map(|(at, _)| sql::millis(at))),
         ]);
         for t in &w.tasks {
             let due = date(t.due);
@@ -472,7 +490,7 @@ pub(crate) async fn write_projections(
             ]);
         }
     }
-    const CASE_COLS: [(&str, Col); 24] = [
+    const CASE_COLS: [(&str, Col); 25] = [
         ("receipt", Col::Text),
         ("power", Col::Text),
         ("power_version", Col::Int),
@@ -497,6 +515,7 @@ pub(crate) async fn write_projections(
         ("on_time", Col::Int),
         ("rating", Col::Int),
         ("decided_by", Col::Text),
+        ("timer_at", Col::Int),
     ];
     sqlx::query(sql::dynamic(format!(
         "{}
@@ -507,7 +526,8 @@ pub(crate) async fn write_projections(
             suspended_since = excluded.suspended_since, suspended_reason = excluded.suspended_reason,
             accepted_on = excluded.accepted_on, committed_days = excluded.committed_days,
             statutory_days = excluded.statutory_days, actual_days = excluded.actual_days,
-            on_time = excluded.on_time, rating = excluded.rating, decided_by = excluded.decided_by",
+            on_time = excluded.on_time, rating = excluded.rating, decided_by = excluded.decided_by,
+            timer_at = excluded.timer_at",
         sql::insert_json(marks, "cases", &CASE_COLS)
     )))
     .bind(cases.finish())

@@ -7,6 +7,7 @@
 //! heads and projection rows commit together or not at all.
 
 mod alerts;
+mod blobs;
 mod bus;
 mod calendar;
 mod cases;
@@ -25,6 +26,7 @@ mod sql;
 mod staff;
 
 pub use alerts::{Accountability, Alert, AlertFilter, NewAlert, Relation, party_key};
+pub use blobs::{BlobMeta, BlobPlace};
 pub use bus::{Bus, Change};
 pub use calendar::{LoadedYear, Scope};
 pub use cases::{CaseBatch, CaseWrite, Checkout, TaskRow};
@@ -122,6 +124,8 @@ pub struct Store {
     bus: Bus,
     /// What hashing a new password costs (standard unless a test suite asks for less).
     password_cost: sunlight_core::staff::HashCost,
+    /// Where file contents live.
+    blobs: BlobPlace,
 }
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -190,6 +194,7 @@ impl Store {
             ledger: Default::default(),
             bus: Bus::default(),
             password_cost: sunlight_core::staff::HashCost::STANDARD,
+            blobs: BlobPlace::Database,
         })
     }
 

@@ -250,6 +250,7 @@ pub fn submission(n: usize) -> Submission {
         },
         form: serde_json::json!({"project": format!("富春湾新城安置房{n}期"), "area_m2": 12000 + n as i64}),
         materials: MATERIALS.iter().map(|m| m.to_string()).collect(),
+        files: vec![],
     }
 }
 

@@ -7,7 +7,7 @@ use anyhow::Context;
 use std::sync::Arc;
 use sunlight_core::case::{
     Actor, Applicant, CaseCommand, Channel, DecisionInput, DeliveryMethod, PenaltyInput, Rating,
-    ReceiptNumber, Submission, Verdict,
+    ReceiptNumber, Submission, SupplementItem, Verdict,
 };
 use sunlight_core::clock::{Clock, ManualClock, Zone};
 use sunlight_core::discretion::{Benchmark, Tier};
@@ -61,6 +61,7 @@ fn application(applicant: Applicant, shop: &str, materials: &[&str]) -> Submissi
         applicant,
         form: serde_json::json!({"shop": shop, "business": "餐饮服务（热食类食品制售）", "area_m2": 86}),
         materials: materials.iter().map(|m| m.to_string()).collect(),
+        files: vec![],
     }
 }
 
@@ -201,6 +202,7 @@ pub async fn load(
                 applicant: person("陈国平", "33018319880723131", "13588120476"),
                 form: serde_json::json!({"place": "东洲街道某农贸市场摊位", "goods_value_fen": 380000, "clue": "群众举报"}),
                 materials: vec![],
+                files: vec![],
             },
             Channel::Ex,
             "chengban.zhou",
@@ -359,7 +361,11 @@ pub async fn load(
         &partial,
         CaseCommand::RequestSupplement {
             task: d.task(&partial, "accept").await?,
-            extra: vec![],
+            items: vec![SupplementItem {
+                material: "经营场所平面布局图".into(),
+                reason: "未标注食品处理区、就餐区面积及设备布局".into(),
+            }],
+            days: None,
             note: "请补齐后到窗口或网上提交".into(),
         },
         "chuangkou.chen",

@@ -53,6 +53,9 @@ pub struct Submission {
     /// Names of the materials handed in (as the guide names them).
     #[serde(default)]
     pub materials: Vec<String>,
+    /// Files handed in with them (stored in the blob store first; here by digest).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub files: Vec<MaterialFile>,
 }
 
 /// The penalty a decision imposes.
@@ -89,14 +92,22 @@ pub enum CaseCommand {
     Accept {
         task: u32,
     },
+    /// 一次告知: every item to supplement with its reason, and the working days to supply
+    /// them in (the rules' default if `None`). Missing required materials are added.
     RequestSupplement {
         task: u32,
-        extra: Vec<String>,
+        items: Vec<SupplementItem>,
+        days: Option<u32>,
         note: String,
     },
+    /// The items of the open notice: online as files (the applicant), at the window as files
+    /// or paper (`materials`, recorded by the clerk).
     Supplement {
         materials: Vec<String>,
+        files: Vec<MaterialFile>,
     },
+    /// The notice's last day passed with nothing supplied (the timer only).
+    LapseSupplement,
     Refuse {
         task: u32,
         reason: String,
@@ -137,13 +148,31 @@ pub enum CaseCommand {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Available {
-    Claim { task: u32 },
-    Accept { task: u32 },
-    RequestSupplement { task: u32 },
-    Refuse { task: u32 },
-    Complete { task: u32 },
-    Decide { task: u32 },
-    Deliver { task: u32 },
+    Claim {
+        task: u32,
+    },
+    Accept {
+        task: u32,
+    },
+    RequestSupplement {
+        task: u32,
+    },
+    /// The applicant's supplement handed in at the window (补正材料已收到).
+    ReceiveSupplement {
+        task: u32,
+    },
+    Refuse {
+        task: u32,
+    },
+    Complete {
+        task: u32,
+    },
+    Decide {
+        task: u32,
+    },
+    Deliver {
+        task: u32,
+    },
     Suspend,
     Resume,
     Extend,
@@ -174,6 +203,8 @@ pub struct Env<'a> {
     pub extension_allowance: u32,
     /// The power's discretion benchmark, for penalties.
     pub benchmark: Option<&'a Benchmark>,
+    /// The time to supplement, what a lapse cites, file limits.
+    pub service: &'a ServiceRules,
 }
 
 impl Env<'_> {

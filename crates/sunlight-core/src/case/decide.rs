@@ -92,60 +92,14 @@ impl Case {
                     deadlines,
                 })
             }
-            RequestSupplement { task, extra, note } => {
-                let _ = self.step_task(*task, StepKind::Accept, actor, "request_supplement")?;
-                if self.status != CaseStatus::Submitted {
-                    return Err(rule(
-                        ErrorCode::CaseState,
-                        zh_en!(
-                            "办件 {receipt} 当前为“{status}”，不能要求补正",
-                            "case {receipt} is {en}",
-                            status = self.status.zh(),
-                            en = self.status.as_str(),
-                        ),
-                    ));
-                }
-                let mut missing = self.missing_materials(env.power);
-                missing.extend(extra.iter().filter(|e| !e.trim().is_empty()).cloned());
-                let missing = dedup(&missing);
-                if missing.is_empty() {
-                    return Err(DomainError::field(
-                        "extra",
-                        zh_en!(
-                            "材料已齐全：请列明缺少的材料，或直接受理",
-                            "the materials are complete; name what is missing or accept the case"
-                        ),
-                    ));
-                }
-                Ok(EventBody::SupplementRequested {
-                    task: *task,
-                    missing,
-                    note: note.clone(),
-                    notice: self.supplement_notices + 1,
-                })
-            }
-            Supplement { materials } => {
-                if self.status != CaseStatus::AwaitingSupplement {
-                    return Err(rule(
-                        ErrorCode::CaseState,
-                        zh_en!(
-                            "办件 {receipt} 当前为“{status}”，无需补正材料",
-                            "case {receipt} is {en}; no supplement is awaited",
-                            status = self.status.zh(),
-                            en = self.status.as_str(),
-                        ),
-                    ));
-                }
-                if materials.iter().all(|m| m.trim().is_empty()) {
-                    return Err(DomainError::field(
-                        "materials",
-                        zh_en!("请列明补交的材料", "name the materials handed in"),
-                    ));
-                }
-                Ok(EventBody::Supplemented {
-                    materials: dedup(materials),
-                })
-            }
+            RequestSupplement {
+                task,
+                items,
+                days,
+                note,
+            } => self.decide_request_supplement(*task, items, *days, note, actor, env),
+            Supplement { materials, files } => self.decide_supplement(materials, files, actor, env),
+            LapseSupplement => self.decide_lapse(actor, env),
             Refuse {
                 task,
                 reason,
@@ -832,6 +786,9 @@ impl Case {
                     out.push(Available::Accept { task });
                     out.push(Available::RequestSupplement { task });
                     out.push(Available::Refuse { task });
+                }
+                StepKind::Accept if self.status == CaseStatus::AwaitingSupplement => {
+                    out.push(Available::ReceiveSupplement { task });
                 }
                 StepKind::Accept => {}
                 StepKind::Decide => out.push(Available::Decide { task }),

@@ -73,4 +73,8 @@ impl Process for Case {
     fn evidence(e: &CaseEvent) -> serde_json::Value {
         serde_json::to_value(&e.body).unwrap_or_default()
     }
+
+    fn timer(&self) -> Option<(crate::Timestamp, CaseOp)> {
+        Case::timer(self).map(|(at, cmd)| (at, CaseOp::Act(cmd)))
+    }
 }

@@ -282,6 +282,8 @@ pub struct Opened {
     pub form: serde_json::Value,
     #[serde(default)]
     pub materials: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub files: Vec<MaterialFile>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub statutory_limit: Option<TimeLimit>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -312,12 +314,31 @@ pub enum EventBody {
     },
     SupplementRequested {
         task: u32,
+        /// The items' materials (kept for readers of notices before items had reasons).
         missing: Vec<String>,
         note: String,
         notice: u32,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        items: Vec<SupplementItem>,
+        /// The last day to supply.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Date))]
+        due: Option<Date>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+        lapse_at: Option<Timestamp>,
     },
     Supplemented {
         materials: Vec<String>,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        files: Vec<MaterialFile>,
+    },
+    /// The notice's last day passed with nothing supplied: deemed given up (视为放弃申请).
+    SupplementLapsed {
+        notice: u32,
+        #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
+        due: Date,
+        basis: String,
     },
     Accepted {
         #[serde(flatten)]
@@ -375,6 +396,7 @@ impl EventBody {
             Self::Claimed { .. } => "case.claimed",
             Self::SupplementRequested { .. } => "case.supplement_requested",
             Self::Supplemented { .. } => "case.supplemented",
+            Self::SupplementLapsed { .. } => "case.supplement_lapsed",
             Self::Accepted { .. } => "case.accepted",
             Self::Refused { .. } => "case.refused",
             Self::TaskCompleted { .. } => "case.task_completed",
@@ -394,6 +416,7 @@ impl EventBody {
             Self::Claimed { .. } => "签收",
             Self::SupplementRequested { .. } => "一次性告知补正",
             Self::Supplemented { .. } => "补正材料",
+            Self::SupplementLapsed { .. } => "逾期未补正（视为放弃申请）",
             Self::Accepted { .. } => "受理",
             Self::Refused { .. } => "不予受理",
             Self::TaskCompleted { .. } => "办理",
@@ -441,6 +464,12 @@ pub struct Case {
     pub extension_days: u32,
     #[serde(default)]
     pub supplement_notices: u32,
+    /// The open one-time notice while the case awaits supplement.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub supplement: Option<SupplementNotice>,
+    /// Every file handed in, at submission and with supplements.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub files: Vec<MaterialFile>,
     pub tasks: Vec<TaskState>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub joins: BTreeMap<String, u32>,

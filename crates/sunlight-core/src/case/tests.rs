@@ -199,6 +199,7 @@ impl World {
             power: &self.power,
             extension_allowance: 10,
             benchmark: self.benchmark.as_ref(),
+            service: &SERVICE,
         }
     }
 
@@ -245,6 +246,21 @@ pub(crate) fn submission(materials: &[&str]) -> Submission {
         },
         form: serde_json::json!({"area": 120}),
         materials: materials.iter().map(|m| m.to_string()).collect(),
+        files: vec![],
+    }
+}
+
+pub(crate) static SERVICE: std::sync::LazyLock<ServiceRules> =
+    std::sync::LazyLock::new(ServiceRules::default);
+
+/// A file handed in as `material` (its digest made up from the name).
+pub(crate) fn file(material: &str) -> MaterialFile {
+    use sha2::Digest;
+    MaterialFile {
+        material: material.into(),
+        sha256: hex::encode(sha2::Sha256::digest(material.as_bytes())),
+        size: 120_000,
+        media_type: MediaType::Pdf,
     }
 }
 
@@ -408,7 +424,11 @@ fn incomplete_materials_get_one_notice_listing_everything() {
             &mut case,
             CaseCommand::RequestSupplement {
                 task: accept,
-                extra: vec!["场所平面图".into()],
+                items: vec![SupplementItem {
+                    material: "场所平面图".into(),
+                    reason: "未标注操作间面积".into(),
+                }],
+                days: None,
                 note: String::new(),
             },
             &clerk(),
@@ -437,11 +457,16 @@ fn incomplete_materials_get_one_notice_listing_everything() {
     w.run(
         &mut case,
         CaseCommand::Supplement {
-            materials: vec!["食品经营许可申请书".into(), "食品安全管理制度".into()],
+            materials: vec![],
+            files: ["食品经营许可申请书", "食品安全管理制度", "场所平面图"]
+                .map(file)
+                .to_vec(),
         },
         &Actor::Applicant,
     )
     .unwrap();
+    assert_eq!(case.files.len(), 3);
+    assert!(case.supplement.is_none());
     w.run(&mut case, CaseCommand::Accept { task: accept }, &clerk())
         .unwrap();
     assert_eq!(case.status, CaseStatus::InProgress);

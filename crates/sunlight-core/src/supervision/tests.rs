@@ -194,28 +194,44 @@ fn a_second_supplement_notice_breaks_the_one_notice_rule() {
     let mut case = w.submit(&ALL[..1]).unwrap();
     let task = task_of(&case, "accept");
     let mut notices = Vec::new();
-    for materials in [vec!["营业执照"], vec!["营业执照", "食品安全管理制度"]] {
+    for extra in [vec![], vec!["场所平面图"]] {
         let before = Prior::of(&case);
         let ev = w
             .run(
                 &mut case,
                 CaseCommand::RequestSupplement {
                     task,
-                    extra: vec![],
+                    items: extra
+                        .iter()
+                        .map(|m| crate::case::SupplementItem {
+                            material: m.to_string(),
+                            reason: "不清晰".into(),
+                        })
+                        .collect(),
+                    days: None,
                     note: String::new(),
                 },
                 &clerk(),
             )
             .unwrap();
+        let asked: Vec<String> = case
+            .supplement
+            .as_ref()
+            .unwrap()
+            .items
+            .iter()
+            .map(|i| i.material.clone())
+            .collect();
         notices.push(on_event(Some(&before), &case, &ev, &w.cal, Zone::CHINA, &s));
         let before = Prior::of(&case);
         let ev = w
             .run(
                 &mut case,
                 CaseCommand::Supplement {
-                    materials: materials.iter().map(|m| m.to_string()).collect(),
+                    materials: asked,
+                    files: vec![],
                 },
-                &crate::case::Actor::Applicant,
+                &clerk(),
             )
             .unwrap();
         assert!(on_event(Some(&before), &case, &ev, &w.cal, Zone::CHINA, &s).is_empty());

@@ -16,7 +16,8 @@ use std::collections::BTreeMap;
 use sunlight_core::calendar::Stop;
 use sunlight_core::case::{
     Actor, Applicant, Case, CaseCommand, CaseStatus, Channel, Deadlines, Decision, DecisionInput,
-    Delivery, DeliveryMethod, Opened, OpenedTask, Rating, ReceiptNumber, Submission, TaskState,
+    Delivery, DeliveryMethod, Opened, OpenedTask, Rating, ReceiptNumber, Submission,
+    SupplementItem, TaskState,
 };
 use sunlight_core::discretion::Benchmark;
 use sunlight_core::power::TimeLimit;
@@ -220,15 +221,24 @@ pub enum CommandBody {
     Accept {
         task: u32,
     },
+    /// 一次告知: the items with their reasons (missing required materials are added), and
+    /// the working days to supply them in (the configured default if absent).
     RequestSupplement {
         task: u32,
         #[serde(default)]
-        extra: Vec<String>,
+        items: Vec<SupplementItem>,
+        #[serde(default)]
+        days: Option<u32>,
         #[serde(default)]
         note: String,
     },
+    /// Every item of the open notice: files uploaded first (`POST /api/cases/{receipt}/files`)
+    /// and named here by digest; paper materials (`materials`) at the window only.
     Supplement {
+        #[serde(default)]
         materials: Vec<String>,
+        #[serde(default)]
+        files: Vec<FileRef>,
     },
     Refuse {
         task: u32,
@@ -326,10 +336,25 @@ pub async fn command(
     let cmd = match body {
         CommandBody::Claim { task } => CaseCommand::Claim { task },
         CommandBody::Accept { task } => CaseCommand::Accept { task },
-        CommandBody::RequestSupplement { task, extra, note } => {
-            CaseCommand::RequestSupplement { task, extra, note }
+        CommandBody::RequestSupplement {
+            task,
+            items,
+            days,
+            note,
+        } => CaseCommand::RequestSupplement {
+            task,
+            items,
+            days,
+            note,
+        },
+        CommandBody::Supplement { materials, files } => {
+            let refs: Vec<(String, String)> =
+                files.into_iter().map(|f| (f.material, f.sha256)).collect();
+            CaseCommand::Supplement {
+                materials,
+                files: state.resolve_files(&refs).await?,
+            }
         }
-        CommandBody::Supplement { materials } => CaseCommand::Supplement { materials },
         CommandBody::Refuse {
             task,
             reason,
@@ -380,6 +405,77 @@ pub async fn command(
     };
     let key = idempotency_key(&headers, &format!("{}@{r}", actor.name()));
     Ok(ApiJson(state.engine.act(r, cmd, actor, key).await?))
+}
+
+/// A file named by its digest, as a command refers to one uploaded before.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct FileRef {
+    /// The material it is (as the notice or the guide names it).
+    pub material: String,
+    pub sha256: String,
+}
+
+/// A stored file's facts.
+#[derive(Debug, serde::Serialize, ToSchema)]
+pub struct StoredFile {
+    pub sha256: String,
+    pub size: u64,
+    pub media_type: sunlight_core::case::MediaType,
+}
+
+/// Uploads one file (PDF, OFD, JPEG or PNG, judged by content; the body is the file) for a
+/// case's next command, by its staff (bearer) or its applicant (`X-Query-Code`). Answers its
+/// digest; the same bytes uploaded twice are one file.
+#[utoipa::path(post, path = "/api/cases/{receipt}/files", tag = "cases",
+    params(("receipt" = String, Path), ("X-Query-Code" = Option<String>, Header, description = "the applicant's query code")),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream"),
+    responses((status = 201, body = StoredFile), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn upload(
+    State(state): State<SharedState>,
+    headers: HeaderMap,
+    ApiPath(r): ApiPath<String>,
+    body: axum::body::Bytes,
+) -> ApiResult<(StatusCode, ApiJson<StoredFile>)> {
+    let r = receipt(&r)?;
+    match bearer(&headers) {
+        Some(token) => {
+            let user = state
+                .store
+                .session_user(token, state.clock.now())
+                .await?
+                .ok_or_else(ApiError::unauthenticated)?;
+            readable_case(&state, &user, &r).await?;
+        }
+        None => {
+            let code = headers
+                .get("x-query-code")
+                .and_then(|v| v.to_str().ok())
+                .ok_or_else(ApiError::unauthenticated)?;
+            if crate::auth::applicant_case(&state, &r, code, None)
+                .await
+                .is_err()
+            {
+                return Err(no_case(r));
+            }
+        }
+    }
+    let upload = sunlight_app::files::Upload {
+        field: "body".into(),
+        material: String::new(),
+        bytes: body.to_vec(),
+    };
+    let f = state
+        .store_files(std::slice::from_ref(&upload))
+        .await?
+        .remove(0);
+    Ok((
+        StatusCode::CREATED,
+        ApiJson(StoredFile {
+            sha256: f.sha256,
+            size: f.size,
+            media_type: f.media_type,
+        }),
+    ))
 }
 
 /// A case as its department sees it: applicant, materials, tasks, deadlines, decision.

@@ -74,6 +74,7 @@ pub fn router() -> OpenApiRouter<SharedState> {
         .routes(routes!(cases::submit))
         .routes(routes!(cases::get))
         .routes(routes!(cases::command))
+        .routes(routes!(cases::upload))
         .routes(routes!(cases::history))
         .routes(routes!(cases::tasks))
         .routes(routes!(cases::inbox))

@@ -372,6 +372,72 @@ impl axum::extract::FromRequest<SharedState> for Posted {
     }
 }
 
+/// A posted multipart form (one with files), CSRF-checked like [`Posted`]: its text fields and
+/// its non-empty files by field name. A body over the route's limit is refused with a page
+/// that says so.
+pub(crate) struct Uploaded {
+    pub v: Visitor,
+    pub form: FormData,
+    pub files: Vec<(String, Vec<u8>)>,
+}
+
+impl axum::extract::FromRequest<SharedState> for Uploaded {
+    type Rejection = Response;
+
+    async fn from_request(
+        req: axum::extract::Request,
+        state: &SharedState,
+    ) -> Result<Self, Self::Rejection> {
+        let (mut parts, body) = req.into_parts();
+        let Ok(v) = Visitor::from_request_parts(&mut parts, state).await;
+        let req = axum::extract::Request::from_parts(parts, body);
+        let unreadable = |v: &Visitor, detail: String| {
+            tracing::info!(%detail, "an upload could not be read");
+            PageError::new(
+                v,
+                ApiError::new(
+                    Code::InvalidInput,
+                    zh_en!(
+                        "上传的表单无法读取（文件可能过大，合计不能超过 {mb} MB）。请返回重新选择文件。",
+                        "The uploaded form could not be read (the files may be too large: {mb} MB in all at most). Go back and choose the files again.",
+                        mb = crate::idempotency::MAX_BODY / 1_000_000,
+                    ),
+                ),
+            )
+            .into_response()
+        };
+        let mut mp = match axum::extract::Multipart::from_request(req, state).await {
+            Ok(m) => m,
+            Err(e) => return Err(unreadable(&v, e.to_string())),
+        };
+        let (mut fields, mut files) = (Vec::new(), Vec::new());
+        loop {
+            match mp.next_field().await {
+                Ok(None) => break,
+                Ok(Some(field)) => {
+                    let name = field.name().unwrap_or_default().to_string();
+                    let is_file = field.file_name().is_some();
+                    match field.bytes().await {
+                        Ok(b) if is_file => {
+                            if !b.is_empty() {
+                                files.push((name, b.to_vec()));
+                            }
+                        }
+                        Ok(b) => fields.push((name, String::from_utf8_lossy(&b).into_owned())),
+                        Err(e) => return Err(unreadable(&v, e.to_string())),
+                    }
+                }
+                Err(e) => return Err(unreadable(&v, e.to_string())),
+            }
+        }
+        let form = FormData(fields);
+        if !v.csrf_ok(form.get("csrf")) {
+            return Err(csrf_refused(&v));
+        }
+        Ok(Uploaded { v, form, files })
+    }
+}
+
 /// The power in force with this code, or the page saying there is none (清单之外无权力).
 pub(crate) async fn listed_power(
     state: &SharedState,
@@ -389,6 +455,20 @@ pub(crate) async fn listed_power(
         )
         .into_response()),
         Err(e) => Err(PageError::new(v, e).into_response()),
+    }
+}
+
+/// A case's status in the page's language.
+pub(crate) fn status_label(lang: Lang, s: sunlight_core::case::CaseStatus) -> &'static str {
+    use sunlight_core::case::CaseStatus::*;
+    match s {
+        Submitted => lang.t("待受理", "awaiting acceptance"),
+        AwaitingSupplement => lang.t("待补正", "awaiting supplement"),
+        InProgress => lang.t("办理中", "in progress"),
+        Suspended => lang.t("已挂起", "suspended"),
+        Closed => lang.t("已办结", "finished"),
+        NotAccepted => lang.t("不予受理", "not accepted"),
+        Withdrawn => lang.t("已撤回", "withdrawn"),
     }
 }
 
@@ -516,6 +596,9 @@ pub fn router() -> Router<SharedState> {
         )
         .route("/lookup", get(portal::lookup_form).post(portal::lookup))
         .route("/lookup/rate", post(portal::rate))
+        .route("/lookup/case", get(portal::lookup_case))
+        .route("/lookup/supplement", post(portal::supplement))
+        .route("/lookup/files/{sha}", get(portal::lookup_file))
         .route("/open-data", get(portal::open_data))
         .route("/open-data/{file}", get(opendata::download))
         .route(
@@ -534,6 +617,11 @@ pub fn router() -> Router<SharedState> {
         .route("/work/intake", get(work::intake_form).post(work::intake))
         .route("/work/cases/{receipt}", get(work::case_page))
         .route("/work/cases/{receipt}/act", post(work::act))
+        .route(
+            "/work/cases/{receipt}/supplement",
+            post(work::receive_supplement),
+        )
+        .route("/work/cases/{receipt}/files/{sha}", get(work::case_file))
         .route("/work/cases/{receipt}/flow.svg", get(work::case_flow))
         .route("/admin", get(admin::index))
         .route("/admin/users", post(admin::add_user))

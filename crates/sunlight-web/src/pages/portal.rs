@@ -1,14 +1,14 @@
 //! The public portal: home, the searchable power list, each power's service guide, applying
 //! online, following a case by receipt number and query code, rating it, open data.
 
-use super::{Lang, PageError, Posted, Visitor, refusal, refusal_text, render};
+use super::{Lang, PageError, Posted, Uploaded, Visitor, refusal, refusal_text, render};
 use crate::SharedState;
 use crate::auth::Guess;
 use crate::error::ApiError;
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use sunlight_core::case::{
     Actor, Applicant, CaseCommand, Channel, Rating, ReceiptNumber, Submission,

@@ -3,7 +3,8 @@
 
 use super::portal::colour_label;
 use super::{
-    FormData, PageError, Posted, SESSION_COOKIE, Visitor, cookie, forbidden, refusal_text, render,
+    FormData, PageError, Posted, SESSION_COOKIE, Uploaded, Visitor, cookie, forbidden,
+    refusal_text, render,
 };
 use crate::SharedState;
 use crate::error::ApiError;
@@ -14,7 +15,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use sunlight_core::case::{
     Actor, Applicant, Available, Case, CaseCommand, Channel, DecisionInput, DeliveryMethod,
-    PenaltyInput, ReceiptNumber, Submission, Verdict,
+    PenaltyInput, ReceiptNumber, Submission, SupplementItem, Verdict,
 };
 use sunlight_core::discretion::Tier;
 use sunlight_core::{Role, User, zh_en};

@@ -16,6 +16,7 @@ mod cases;
 mod matrix;
 mod pages;
 mod supervision;
+mod supplement;
 
 struct Api {
     router: axum::Router,

@@ -117,6 +117,8 @@ const API: &[(&str, &str, Access)] = &[
     ("get", "/api/cases/{receipt}", Scoped(CASE_STAFF)),
     // Staff with a token, or the applicant with the query code (X-Query-Code).
     ("post", "/api/cases/{receipt}/commands", Public),
+    // Its staff with a token (others: 404), or the applicant with the query code.
+    ("post", "/api/cases/{receipt}/files", Body),
     ("get", "/api/cases/{receipt}/history", Scoped(CASE_STAFF)),
     ("get", "/api/cases/{receipt}/tasks", Scoped(CASE_STAFF)),
     ("get", "/api/inbox", Staff),

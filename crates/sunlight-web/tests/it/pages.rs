@@ -111,6 +111,9 @@ pub(crate) fn csrf_of(html: &str) -> String {
     rest[..rest.find('"').unwrap()].to_string()
 }
 
+const MULTIPART_BOUNDARY: &str = "sunlight-test-boundary-7f3a";
+const MULTIPART_BOUNDARY_LINE: &str = "--sunlight-test-boundary-7f3a";
+
 fn form(fields: &[(&str, &str)]) -> String {
     fields
         .iter()
@@ -133,7 +136,7 @@ impl<'a> Browser<'a> {
         }
     }
 
-    async fn send(&mut self, method: &str, uri: &str, body: Option<String>) -> Resp {
+    async fn send(&mut self, method: &str, uri: &str, body: Option<Vec<u8>>) -> Resp {
         let mut req = Request::builder().method(method).uri(uri);
         if !self.cookies.is_empty() {
             let jar = self
@@ -145,6 +148,13 @@ impl<'a> Browser<'a> {
             req = req.header(header::COOKIE, jar);
         }
         let body = match body {
+            Some(b) if b.starts_with(MULTIPART_BOUNDARY_LINE.as_bytes()) => {
+                req = req.header(
+                    header::CONTENT_TYPE,
+                    format!("multipart/form-data; boundary={MULTIPART_BOUNDARY}"),
+                );
+                Body::from(b)
+            }
             Some(b) => {
                 req = req.header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
                 Body::from(b)
@@ -170,7 +180,32 @@ impl<'a> Browser<'a> {
     }
 
     pub(crate) async fn post(&mut self, uri: &str, fields: &[(&str, &str)]) -> Resp {
-        self.send("POST", uri, Some(form(fields))).await
+        self.send("POST", uri, Some(form(fields).into_bytes()))
+            .await
+    }
+
+    /// Posts a multipart form: text fields and (field, file name, bytes) files.
+    pub(crate) async fn post_multipart(
+        &mut self,
+        uri: &str,
+        fields: &[(&str, &str)],
+        files: &[(&str, &str, &[u8])],
+    ) -> Resp {
+        let mut body = Vec::new();
+        for (k, v) in fields {
+            body.extend(format!(
+                "{MULTIPART_BOUNDARY_LINE}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
+            ).into_bytes());
+        }
+        for (k, name, bytes) in files {
+            body.extend(format!(
+                "{MULTIPART_BOUNDARY_LINE}\r\nContent-Disposition: form-data; name=\"{k}\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+            ).into_bytes());
+            body.extend_from_slice(bytes);
+            body.extend_from_slice(b"\r\n");
+        }
+        body.extend(format!("{MULTIPART_BOUNDARY_LINE}--\r\n").into_bytes());
+        self.send("POST", uri, Some(body)).await
     }
 
     /// Fills the form of the page at `page` (CSRF token included) and posts it to `action`.
@@ -199,7 +234,7 @@ impl<'a> Browser<'a> {
     }
 }
 
-fn location(r: &Resp) -> &str {
+pub(crate) fn location(r: &Resp) -> &str {
     r.headers
         .get(header::LOCATION)
         .map(|v| v.to_str().unwrap())
@@ -266,10 +301,7 @@ async fn every_form_needs_its_csrf_token() {
             ],
         ),
         ("/lookup", vec![("receipt", "X"), ("code", "1")]),
-        (
-            "/lookup/rate",
-            vec![("receipt", "X"), ("code", "1"), ("level", "5")],
-        ),
+        ("/lookup/rate", vec![("level", "5")]),
         ("/powers/330183-XK-09001/apply", vec![("name", "张三")]),
         ("/logout", vec![]),
     ] {
@@ -389,7 +421,7 @@ async fn signing_in_sets_a_strict_cookie_and_repeated_failures_lock_the_account(
     assert_eq!(location(&r), "/work");
 }
 
-fn between<'h>(html: &'h str, from: &str, to: &str) -> &'h str {
+pub(crate) fn between<'h>(html: &'h str, from: &str, to: &str) -> &'h str {
     let a = html
         .find(from)
         .unwrap_or_else(|| panic!("{from} not in {html}"))
@@ -437,7 +469,8 @@ async fn a_citizen_applies_follows_and_wrong_codes_are_rate_limited() {
     let again = citizen.post(&page, &fields).await;
     assert!(again.text().contains(&receipt));
 
-    // Following it shows the timeline and no personal data.
+    // Following it shows the timeline and no personal data (post/redirect/get: the page of
+    // the case is fetched again on refresh, without the code).
     let r = citizen
         .submit(
             "/lookup",
@@ -445,8 +478,14 @@ async fn a_citizen_applies_follows_and_wrong_codes_are_rate_limited() {
             &[("receipt", &receipt), ("code", &code)],
         )
         .await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
-    let html = r.text();
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    assert_eq!(location(&r), "/lookup/case");
+    let html = citizen.get("/lookup/case").await.text();
+    assert_eq!(html, citizen.get("/lookup/case").await.text(), "refresh");
+    assert!(
+        !html.contains(&code),
+        "the query code never travels in the page"
+    );
     assert!(
         html.contains("建筑工程施工许可") && html.contains("申请"),
         "{html}"

@@ -105,6 +105,7 @@ pub async fn apply(
         applicant,
         form: serde_json::json!({ "note": f.note }),
         materials: materials.clone(),
+        files: vec![],
     };
     let key = (!idem.is_empty()).then(|| format!("online-form:{idem}"));
     match state
@@ -163,13 +164,14 @@ pub(super) struct LookupPage<'a> {
 
 pub(super) struct Found {
     receipt: String,
-    query_code: String,
     power: String,
     department: String,
     applicant: String,
     status: String,
     colour: String,
     colour_label: String,
+    clock: String,
+    clock_stopped: bool,
     submitted: String,
     committed: String,
     statutory: String,
@@ -178,6 +180,65 @@ pub(super) struct Found {
     decision: Option<String>,
     rated: Option<String>,
     can_rate: bool,
+    /// The open one-time notice, which the applicant answers with files on this page.
+    notice: Option<crate::pages::work::NoticeView>,
+    files: Vec<crate::pages::work::FileLine>,
+    max_file_mb: u64,
+}
+
+// The applicant's grant: after the right receipt number and query code, a cookie that lets
+// this browser see that one case for a while, so the page can be fetched again (refresh, back,
+// after a form: post/redirect/get) without the code travelling in forms. `{receipt}.{until
+// ms}.{mac}`, the mac an HMAC under the server's query-code key; HttpOnly, SameSite=Strict,
+// path /lookup.
+const GRANT_COOKIE: &str = "sl_case";
+const GRANT_MINUTES: i64 = 30;
+
+fn grant_mac(state: &SharedState, receipt: &str, until: i64) -> String {
+    state
+        .engine
+        .query_code_hash(&format!("sunlight case grant\0{receipt}\0{until}"))
+}
+
+fn grant_cookie(state: &SharedState, receipt: &str) -> String {
+    let until = state.clock.now().as_millisecond() + GRANT_MINUTES * 60_000;
+    format!(
+        "{GRANT_COOKIE}={receipt}.{until}.{}; Path=/lookup; HttpOnly; SameSite=Strict; Max-Age={}",
+        grant_mac(state, receipt, until),
+        GRANT_MINUTES * 60
+    )
+}
+
+/// The case this browser was granted, if the grant holds.
+async fn granted(
+    state: &SharedState,
+    v: &Visitor,
+    headers: &HeaderMap,
+) -> Result<Option<sunlight_core::case::Case>, Response> {
+    let Some(value) = crate::pages::cookie(headers, GRANT_COOKIE) else {
+        return Ok(None);
+    };
+    let mut parts = value.splitn(3, '.');
+    let (Some(receipt), Some(until), Some(mac)) = (parts.next(), parts.next(), parts.next()) else {
+        return Ok(None);
+    };
+    let Ok(until_ms) = until.parse::<i64>() else {
+        return Ok(None);
+    };
+    if until_ms < state.clock.now().as_millisecond()
+        || !state
+            .engine
+            .query_code_matches(mac, &format!("sunlight case grant\0{receipt}\0{until_ms}"))
+    {
+        return Ok(None);
+    }
+    let Ok(r) = ReceiptNumber::parse(receipt) else {
+        return Ok(None);
+    };
+    match state.engine.case(&r).await {
+        Ok(c) => Ok(c),
+        Err(e) => Err(PageError::new(v, e).into_response()),
+    }
 }
 
 pub async fn lookup_form(v: Visitor) -> Response {
@@ -246,7 +307,6 @@ pub(super) async fn found(
     state: &SharedState,
     v: &Visitor,
     c: &sunlight_core::case::Case,
-    code: &str,
 ) -> Found {
     let lang = v.lang;
     let history = state
@@ -277,7 +337,14 @@ pub(super) async fn found(
     let colour = crate::pages::colour_of(state, c).await;
     Found {
         receipt: c.opened.receipt.to_string(),
-        query_code: code.to_string(),
+        clock: c.clock().label(lang),
+        clock_stopped: c.clock().stopped(),
+        notice: c
+            .supplement
+            .as_ref()
+            .map(crate::pages::work::NoticeView::of),
+        files: crate::pages::work::FileLine::list(c, "/lookup/files"),
+        max_file_mb: state.engine.config().service.files.max_file_bytes / 1_000_000,
         power: c.opened.power_name.clone(),
         department,
         applicant: if sunlight_core::personal::is_erased(c.opened.applicant.name()) {
@@ -285,7 +352,7 @@ pub(super) async fn found(
         } else {
             c.opened.applicant.masked().name().to_string()
         },
-        status: c.status.zh().to_string(),
+        status: crate::pages::status_label(lang, c.status).to_string(),
         colour_label: colour_label(lang, colour).to_string(),
         colour: colour.to_string(),
         submitted: state.zone.date(c.submitted_at).to_string(),
@@ -337,24 +404,134 @@ pub async fn lookup(
 ) -> Response {
     let receipt = form.get("receipt").to_string();
     let who = client(&req_ext);
-    let (status, error, found_case) =
-        match open_case(&state, &v, &who, &receipt, form.get("code")).await {
-            Err(page) => return page,
-            Ok(Ok(c)) => (
-                StatusCode::OK,
-                None,
-                Some(found(&state, &v, &c, form.get("code")).await),
-            ),
-            Ok(Err(e)) => (StatusCode::UNPROCESSABLE_ENTITY, Some(e), None),
-        };
-    render(
+    match open_case(&state, &v, &who, &receipt, form.get("code")).await {
+        Err(page) => page,
+        Ok(Ok(c)) => (
+            StatusCode::SEE_OTHER,
+            [
+                (header::LOCATION, "/lookup/case".to_string()),
+                (
+                    header::SET_COOKIE,
+                    grant_cookie(&state, c.opened.receipt.as_str()),
+                ),
+            ],
+        )
+            .into_response(),
+        Ok(Err(e)) => render(
+            &v,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &LookupPage {
+                v: &v,
+                receipt,
+                error: Some(e),
+                found: None,
+                notice: None,
+            },
+        ),
+    }
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct LookupDone {
+    #[serde(default)]
+    done: String,
+}
+
+/// The granted case's page (after the lookup form, and after each act on it).
+pub async fn lookup_case(
+    State(state): State<SharedState>,
+    v: Visitor,
+    headers: HeaderMap,
+    q: Result<Query<LookupDone>, axum::extract::rejection::QueryRejection>,
+) -> Response {
+    let c = match granted(&state, &v, &headers).await {
+        Err(page) => return page,
+        Ok(None) => return Redirect::to("/lookup").into_response(),
+        Ok(Some(c)) => c,
+    };
+    let notice = match q.map(|Query(d)| d.done).unwrap_or_default().as_str() {
+        "rated" => Some(v.t("感谢您的评价。", "Thank you for your rating.")),
+        "supplemented" => Some(v.t(
+            "补正材料已提交，窗口工作人员将尽快审核。",
+            "Your supplement is in; the window will check it soon.",
+        )),
+        _ => None,
+    };
+    granted_page(
+        &state,
         &v,
+        &c,
+        StatusCode::OK,
+        None,
+        notice.map(str::to_string),
+    )
+    .await
+}
+
+async fn granted_page(
+    state: &SharedState,
+    v: &Visitor,
+    c: &sunlight_core::case::Case,
+    status: StatusCode,
+    error: Option<String>,
+    notice: Option<String>,
+) -> Response {
+    let f = found(state, v, c).await;
+    render(
+        v,
         status,
         &LookupPage {
-            v: &v,
-            receipt,
+            v,
+            receipt: c.opened.receipt.to_string(),
             error,
-            found: found_case,
+            found: Some(f),
+            notice,
+        },
+    )
+}
+
+/// An act of the applicant on the granted case: answered with a redirect to the case's page,
+/// or the page with the refusal.
+async fn applicant_act(
+    state: &SharedState,
+    v: &Visitor,
+    c: sunlight_core::case::Case,
+    done: &str,
+    result: Result<sunlight_engine::Ack, impl Into<ApiError>>,
+) -> Response {
+    match result {
+        Ok(_) => Redirect::to(&format!("/lookup/case?done={done}")).into_response(),
+        Err(e) => match refusal_text(v, e) {
+            Ok((status, text)) => {
+                let c = state
+                    .engine
+                    .case(&c.opened.receipt)
+                    .await
+                    .ok()
+                    .flatten()
+                    .unwrap_or(c);
+                granted_page(state, v, &c, status, Some(text), None).await
+            }
+            Err(page) => page,
+        },
+    }
+}
+
+fn grant_expired(v: &Visitor) -> Response {
+    render(
+        v,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        &LookupPage {
+            v,
+            receipt: String::new(),
+            error: Some(
+                v.t(
+                    "查询已过期，请重新输入受理编号和查询码。",
+                    "Your look-up has expired; enter the receipt number and query code again.",
+                )
+                .into(),
+            ),
+            found: None,
             notice: None,
         },
     )
@@ -362,28 +539,13 @@ pub async fn lookup(
 
 pub async fn rate(
     State(state): State<SharedState>,
-    req_ext: axum::http::Extensions,
+    headers: HeaderMap,
     Posted { v, form }: Posted,
 ) -> Response {
-    let receipt = form.get("receipt").to_string();
-    let code = form.get("code").to_string();
-    let who = client(&req_ext);
-    let c = match open_case(&state, &v, &who, &receipt, &code).await {
+    let c = match granted(&state, &v, &headers).await {
         Err(page) => return page,
-        Ok(Ok(c)) => c,
-        Ok(Err(e)) => {
-            return render(
-                &v,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &LookupPage {
-                    v: &v,
-                    receipt,
-                    error: Some(e),
-                    found: None,
-                    notice: None,
-                },
-            );
-        }
+        Ok(None) => return grant_expired(&v),
+        Ok(Some(c)) => c,
     };
     let level: u8 = form.get("level").parse().unwrap_or(0);
     let result = state
@@ -398,37 +560,39 @@ pub async fn rate(
             None,
         )
         .await;
-    let (status, error, notice) = match result {
-        Ok(_) => (
-            StatusCode::OK,
-            None,
-            Some(
-                v.t("感谢您的评价。", "Thank you for your rating.")
-                    .to_string(),
-            ),
-        ),
-        Err(e) => match refusal_text(&v, e) {
-            Ok((status, text)) => (status, Some(text), None),
-            Err(page) => return page,
-        },
+    applicant_act(&state, &v, c, "rated", result).await
+}
+
+/// The applicant's supplement: a file for every item of the notice.
+pub async fn supplement(
+    State(state): State<SharedState>,
+    headers: HeaderMap,
+    Uploaded { v, form, files }: Uploaded,
+) -> Response {
+    let c = match granted(&state, &v, &headers).await {
+        Err(page) => return page,
+        Ok(None) => return grant_expired(&v),
+        Ok(Some(c)) => c,
     };
-    let c = state
-        .engine
-        .case(&c.opened.receipt)
-        .await
-        .ok()
-        .flatten()
-        .unwrap_or(c);
-    let f = found(&state, &v, &c, &code).await;
-    render(
-        &v,
-        status,
-        &LookupPage {
-            v: &v,
-            receipt,
-            error,
-            found: Some(f),
-            notice,
-        },
-    )
+    let (uploads, _) = crate::pages::work::supplied(&form, files);
+    let idem = form.get("idem");
+    let key = (!idem.is_empty()).then(|| format!("applicant@{}:{idem}", c.opened.receipt));
+    let result = state
+        .supplement(&c, &uploads, vec![], Actor::Applicant, key)
+        .await;
+    applicant_act(&state, &v, c, "supplemented", result).await
+}
+
+/// A file of the granted case.
+pub async fn lookup_file(
+    State(state): State<SharedState>,
+    v: Visitor,
+    headers: HeaderMap,
+    Path(sha): Path<String>,
+) -> Response {
+    match granted(&state, &v, &headers).await {
+        Err(page) => page,
+        Ok(None) => Redirect::to("/lookup").into_response(),
+        Ok(Some(c)) => crate::pages::work::file_response(&state, &v, &c, &sha).await,
+    }
 }

@@ -30,7 +30,15 @@ pub(super) struct CasePage<'a> {
     accepted: String,
     committed: String,
     statutory: String,
-    suspended: Option<String>,
+    /// Where the case's clock stands, in words (计时中 / 计时暂停（补正中…）…).
+    clock: String,
+    clock_stopped: bool,
+    /// The open one-time notice: number, items (material, reason), due, note.
+    notice: Option<NoticeView>,
+    /// Files the case holds: material, type, size, link.
+    files: Vec<FileLine>,
+    supplement_days: u32,
+    supplement_max_days: u32,
     materials: Vec<(String, bool, bool)>,
     note: String,
     tasks: Vec<TaskLine>,
@@ -47,7 +55,89 @@ pub(super) struct CasePage<'a> {
     is_penalty: bool,
 }
 
+/// A one-time notice as a page shows it.
+pub(crate) struct NoticeView {
+    pub number: u32,
+    pub items: Vec<(String, String)>,
+    pub due: String,
+    pub note: String,
+}
+
+impl NoticeView {
+    pub(crate) fn of(n: &sunlight_core::case::SupplementNotice) -> Self {
+        Self {
+            number: n.notice,
+            items: n
+                .items
+                .iter()
+                .map(|i| (i.material.clone(), i.reason.clone()))
+                .collect(),
+            due: n.due.to_string(),
+            note: n.note.clone(),
+        }
+    }
+}
+
+/// A file of a case as a page lists it.
+pub(crate) struct FileLine {
+    pub material: String,
+    pub kind: &'static str,
+    pub size: String,
+    pub href: String,
+}
+
+impl FileLine {
+    /// `base`: where the case's files are served (`/work/cases/{r}/files`).
+    pub(crate) fn list(c: &Case, base: &str) -> Vec<Self> {
+        c.files
+            .iter()
+            .map(|f| Self {
+                material: f.material.clone(),
+                kind: match f.media_type {
+                    sunlight_core::case::MediaType::Pdf => "PDF",
+                    sunlight_core::case::MediaType::Ofd => "OFD",
+                    sunlight_core::case::MediaType::Jpeg => "JPEG",
+                    sunlight_core::case::MediaType::Png => "PNG",
+                },
+                size: if f.size >= 1_000_000 {
+                    format!("{:.1} MB", f.size as f64 / 1_000_000.0)
+                } else {
+                    format!("{} KB", f.size.div_ceil(1000))
+                },
+                href: format!("{base}/{}", f.sha256),
+            })
+            .collect()
+    }
+}
+
+/// A channel in words.
+pub(crate) fn channel_label(v: &Visitor, c: sunlight_core::case::Channel) -> &'static str {
+    use sunlight_core::case::Channel;
+    match c {
+        Channel::Online => v.t("网上申报", "online"),
+        Channel::Window => v.t("窗口受理", "at the window"),
+        Channel::Ex => v.t("依职权立案", "opened by the department"),
+    }
+}
+
 impl CasePage<'_> {
+    /// Where an act's form posts: a supplement received at the window carries files.
+    pub(super) fn form_action(&self, a: &Available) -> String {
+        match a {
+            Available::ReceiveSupplement { .. } => {
+                format!("/work/cases/{}/supplement", self.receipt)
+            }
+            _ => format!("/work/cases/{}/act", self.receipt),
+        }
+    }
+
+    pub(super) fn form_enctype(&self, a: &Available) -> &'static str {
+        match a {
+            Available::ReceiveSupplement { .. } => "multipart/form-data",
+            _ => "application/x-www-form-urlencoded",
+        }
+    }
+
     pub(super) fn task_name(&self, id: &u32) -> String {
         self.task_names
             .iter()
@@ -193,7 +283,7 @@ pub(super) async fn case_view(
         colour,
         colour_label: colour_label(v.lang, colour),
         applicant,
-        channel: format!("{:?}", c.opened.channel).to_lowercase(),
+        channel: channel_label(v, c.opened.channel).to_string(),
         submitted: state
             .zone
             .format(c.submitted_at)
@@ -203,7 +293,12 @@ pub(super) async fn case_view(
         accepted: date(c.accepted_on),
         committed: date(c.deadlines.committed),
         statutory: date(c.deadlines.statutory),
-        suspended: c.suspended.as_ref().map(|s| format!("{:?}", s)),
+        clock: c.clock().label(v.lang),
+        clock_stopped: c.clock().stopped(),
+        notice: c.supplement.as_ref().map(NoticeView::of),
+        files: FileLine::list(c, &format!("/work/cases/{}/files", c.opened.receipt)),
+        supplement_days: state.engine.config().service.supplement_days,
+        supplement_max_days: state.engine.config().service.supplement_max_days,
         materials,
         note: c
             .opened
@@ -334,11 +429,46 @@ pub(super) async fn command(state: &SharedState, form: &FormData) -> Result<Case
     Ok(match form.get("action") {
         "claim" => CaseCommand::Claim { task: task()? },
         "accept" => CaseCommand::Accept { task: task()? },
-        "request_supplement" => CaseCommand::RequestSupplement {
-            task: task()?,
-            extra: lines("extra"),
-            note: form.get("note").to_string(),
-        },
+        "request_supplement" => {
+            // The guide's materials as a checklist (`item_{i}` ticked, `reason_{i}`), and
+            // items the clerk names (`other_{k}`, `other_reason_{k}`).
+            let mut items = Vec::new();
+            for i in 0..200 {
+                let m = form.get(&format!("item_{i}"));
+                if !m.is_empty() {
+                    items.push(SupplementItem {
+                        material: m.to_string(),
+                        reason: form.get(&format!("reason_{i}")).to_string(),
+                    });
+                }
+                let other = form.get(&format!("other_{i}"));
+                if !other.is_empty() {
+                    items.push(SupplementItem {
+                        material: other.to_string(),
+                        reason: form.get(&format!("other_reason_{i}")).to_string(),
+                    });
+                }
+            }
+            items.extend(lines("extra").into_iter().map(|m| SupplementItem {
+                material: m,
+                reason: String::new(),
+            }));
+            let days = match form.get("days") {
+                "" => None,
+                d => Some(number(form, "days").map_err(|_| {
+                    ApiError::field(
+                        "days",
+                        zh_en!("补正期限“{d}”不是天数", "«{d}» is not a number of days"),
+                    )
+                })?),
+            };
+            CaseCommand::RequestSupplement {
+                task: task()?,
+                items,
+                days,
+                note: form.get("note").to_string(),
+            }
+        }
         "refuse" => CaseCommand::Refuse {
             task: task()?,
             reason: form.get("reason").to_string(),
@@ -499,5 +629,129 @@ pub async fn act(
                 .unwrap_or(c);
             case_view(&state, &v, &user, &c, status, Some(text), None).await
         }
+    }
+}
+
+/// A supplement handed in at the window: per item of the notice, a file (`file_{i}`) or the
+/// paper original seen (`paper_{i}` ticked); `material_{i}` names the item.
+pub async fn receive_supplement(
+    State(state): State<SharedState>,
+    Path(receipt): Path<String>,
+    Uploaded { v, form, files }: Uploaded,
+) -> Response {
+    let (user, c) = match readable(&state, &v, &receipt).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let (uploads, paper) = supplied(&form, files);
+    let idem = form.get("idem");
+    let key = (!idem.is_empty()).then(|| format!("{}:page:{idem}", user.username));
+    match state
+        .supplement(&c, &uploads, paper, Actor::Staff(user.clone()), key)
+        .await
+    {
+        Ok(ack) => Redirect::to(&format!(
+            "/work/cases/{}?done={}",
+            c.opened.receipt,
+            crate::pages::urlencode(&ack.kind)
+        ))
+        .into_response(),
+        Err(e) => {
+            let (status, text) = match refusal_text(&v, e) {
+                Ok(x) => x,
+                Err(page) => return page,
+            };
+            case_view(&state, &v, &user, &c, status, Some(text), None).await
+        }
+    }
+}
+
+/// What a supplement form carries: the files by item (`file_{i}` for `material_{i}`) and the
+/// items whose paper originals were seen (`paper_{i}`).
+pub(crate) fn supplied(
+    form: &FormData,
+    files: Vec<(String, Vec<u8>)>,
+) -> (Vec<sunlight_app::files::Upload>, Vec<String>) {
+    let material = |field: &str| -> String {
+        field
+            .strip_prefix("file_")
+            .map(|i| form.get(&format!("material_{i}")).to_string())
+            .unwrap_or_default()
+    };
+    let uploads = files
+        .into_iter()
+        .map(|(field, bytes)| sunlight_app::files::Upload {
+            material: material(&field),
+            field,
+            bytes,
+        })
+        .collect();
+    let paper = (0..200)
+        .filter(|i| !form.get(&format!("paper_{i}")).is_empty())
+        .map(|i| form.get(&format!("material_{i}")).to_string())
+        .filter(|m| !m.is_empty())
+        .collect();
+    (uploads, paper)
+}
+
+/// A file of a case, to those who may read the case: shown inline (PDF and images), never
+/// sniffed as anything else.
+pub async fn case_file(
+    State(state): State<SharedState>,
+    v: Visitor,
+    Path((receipt, sha)): Path<(String, String)>,
+) -> Response {
+    let (_, c) = match readable(&state, &v, &receipt).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    file_response(&state, &v, &c, &sha).await
+}
+
+/// The bytes of a case's file as a response, or the page saying there is none.
+pub(crate) async fn file_response(
+    state: &SharedState,
+    v: &Visitor,
+    c: &Case,
+    sha: &str,
+) -> Response {
+    match state.case_file(c, sha).await {
+        Ok(Some((f, bytes))) => (
+            [
+                (
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static(f.media_type.mime()),
+                ),
+                (
+                    header::CACHE_CONTROL,
+                    HeaderValue::from_static("private, no-store"),
+                ),
+                (
+                    header::CONTENT_DISPOSITION,
+                    HeaderValue::from_str(&format!(
+                        "inline; filename=\"{}.{}\"",
+                        &f.sha256[..12],
+                        f.media_type.extension()
+                    ))
+                    .unwrap_or(HeaderValue::from_static("inline")),
+                ),
+                (
+                    header::X_CONTENT_TYPE_OPTIONS,
+                    HeaderValue::from_static("nosniff"),
+                ),
+                (
+                    header::CONTENT_SECURITY_POLICY,
+                    HeaderValue::from_static("default-src 'none'; sandbox"),
+                ),
+            ],
+            bytes,
+        )
+            .into_response(),
+        Ok(None) => PageError::new(
+            v,
+            ApiError::not_found(zh_en!("此办件没有该文件", "the case holds no such file")),
+        )
+        .into_response(),
+        Err(e) => PageError::new(v, e).into_response(),
     }
 }

@@ -90,6 +90,7 @@ pub async fn intake(State(state): State<SharedState>, Posted { v, form }: Posted
             .filter(|l| !l.is_empty())
             .map(str::to_string)
             .collect(),
+        files: vec![],
     };
     let idem = form.get("idem");
     let key = (!idem.is_empty()).then(|| format!("{}:intake:{idem}", user.username));

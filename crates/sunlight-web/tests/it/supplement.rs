@@ -1,0 +1,299 @@
+//! 补正 end to end on the pages: the clerk's one-time notice with reasons and a day, the
+//! applicant's view of it with the clock stopped, files uploaded item by item (wrong types and
+//! missing items refused with the item named, nothing half-stored), the files read back by
+//! those who may, the window's paper receipt, and a notice nobody answers lapsing by the
+//! engine's timer.
+
+use crate::pages::{Browser, between, location, page_api};
+use crate::*;
+use sunlight_testkit::reference;
+
+const PDF: &[u8] = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n";
+const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0";
+
+/// A reference case applied for online without its third material; (receipt, query code).
+async fn apply_without_one(api: &Api) -> (String, String) {
+    let mut sub = serde_json::to_value(reference::submission(7)).unwrap();
+    sub["materials"] = json!(&reference::MATERIALS[..2]);
+    let r = api.call("POST", "/api/cases", None, Some(sub), &[]).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let j = r.json();
+    (
+        j["receipt"].as_str().unwrap().to_string(),
+        j["query_code"].as_str().unwrap().to_string(),
+    )
+}
+
+/// The clerk's notice: the missing material (ticked by the page) and a named one with its
+/// reason, five working days.
+async fn notice(clerk: &mut Browser<'_>, receipt: &str) {
+    let case = format!("/work/cases/{receipt}");
+    let html = clerk.get(&case).await.text();
+    assert!(html.contains(r#"data-act="supplement""#), "{html}");
+    let r = clerk
+        .submit(
+            &case,
+            &format!("{case}/act"),
+            &[
+                ("action", "request_supplement"),
+                ("task", "1"),
+                ("item_2", reference::MATERIALS[2]),
+                ("other_0", "建设工程规划许可证"),
+                ("other_reason_0", "复印件不清晰，请提交原件扫描件"),
+                ("days", "5"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+}
+
+async fn send(
+    b: &mut Browser<'_>,
+    fields: &[(&str, String)],
+    files: &[(&str, &str, &[u8])],
+) -> Resp {
+    let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    b.post_multipart("/lookup/supplement", &fields, files).await
+}
+
+#[tokio::test]
+async fn an_applicant_supplies_files_online_and_the_clerk_accepts() {
+    let (api, _, _) = page_api().await;
+    let (receipt, code) = apply_without_one(&api).await;
+    let mut clerk = Browser::new(&api);
+    clerk.sign_in("chuangkou.chen").await;
+    // A reason is needed for an item the clerk names.
+    let case = format!("/work/cases/{receipt}");
+    let r = clerk
+        .submit(
+            &case,
+            &format!("{case}/act"),
+            &[
+                ("action", "request_supplement"),
+                ("task", "1"),
+                ("other_0", "建设工程规划许可证"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.text()
+            .contains("请写明「建设工程规划许可证」需要补正的原因"),
+        "{}",
+        r.text()
+    );
+    notice(&mut clerk, &receipt).await;
+    let html = clerk.get(&case).await.text();
+    assert!(html.contains(r#"id="notice""#), "{html}");
+    assert!(html.contains("复印件不清晰"));
+    assert!(html.contains("计时暂停（补正中"), "{html}");
+    // The clerk is offered the window's act, and nothing else on the accept step.
+    assert!(html.contains(r#"data-act="receive-supplement""#), "{html}");
+    assert!(!html.contains(r#"data-act="accept""#));
+
+    // The applicant sees every item, its reason and the day, the clock stopped.
+    let mut citizen = Browser::new(&api);
+    let r = citizen
+        .submit(
+            "/lookup",
+            "/lookup",
+            &[("receipt", &receipt), ("code", &code)],
+        )
+        .await;
+    assert_eq!(location(&r), "/lookup/case");
+    let html = citizen.get("/lookup/case").await.text();
+    for text in [
+        "一次性告知书",
+        reference::MATERIALS[2],
+        "未提交（办事指南所列必要材料）",
+        "复印件不清晰，请提交原件扫描件",
+        "计时暂停（补正中",
+        "待补正",
+    ] {
+        assert!(html.contains(text), "{text} not on the page: {html}");
+    }
+    let due = between(&html, r#"<b id="notice-due">"#, "<").to_string();
+    assert_eq!(due.len(), 10, "{due}");
+    let csrf = crate::pages::csrf_of(&html);
+    let fields = |idem: &'static str| {
+        vec![
+            ("csrf", csrf.clone()),
+            ("idem", idem.to_string()),
+            ("material_0", reference::MATERIALS[2].to_string()),
+            ("material_1", "建设工程规划许可证".to_string()),
+        ]
+    };
+    // A text file dressed as a PDF: refused by its content, the item named.
+    let r = send(
+        &mut citizen,
+        &fields("a"),
+        &[
+            ("file_0", "施工图.pdf", b"just some text, not a PDF"),
+            ("file_1", "规划许可证.png", PNG),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+    assert!(
+        r.text()
+            .contains(&format!("「{}」的文件不是 PDF", reference::MATERIALS[2])),
+        "{}",
+        r.text()
+    );
+    // One item only: refused, naming the other.
+    let r = send(&mut citizen, &fields("b"), &[("file_0", "施工图.pdf", PDF)]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+    assert!(
+        r.text().contains("尚缺：建设工程规划许可证"),
+        "{}",
+        r.text()
+    );
+    assert!(r.text().contains("待补正"), "nothing changed");
+    // Everything: a redirect to the case, which says so and lists the files.
+    let all: [(&str, &str, &[u8]); 2] = [
+        ("file_0", "施工图.pdf", PDF),
+        ("file_1", "规划许可证.png", PNG),
+    ];
+    let r = send(&mut citizen, &fields("c"), &all).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    assert_eq!(location(&r), "/lookup/case?done=supplemented");
+    // The same form sent again (back, then send): the first answer, no second act.
+    let again = send(&mut citizen, &fields("c"), &all).await;
+    assert_eq!(again.status, StatusCode::SEE_OTHER, "{}", again.text());
+    let html = citizen.get(location(&r)).await.text();
+    assert!(html.contains("补正材料已提交"), "{html}");
+    assert!(html.contains("待受理"), "{html}");
+    let href = between(&html, r#"<ul id="files"><li><a href=""#, "\"").to_string();
+    assert!(href.starts_with("/lookup/files/"), "{href}");
+    let file = citizen.get(&href).await;
+    assert_eq!(file.status, StatusCode::OK);
+    assert_eq!(file.headers[header::CONTENT_TYPE], "application/pdf");
+    assert_eq!(file.body, PDF);
+    // Nobody else reads it: not a stranger, not another department.
+    let sha = href.rsplit('/').next().unwrap().to_string();
+    assert_ne!(
+        Browser::new(&api).get(&href).await.status,
+        StatusCode::OK,
+        "a stranger"
+    );
+    let mut other = Browser::new(&api);
+    other.sign_in("shichang.wu").await;
+    assert_eq!(
+        other.get(&format!("{case}/files/{sha}")).await.status,
+        StatusCode::NOT_FOUND
+    );
+
+    // The clerk sees the files and accepts.
+    let html = clerk.get(&case).await.text();
+    assert!(html.contains(&format!("{case}/files/{sha}")), "{html}");
+    assert_eq!(
+        clerk.get(&format!("{case}/files/{sha}")).await.body,
+        PDF,
+        "the clerk reads the file"
+    );
+    let history = api
+        .call(
+            "GET",
+            &format!("/api/cases/{receipt}/history"),
+            Some(&api.login_as("chuangkou.chen", reference::PASSWORD).await),
+            None,
+            &[],
+        )
+        .await
+        .json();
+    let supplemented = history
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|h| h["kind"] == "case.supplemented")
+        .count();
+    assert_eq!(supplemented, 1, "sent twice, supplied once");
+    let r = clerk
+        .submit(
+            &case,
+            &format!("{case}/act"),
+            &[("action", "accept"), ("task", "1")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let html = citizen.get("/lookup/case").await.text();
+    assert!(html.contains("计时中") && html.contains("办理中"), "{html}");
+}
+
+#[tokio::test]
+async fn at_the_window_the_clerk_records_paper_and_a_scan() {
+    let (api, _, _) = page_api().await;
+    let (receipt, _) = apply_without_one(&api).await;
+    let mut clerk = Browser::new(&api);
+    clerk.sign_in("chuangkou.chen").await;
+    notice(&mut clerk, &receipt).await;
+    let case = format!("/work/cases/{receipt}");
+    let csrf = crate::pages::csrf_of(&clerk.get(&case).await.text());
+    let r = clerk
+        .post_multipart(
+            &format!("{case}/supplement"),
+            &[
+                ("csrf", &csrf),
+                ("task", "1"),
+                ("material_0", reference::MATERIALS[2]),
+                ("material_1", "建设工程规划许可证"),
+                ("paper_1", "1"),
+            ],
+            &[("file_0", "scan.pdf", PDF)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let html = clerk.get(location(&r)).await.text();
+    assert!(html.contains("已办理：补正材料"), "{html}");
+    assert!(html.contains(r#"data-act="accept""#), "{html}");
+    assert!(html.contains(r#"<ul id="files">"#));
+}
+
+#[tokio::test]
+async fn a_notice_nobody_answers_lapses_when_its_last_day_ends() {
+    let (api, clock, _) = page_api().await;
+    let (receipt, code) = apply_without_one(&api).await;
+    let mut clerk = Browser::new(&api);
+    clerk.sign_in("chuangkou.chen").await;
+    notice(&mut clerk, &receipt).await;
+    // Five working days from Monday 2026-11-23: Monday 2026-11-30 is the last day.
+    clock.set("2026-11-30T23:59:00+08:00".parse().unwrap());
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let mut citizen = Browser::new(&api);
+    citizen
+        .submit(
+            "/lookup",
+            "/lookup",
+            &[("receipt", &receipt), ("code", &code)],
+        )
+        .await;
+    assert!(citizen.get("/lookup/case").await.text().contains("待补正"));
+    clock.set("2026-12-01T00:00:01+08:00".parse().unwrap());
+    let mut html = String::new();
+    for _ in 0..50 {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        // The grant of a week ago has expired: the applicant looks the case up again.
+        citizen
+            .submit(
+                "/lookup",
+                "/lookup",
+                &[("receipt", &receipt), ("code", &code)],
+            )
+            .await;
+        html = citizen.get("/lookup/case").await.text();
+        if html.contains("已撤回") {
+            break;
+        }
+    }
+    assert!(html.contains("已撤回"), "{html}");
+    assert!(html.contains("逾期未补正（视为放弃申请）"), "{html}");
+    // A week later the clerk signs in again (sessions end).
+    let mut clerk = Browser::new(&api);
+    clerk.sign_in("chuangkou.chen").await;
+    let html = clerk.get(&format!("/work/cases/{receipt}")).await.text();
+    assert!(html.contains("逾期未补正（视为放弃申请）"), "{html}");
+    assert!(
+        html.contains(r#"id="no-actions""#),
+        "a finished case offers nothing"
+    );
+}
