@@ -34,6 +34,22 @@ pub struct Config {
     /// a task's (`task_warning_days`), rules switched off (`disabled`) or limited
     /// (`[supervision.scopes.<rule>]` with `powers` and `regions`).
     pub supervision: sunlight_core::supervision::Settings,
+    /// Where uploaded files live (`[files] directory`; in the database unless given).
+    pub files: Files,
+    /// The service rules around applications (`[service]`): working days to supplement by
+    /// default (`supplement_days`) and at most (`supplement_max_days`), what a lapsed notice
+    /// cites (`lapse_basis`), file limits (`[service.files]` `max_file_bytes`,
+    /// `max_case_bytes`, `max_case_files`).
+    pub service: sunlight_core::case::ServiceRules,
+}
+
+/// Where uploaded files (materials) are kept.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Files {
+    /// A directory every server of the deployment shares (files named by their SHA-256);
+    /// none: the database's `blobs` table.
+    pub directory: Option<String>,
 }
 
 /// How long the personal data of a finished case is kept.
@@ -100,6 +116,8 @@ impl Default for Config {
             query_key: None,
             privacy: Privacy::default(),
             supervision: Default::default(),
+            files: Files::default(),
+            service: Default::default(),
         }
     }
 }

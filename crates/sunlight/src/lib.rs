@@ -287,6 +287,10 @@ async fn open(config: &Config) -> anyhow::Result<Store> {
         .await
         .with_context(|| format!("opening {}", config::mask_password(&config.database_url)))?;
     store.migrate().await.context("migrating the database")?;
+    let store = match &config.files.directory {
+        Some(dir) => store.with_blobs(sunlight_store::BlobPlace::Directory(dir.into())),
+        None => store,
+    };
     let loaded = store
         .ensure_shipped_calendars(SystemClock.now())
         .await
@@ -590,6 +594,7 @@ async fn serve(store: Store, config: &Config, zone: Zone) -> anyhow::Result<()> 
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let engine = sunlight_engine::EngineConfig {
         supervision: config.supervision.clone(),
+        service: config.service.clone(),
         query_code_key: query_code_key(config)?,
         ..Default::default()
     };

@@ -178,6 +178,7 @@ impl MaterialFile {
 
 /// How large files may be, per file and per case (the upload checks the same before storing).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct FileLimits {
     pub max_file_bytes: u64,
     pub max_case_bytes: u64,
@@ -197,6 +198,7 @@ impl Default for FileLimits {
 /// The service rules around applications that are not in a power's document: how long a
 /// supplement may take and what happens when it does not come, and the file limits.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct ServiceRules {
     /// Working days to supply when the clerk names none.
     pub supplement_days: u32,

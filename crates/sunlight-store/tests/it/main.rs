@@ -3,6 +3,7 @@
 //! `postgres://postgres@127.0.0.1:5432/postgres`). Under `CI=true` a missing server fails the
 //! PostgreSQL half instead of skipping it. `schema` compares a database of each.
 
+mod blobs;
 mod calendar;
 mod feeds;
 mod harness;
@@ -31,6 +32,7 @@ on_both_backends!(
     registry::negative_list_is_replaced_whole,
     registry::consistency_reads_shared_basic_codes,
     calendar::shipped_calendars_load_once_and_layer_by_region,
+    blobs::files_are_kept_by_digest_in_the_database_or_a_directory,
     ledger::proofs_from_the_store_verify,
     ledger::verify_names_an_edited_entry,
     ledger::verify_names_a_deleted_entry,

@@ -24,6 +24,18 @@ use sunlight_web::{AppState, app};
 
 const PASSWORD: &str = "sunlight-demo";
 
+/// A one-page PDF, as small as a valid one gets.
+const MINIMAL_PDF: &[u8] = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n";
+
+/// A 1×1 PNG.
+const MINIMAL_PNG: &[u8] = &[
+    0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48, 0x44, 0x52,
+    0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1F, 0x15, 0xC4,
+    0x89, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9C, 0x63, 0xF8, 0xCF, 0xC0, 0xF0,
+    0x1F, 0x00, 0x05, 0x00, 0x01, 0xFF, 0x89, 0x99, 0x3D, 0x1D, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45,
+    0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82,
+];
+
 struct Driver(Child);
 
 impl Drop for Driver {
@@ -359,6 +371,90 @@ async fn from_application_to_a_closed_alert_in_a_real_browser() {
     r.submit("#rate").await;
     r.css(".notice").await;
     r.shot("rated").await;
+
+    // 6b. 补正 with real files: another application misses a material; the window issues the
+    //     one-time notice; the applicant sees what, why and by when, the clock stopped; a text
+    //     file posing as a PDF is refused by its content; the real files go in and the case is
+    //     back with the window, which sees them.
+    r.c.delete_all_cookies().await.unwrap();
+    r.go("/powers/330183-XK-00011/apply").await;
+    r.fill("#name", "王建华").await;
+    r.fill("#id_number", "330183198503150019").await;
+    r.fill("#phone", "13957112345").await;
+    let boxes =
+        r.c.find_all(Locator::Css("input[name=materials]"))
+            .await
+            .unwrap();
+    for m in &boxes[..boxes.len() - 1] {
+        m.click().await.unwrap();
+    }
+    r.fill("#note", "富春湾新城仓库扩建工程").await;
+    r.submit("#submit-application").await;
+    let receipt2 = r.text("#receipt").await;
+    let code2 = r.text("#query-code").await;
+    r.sign_in("zhujian.lin").await;
+    let case2 = format!("/work/cases/{receipt2}");
+    r.go(&case2).await;
+    r.fill("input[name=other_0]", "项目法人授权委托书").await;
+    r.fill("input[name=other_reason_0]", "未加盖单位公章").await;
+    r.shot("supplement-notice-issued").await;
+    r.submit("button[data-act=supplement]").await;
+    assert!(r.text("#notice").await.contains("建设资金已经落实承诺书"));
+    assert!(r.text("#clock").await.contains("计时暂停（补正中"));
+    r.c.delete_all_cookies().await.unwrap();
+    r.go("/lookup").await;
+    r.fill("#receipt", &receipt2).await;
+    r.fill("#code", &code2).await;
+    r.submit("#lookup-form button").await;
+    let notice = r.text("#notice").await;
+    for text in [
+        "建设资金已经落实承诺书",
+        "项目法人授权委托书",
+        "未加盖单位公章",
+    ] {
+        assert!(notice.contains(text), "{text}: {notice}");
+    }
+    assert!(r.text("#clock").await.contains("计时暂停"));
+    r.shot("supplement-notice-applicant").await;
+    let files = tempfile::tempdir().unwrap();
+    let pdf = files.path().join("承诺书.pdf");
+    std::fs::write(&pdf, MINIMAL_PDF).unwrap();
+    let fake = files.path().join("授权委托书.pdf");
+    std::fs::write(&fake, "这不是 PDF，只是改了扩展名的文本").unwrap();
+    let inputs =
+        r.c.find_all(Locator::Css("#supplement-form input[type=file]"))
+            .await
+            .unwrap();
+    assert_eq!(inputs.len(), 2);
+    inputs[0].send_keys(pdf.to_str().unwrap()).await.unwrap();
+    inputs[1].send_keys(fake.to_str().unwrap()).await.unwrap();
+    r.submit("#supplement").await;
+    let error = r.text("[role=alert]").await;
+    assert!(
+        error.contains("「项目法人授权委托书」的文件不是 PDF"),
+        "{error}"
+    );
+    r.shot("supplement-wrong-file").await;
+    let png = files.path().join("授权委托书.png");
+    std::fs::write(&png, MINIMAL_PNG).unwrap();
+    let inputs =
+        r.c.find_all(Locator::Css("#supplement-form input[type=file]"))
+            .await
+            .unwrap();
+    inputs[0].send_keys(pdf.to_str().unwrap()).await.unwrap();
+    inputs[1].send_keys(png.to_str().unwrap()).await.unwrap();
+    r.submit("#supplement").await;
+    assert!(r.text(".notice").await.contains("补正材料已提交"));
+    assert!(r.text("#files").await.contains("项目法人授权委托书"));
+    // Refresh: the same page, no resubmission.
+    r.c.refresh().await.unwrap();
+    assert!(r.text("#case-status").await.contains("待受理"));
+    r.shot("supplement-sent").await;
+    r.sign_in("zhujian.lin").await;
+    r.go(&case2).await;
+    assert!(r.text("#files").await.contains("建设资金已经落实承诺书"));
+    r.css("button[data-act=accept]").await;
+    r.shot("supplement-received").await;
 
     // …and checks in the browser that the case's records are in the signed ledger.
     let signer = sunlight_ledger::Signer::from_secret([9; 32]);
