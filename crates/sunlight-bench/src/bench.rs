@@ -72,6 +72,18 @@ pub enum BenchCmd {
         #[arg(long, default_value_t = 10)]
         seconds: u64,
     },
+    /// Materials uploaded: sniffed, digested and stored durably one at a time, in the
+    /// database's blob table and in a directory store, beside plain files with an fsync each.
+    Files {
+        #[arg(long, default_value_t = 200)]
+        count: usize,
+        /// Size of each file in KB (1,000 bytes).
+        #[arg(long, default_value_t = 1_000)]
+        size_kb: usize,
+        /// Also on this PostgreSQL server (a fresh database is created and dropped).
+        #[arg(long, env = "SUNLIGHT_BENCH_POSTGRES")]
+        postgres: Option<String>,
+    },
     /// Time list/filter API calls at this many powers (target: p99 < 5 ms).
     Api {
         #[arg(long, default_value_t = 100_000)]
@@ -169,6 +181,11 @@ pub async fn run(cmd: BenchCmd) -> anyhow::Result<()> {
         } => crate::bench_pages::bench_pages(powers, cases, connections, seconds).await,
         BenchCmd::Deadline { n } => bench_deadline(n),
         BenchCmd::Flow => bench_flow(),
+        BenchCmd::Files {
+            count,
+            size_kb,
+            postgres,
+        } => crate::bench_files::bench_files(count, size_kb, postgres.as_deref()).await,
         BenchCmd::Supervision { cases, days } => {
             crate::bench_supervision::bench_supervision(cases, days).await
         }

@@ -37,7 +37,7 @@ fn start() -> Timestamp {
 }
 
 /// A fresh database for one run: a file under `dir`, or a new database on the server.
-async fn fresh(
+pub(crate) async fn fresh(
     backend: &Backend<'_>,
     dir: &std::path::Path,
     n: usize,
@@ -76,7 +76,11 @@ fn rand_bytes() -> [u8; 4] {
     b
 }
 
-async fn dispose(backend: &Backend<'_>, store: Store, name: Option<String>) -> anyhow::Result<()> {
+pub(crate) async fn dispose(
+    backend: &Backend<'_>,
+    store: Store,
+    name: Option<String>,
+) -> anyhow::Result<()> {
     store.close().await;
     if let (Backend::Postgres(admin_url), Some(name)) = (backend, name) {
         let admin = Store::connect(admin_url).await?;

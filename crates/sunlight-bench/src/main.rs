@@ -5,6 +5,7 @@
 
 mod bench;
 mod bench_engine;
+mod bench_files;
 mod bench_pages;
 mod bench_supervision;
 

@@ -373,7 +373,7 @@ impl axum::extract::FromRequest<SharedState> for Posted {
 }
 
 /// A posted multipart form (one with files), CSRF-checked like [`Posted`]: its text fields and
-/// its non-empty files by field name. A body over the route's limit is refused with a page
+/// its non-empty files by field name (a plain form is read too, without files). A body over the route's limit is refused with a page
 /// that says so.
 pub(crate) struct Uploaded {
     pub v: Visitor,
@@ -390,7 +390,21 @@ impl axum::extract::FromRequest<SharedState> for Uploaded {
     ) -> Result<Self, Self::Rejection> {
         let (mut parts, body) = req.into_parts();
         let Ok(v) = Visitor::from_request_parts(&mut parts, state).await;
+        let multipart = parts
+            .headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|c| c.to_str().ok())
+            .is_some_and(|c| c.starts_with("multipart/form-data"));
         let req = axum::extract::Request::from_parts(parts, body);
+        if !multipart {
+            // A form without files (no file chosen, or a client that never sends any).
+            let Posted { v, form } = Posted::from_request(req, state).await?;
+            return Ok(Uploaded {
+                v,
+                form,
+                files: vec![],
+            });
+        }
         let unreadable = |v: &Visitor, detail: String| {
             tracing::info!(%detail, "an upload could not be read");
             PageError::new(

@@ -297,3 +297,49 @@ async fn a_notice_nobody_answers_lapses_when_its_last_day_ends() {
         "a finished case offers nothing"
     );
 }
+
+#[tokio::test]
+async fn an_application_online_carries_its_files() {
+    let (api, _, _) = page_api().await;
+    let page = format!("/powers/{}/apply", reference::POWER);
+    let mut citizen = Browser::new(&api);
+    let html = citizen.get(&page).await.text();
+    assert!(html.contains(r#"enctype="multipart/form-data""#));
+    assert!(html.contains(r#"name="file_2""#), "{html}");
+    let csrf = crate::pages::csrf_of(&html);
+    let fields = [
+        ("csrf", csrf.as_str()),
+        ("idem", "apply-with-files"),
+        ("kind", "person"),
+        ("name", "王建华"),
+        ("id_number", "330183198503150019"),
+        ("phone", "13957112345"),
+        ("materials", reference::MATERIALS[0]),
+        ("materials", reference::MATERIALS[1]),
+        ("material_0", reference::MATERIALS[0]),
+        ("material_1", reference::MATERIALS[1]),
+        ("material_2", reference::MATERIALS[2]),
+    ];
+    // A file that is not a material type: refused, its material named, no case opened.
+    let r = citizen
+        .post_multipart(&page, &fields, &[("file_2", "图.pdf", b"GIF89a not a pdf")])
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+    assert!(
+        r.text()
+            .contains(&format!("「{}」的文件不是 PDF", reference::MATERIALS[2])),
+        "{}",
+        r.text()
+    );
+    // The third material given only as a file counts as handed in.
+    let r = citizen
+        .post_multipart(&page, &fields, &[("file_2", "施工图审查合格书.pdf", PDF)])
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let receipt = between(&r.text(), r#"<code id="receipt">"#, "<").to_string();
+    let mut clerk = Browser::new(&api);
+    clerk.sign_in("chuangkou.chen").await;
+    let html = clerk.get(&format!("/work/cases/{receipt}")).await.text();
+    assert!(html.contains(r#"<ul id="files">"#), "{html}");
+    assert!(!html.contains("✗"), "every required material is in: {html}");
+}

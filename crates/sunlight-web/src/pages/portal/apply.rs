@@ -64,7 +64,7 @@ pub async fn apply_form(
 pub async fn apply(
     State(state): State<SharedState>,
     Path(code): Path<String>,
-    Posted { v, form }: Posted,
+    Uploaded { v, form, files }: Uploaded,
 ) -> Response {
     let p = match crate::pages::listed_power(&state, &v, &code).await {
         Ok(p) => p,
@@ -97,22 +97,35 @@ pub async fn apply(
             phone: f.phone.clone(),
         }
     };
-    let materials = form.all("materials");
+    let mut materials = form.all("materials");
     let idem = form.get("idem").to_string();
-    let sub = Submission {
-        power: p.code.to_string(),
-        region: None,
-        applicant,
-        form: serde_json::json!({ "note": f.note }),
-        materials: materials.clone(),
-        files: vec![],
-    };
+    // A file chosen for a material hands it in (ticked or not).
+    let (uploads, _) = crate::pages::work::supplied(&form, files);
+    for u in &uploads {
+        if !u.material.is_empty() && !materials.contains(&u.material) {
+            materials.push(u.material.clone());
+        }
+    }
     let key = (!idem.is_empty()).then(|| format!("online-form:{idem}"));
-    match state
-        .engine
-        .submit(sub, Channel::Online, Actor::Applicant, key)
-        .await
-    {
+    let result = match state.store_files(&uploads).await {
+        Ok(files) => {
+            let sub = Submission {
+                power: p.code.to_string(),
+                region: None,
+                applicant,
+                form: serde_json::json!({ "note": f.note }),
+                materials: materials.clone(),
+                files,
+            };
+            state
+                .engine
+                .submit(sub, Channel::Online, Actor::Applicant, key)
+                .await
+                .map_err(ApiError::from)
+        }
+        Err(e) => Err(ApiError::from(e)),
+    };
+    match result {
         Ok(ack) => render(
             &v,
             StatusCode::CREATED,
