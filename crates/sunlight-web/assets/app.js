@@ -130,3 +130,25 @@
   for (const id of ["committed", "statutory"]) { const e = document.getElementById(id); if (e) e.addEventListener("input", later); }
   check();
 })();
+
+// The receipt page: copy a number with one tap, print the receipt (回执).
+(function receipt() {
+  for (const b of document.querySelectorAll("button[data-copy]")) {
+    b.addEventListener("click", async () => {
+      const text = document.getElementById(b.dataset.copy)?.textContent?.trim() ?? "";
+      try {
+        await navigator.clipboard.writeText(text);
+        b.textContent = "✓";
+      } catch (_) {
+        // No clipboard (an old browser, no permission): select it for a manual copy.
+        const r = document.createRange();
+        r.selectNodeContents(document.getElementById(b.dataset.copy));
+        const sel = window.getSelection();
+        sel.removeAllRanges();
+        sel.addRange(r);
+      }
+    });
+  }
+  const p = document.getElementById("print");
+  if (p) p.addEventListener("click", () => window.print());
+})();

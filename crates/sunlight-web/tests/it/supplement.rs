@@ -336,7 +336,19 @@ async fn an_application_online_carries_its_files() {
         .post_multipart(&page, &fields, &[("file_2", "施工图审查合格书.pdf", PDF)])
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
-    let receipt = between(&r.text(), r#"<code id="receipt">"#, "<").to_string();
+    let done = r.text();
+    let receipt = between(&done, r#"<code id="receipt">"#, "<").to_string();
+    // The receipt page: copy buttons, print, and a link that carries the receipt number.
+    assert!(done.contains(r#"data-copy="query-code""#) && done.contains(r#"id="print""#));
+    let link = format!("/lookup?receipt={receipt}");
+    assert!(done.contains(&link), "{done}");
+    let form = citizen.get(&link).await.text();
+    assert!(form.contains(&format!(r#"value="{receipt}""#)), "{form}");
+    let odd = citizen
+        .get("/lookup?receipt=%22%3E%3Cscript%3E")
+        .await
+        .text();
+    assert!(!odd.contains("<script>") && odd.contains(r#"name="receipt" value="script""#));
     let mut clerk = Browser::new(&api);
     clerk.sign_in("chuangkou.chen").await;
     let html = clerk.get(&format!("/work/cases/{receipt}")).await.text();

@@ -254,13 +254,30 @@ async fn granted(
     }
 }
 
-pub async fn lookup_form(v: Visitor) -> Response {
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct LookupPrefill {
+    #[serde(default)]
+    receipt: String,
+}
+
+/// The lookup form; `?receipt=` (the receipt page's link) fills the number in.
+pub async fn lookup_form(
+    v: Visitor,
+    q: Result<Query<LookupPrefill>, axum::extract::rejection::QueryRejection>,
+) -> Response {
+    let receipt: String = q
+        .map(|Query(p)| p.receipt)
+        .unwrap_or_default()
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+        .take(40)
+        .collect();
     render(
         &v,
         StatusCode::OK,
         &LookupPage {
             v: &v,
-            receipt: String::new(),
+            receipt,
             error: None,
             found: None,
             notice: None,
