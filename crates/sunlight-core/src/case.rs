@@ -359,7 +359,19 @@ impl Case {
                     _ => None,
                 };
             }
-            EventBody::Supplemented { materials, files } => {
+            EventBody::Supplemented {
+                materials,
+                files,
+                accept_due,
+            } => {
+                if let Some(due) = accept_due
+                    && let Some(t) = self
+                        .tasks
+                        .iter_mut()
+                        .find(|t| t.status == TaskStatus::Open && t.step == StepKind::Accept)
+                {
+                    t.due = Some(*due);
+                }
                 let mut all = self.opened.materials.clone();
                 all.extend(materials.iter().cloned());
                 self.opened.materials = dedup(&all);

@@ -550,7 +550,8 @@ pub(crate) async fn write_projections(
     ];
     sqlx::query(sql::dynamic(format!(
         "{}
-         ON CONFLICT (receipt, task) DO UPDATE SET status = excluded.status, assignee = excluded.assignee",
+         ON CONFLICT (receipt, task) DO UPDATE SET status = excluded.status, assignee = excluded.assignee,
+            due = excluded.due",
         sql::insert_json(marks, "case_tasks", &TASK_COLS)
     )))
     .bind(tasks.finish())

@@ -72,7 +72,13 @@ pub async fn applicant_case(
     code: &str,
     who: Option<&str>,
 ) -> Result<sunlight_core::case::Case, Guess> {
-    let r_key = format!("receipt:{receipt}");
+    // Wrong guesses count per receipt number *from this address* (and per address over all
+    // receipts): someone guessing at a receipt locks out themselves, never its holder, who
+    // looks it up from elsewhere. Without an address (the API), per receipt number.
+    let r_key = match who {
+        Some(w) => format!("receipt:{receipt}@{w}"),
+        None => format!("receipt:{receipt}"),
+    };
     let ip_key = who.map(|w| format!("ip:{w}"));
     let keys: Vec<&str> = std::iter::once(r_key.as_str())
         .chain(ip_key.as_deref())

@@ -332,6 +332,10 @@ pub enum EventBody {
         materials: Vec<String>,
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         files: Vec<MaterialFile>,
+        /// The accept step's new due day: its budget counts again from the supplement.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Date))]
+        accept_due: Option<Date>,
     },
     /// The notice's last day passed with nothing supplied: deemed given up (视为放弃申请).
     SupplementLapsed {

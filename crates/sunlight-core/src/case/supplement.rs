@@ -512,9 +512,18 @@ impl Case {
         }
         let mut names: Vec<String> = given.iter().map(|s| s.to_string()).collect();
         names = dedup(&names);
+        // The accept step's budget did not run while the applicant had the case: it starts
+        // again from today.
+        let accept = self.open_tasks().find(|t| t.step == StepKind::Accept);
+        let accept_due = accept.and_then(|t| {
+            let flow = env.flow().ok()?;
+            let days = flow.node(&t.node)?.task()?.days;
+            env.calendar.add_working_days(env.today(), days).ok()
+        });
         Ok(EventBody::Supplemented {
             materials: names,
             files: files.to_vec(),
+            accept_due,
         })
     }
 

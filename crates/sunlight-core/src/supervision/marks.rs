@@ -176,7 +176,14 @@ pub fn marks(case: &Watched, cal: &Calendar, zone: Zone, settings: &Settings) ->
             Due::Suspension,
         );
     }
-    for t in &case.tasks {
+    // While the applicant has the case (补正), no step's budget runs: the accept step's starts
+    // again when the supplement comes.
+    let tasks = if case.status == CaseStatus::AwaitingSupplement {
+        &[][..]
+    } else {
+        &case.tasks[..]
+    };
+    for t in tasks {
         let Some(due) = t.due else { continue };
         if settings.task_warning_days > 0 {
             push(
@@ -225,6 +232,10 @@ pub fn task_colour(
     let Some(t) = case.tasks.iter().find(|t| t.id == task) else {
         return Colour::Blue;
     };
+    if case.status == CaseStatus::AwaitingSupplement && t.status == TaskStatus::Open {
+        // The applicant has the case: no step's budget runs.
+        return Colour::Blue;
+    }
     let Some(due) = t.due else {
         return if t.status == TaskStatus::Open {
             Colour::Blue

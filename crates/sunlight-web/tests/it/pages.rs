@@ -100,6 +100,8 @@ pub(crate) async fn apply_online(api: &Api) -> String {
 pub(crate) struct Browser<'a> {
     api: &'a Api,
     cookies: HashMap<String, String>,
+    /// The client's address as the server sees it (none: "local").
+    addr: Option<std::net::SocketAddr>,
 }
 
 /// The value of the first `name="csrf"` field of a page.
@@ -133,6 +135,15 @@ impl<'a> Browser<'a> {
         Self {
             api,
             cookies: HashMap::new(),
+            addr: None,
+        }
+    }
+
+    /// A visitor from `addr`.
+    pub(crate) fn from(api: &'a Api, addr: &str) -> Self {
+        Self {
+            addr: Some(addr.parse().unwrap()),
+            ..Self::new(api)
         }
     }
 
@@ -161,7 +172,11 @@ impl<'a> Browser<'a> {
             }
             None => Body::empty(),
         };
-        let r = self.api.send(req.body(body).unwrap()).await;
+        let mut req = req.body(body).unwrap();
+        if let Some(a) = self.addr {
+            req.extensions_mut().insert(axum::extract::ConnectInfo(a));
+        }
+        let r = self.api.send(req).await;
         for c in r.headers.get_all(header::SET_COOKIE) {
             let c = c.to_str().unwrap();
             let (kv, _) = c.split_once(';').unwrap_or((c, ""));
@@ -495,7 +510,7 @@ async fn a_citizen_applies_follows_and_wrong_codes_are_rate_limited() {
     }
     assert!(html.contains("王"), "the masked name");
 
-    // Wrong codes: five, then the receipt is locked even with the right code.
+    // Wrong codes: five, then this address is locked out of the receipt even with the right code…
     for _ in 0..5 {
         let r = citizen
             .submit(
@@ -515,6 +530,43 @@ async fn a_citizen_applies_follows_and_wrong_codes_are_rate_limited() {
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text().contains("错误次数过多"), "{}", r.text());
+    // …from that address only: the holder of the code, elsewhere, is not locked out.
+    let mut guesser = Browser::from(&api, "203.0.113.7:50000");
+    for _ in 0..5 {
+        let r = guesser
+            .submit(
+                "/lookup",
+                "/lookup",
+                &[("receipt", &receipt), ("code", "00000000")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    let r = guesser
+        .submit(
+            "/lookup",
+            "/lookup",
+            &[("receipt", &receipt), ("code", &code)],
+        )
+        .await;
+    assert!(
+        r.text().contains("错误次数过多"),
+        "the guesser is locked out"
+    );
+    let mut holder = Browser::from(&api, "198.51.100.20:41000");
+    let r = holder
+        .submit(
+            "/lookup",
+            "/lookup",
+            &[("receipt", &receipt), ("code", &code)],
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::SEE_OTHER,
+        "the holder gets in: {}",
+        r.text()
+    );
     // Injection strings in the lookup are only wrong guesses.
     let r = Browser::new(&api)
         .submit(

@@ -282,3 +282,39 @@ fn files_are_known_by_their_content() {
         assert_eq!(MediaType::parse(m.as_str()), Some(m));
     }
 }
+
+#[test]
+fn no_step_budget_runs_while_the_applicant_has_the_case() {
+    use crate::supervision::{Due, Settings, Watched, marks};
+    let mut w = World::new();
+    let mut case = awaiting(&w);
+    let accept = task_of(&case, "accept");
+    let before = case.task(accept).unwrap().due.unwrap();
+    let s = Settings::default();
+    let m = marks(&Watched::of(&case, Zone::CHINA), &w.cal, Zone::CHINA, &s);
+    assert!(
+        !m.iter().any(|m| matches!(m.due, Due::Task(..))),
+        "no task marks while awaiting supplement: {m:?}"
+    );
+    // Supplied two weeks later: the accept step's budget counts from that day.
+    w.now = at("2026-10-12");
+    w.run(
+        &mut case,
+        CaseCommand::Supplement {
+            materials: vec![],
+            files: ["场所平面图", "食品经营许可申请书", "食品安全管理制度"]
+                .map(file)
+                .to_vec(),
+        },
+        &Actor::Applicant,
+    )
+    .unwrap();
+    let after = case.task(accept).unwrap().due.unwrap();
+    assert!(after > before, "{before} → {after}");
+    assert!(after >= "2026-10-12".parse().unwrap(), "{after}");
+    let m = marks(&Watched::of(&case, Zone::CHINA), &w.cal, Zone::CHINA, &s);
+    assert!(
+        m.iter()
+            .any(|m| m.due == Due::Task(accept, crate::supervision::Colour::Red))
+    );
+}
