@@ -126,7 +126,7 @@ impl Store {
             self.put_year_schedule(
                 Scope::National,
                 &schedule,
-                "shipped with Sunlight (国务院办公厅节假日安排通知)",
+                "系统内置（国务院办公厅节假日安排通知）",
                 "system",
                 now,
             )

@@ -80,7 +80,19 @@ async fn page(
         .await
         .unwrap_or_default()
         .into_iter()
-        .map(|c| (c.scope, c.year, c.source, c.days))
+        .map(|c| {
+            let scope = if c.scope == "national" {
+                v.t("全国", "national").to_string()
+            } else {
+                c.scope
+            };
+            // Rows loaded before the source was written in Chinese.
+            let source = c.source.replace(
+                "shipped with Sunlight",
+                v.t("系统内置", "shipped with Sunlight"),
+            );
+            (scope, c.year, source, c.days)
+        })
         .collect();
     render(
         v,

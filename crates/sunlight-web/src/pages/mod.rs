@@ -472,6 +472,38 @@ pub(crate) async fn listed_power(
     }
 }
 
+/// Who acted, as a page names them: staff by their names (the username only if the account
+/// is gone), the applicant, the public and the system's clock in words.
+pub(crate) async fn actor_names(
+    state: &SharedState,
+    lang: Lang,
+    history: &mut [(String, String, String)],
+) {
+    let mut names: std::collections::HashMap<String, String> = Default::default();
+    for (_, _, who) in history.iter_mut() {
+        let name = match who.as_str() {
+            "applicant" => lang.t("申请人", "the applicant").to_string(),
+            "public" => lang.t("公众", "the public").to_string(),
+            "timer" => lang
+                .t("系统（时限到期）", "the system (time limit)")
+                .to_string(),
+            "" => String::new(),
+            u => match names.get(u) {
+                Some(n) => n.clone(),
+                None => {
+                    let n = match state.store.user(u).await {
+                        Ok(Some(user)) => user.display_name,
+                        _ => u.to_string(),
+                    };
+                    names.insert(u.to_string(), n.clone());
+                    n
+                }
+            },
+        };
+        *who = name;
+    }
+}
+
 /// A case's status in the page's language.
 pub(crate) fn status_label(lang: Lang, s: sunlight_core::case::CaseStatus) -> &'static str {
     use sunlight_core::case::CaseStatus::*;

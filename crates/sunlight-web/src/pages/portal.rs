@@ -356,7 +356,10 @@ pub async fn power(
             (
                 m.version,
                 m.effective_from.to_string(),
-                format!("{:?}", m.change).to_lowercase(),
+                match v.lang {
+                    Lang::Zh => m.change.zh().to_string(),
+                    Lang::En => m.change.as_str().replace('_', " "),
+                },
                 m.reason,
             )
         })

@@ -340,6 +340,20 @@ async fn every_page_for_every_role() {
             if !ok {
                 wrong.push(format!("GET {path} as {who:?}: {got}"));
             }
+            let html = r.text();
+            if got == StatusCode::OK && !path.ends_with(".svg") {
+                for word in english_words(&html) {
+                    wrong.push(format!(
+                        "GET {path} as {who:?}: English «{word}» on a Chinese page"
+                    ));
+                }
+            }
+            // Nothing of the page's content in <head>: the title is plain words.
+            if let (Some(a), Some(b)) = (html.find("<title>"), html.find("</title>"))
+                && html[a + 7..b].contains('<')
+            {
+                wrong.push(format!("GET {path} as {who:?}: markup in <title>"));
+            }
         }
         // Posting work forms: only the roles that work may; the token is always right here.
         if who != Anonymous {
@@ -373,4 +387,60 @@ async fn every_page_for_every_role() {
         wrong.len(),
         wrong.join("\n")
     );
+}
+
+/// `html` without its `open … close` elements.
+fn without(html: &str, open: &str, close: &str) -> String {
+    let mut out = String::new();
+    let mut rest = html;
+    while let Some(a) = rest.find(open) {
+        out.push_str(&rest[..a]);
+        rest = rest[a..]
+            .find(close)
+            .map_or("", |b| &rest[a + b + close.len()..]);
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Words of English a Chinese page shows as text (not in tags, scripts, styles or attributes):
+/// runs of Latin letters longer than three that are not a file type, a unit or a name we keep.
+fn english_words(html: &str) -> Vec<String> {
+    const KEPT: &[&str] = &[
+        "English", "PDF", "OFD", "JPEG", "PNG", "JPG", "CSV", "XLSX", "JSON", "API", "OpenAPI",
+        "SVG", "BPMN", "TOML", "HTTP", "HTTPS", "Sunlight", "OCDS", "SHA", "HMAC",
+    ];
+    // Code shown as code (a command, an API path) is not prose.
+    let html = without(
+        &without(&without(html, "<script", "</script>"), "<style", "</style>"),
+        "<code",
+        "</code>",
+    );
+    let mut plain = String::new();
+    let mut in_tag = false;
+    for ch in html.chars() {
+        match ch {
+            '<' => in_tag = true,
+            '>' => {
+                in_tag = false;
+                plain.push(' ');
+            }
+            c if !in_tag => plain.push(c),
+            _ => {}
+        }
+    }
+    let mut words: Vec<String> = Vec::new();
+    // Identifiers are not words: a receipt number, a code, a user name, a path, an entity.
+    let identifier = |t: &str| {
+        t.chars()
+            .any(|c| c.is_ascii_digit() || ".-_@/:&;=".contains(c))
+    };
+    for token in plain.split_whitespace().filter(|t| !identifier(t)) {
+        for w in token.split(|c: char| !c.is_ascii_alphabetic()) {
+            if w.len() > 3 && !KEPT.contains(&w) && !words.iter().any(|x| x == w) {
+                words.push(w.to_string());
+            }
+        }
+    }
+    words
 }

@@ -271,7 +271,18 @@ pub(super) async fn case_view(
             .unwrap_or(kind);
         format!("{}{zh}", v.t("已办理：", "Done: "))
     });
-    let history = crate::pages::timeline(&events, c);
+    let mut history = crate::pages::timeline(&events, c);
+    crate::pages::actor_names(state, v.lang, &mut history).await;
+    // The steps table names people as the timeline does.
+    let mut by: Vec<(String, String, String)> = c
+        .tasks
+        .iter()
+        .map(|t| {
+            let who = t.done_by.clone().or_else(|| t.assignee.clone());
+            (String::new(), String::new(), who.unwrap_or_default())
+        })
+        .collect();
+    crate::pages::actor_names(state, v.lang, &mut by).await;
     let date =
         |d: Option<sunlight_core::Date>| d.map(|d| d.to_string()).unwrap_or_else(|| "—".into());
     let page = CasePage {
@@ -310,7 +321,8 @@ pub(super) async fn case_view(
         tasks: c
             .tasks
             .iter()
-            .map(|t| TaskLine {
+            .zip(by)
+            .map(|(t, (_, _, by))| TaskLine {
                 id: t.id,
                 name: t.name.clone(),
                 department: names
@@ -323,11 +335,7 @@ pub(super) async fn case_view(
                     sunlight_core::case::TaskStatus::Cancelled => v.t("已取消", "cancelled"),
                 },
                 due: date(t.due),
-                by: t
-                    .done_by
-                    .clone()
-                    .or_else(|| t.assignee.clone())
-                    .unwrap_or_default(),
+                by,
                 outcome: t.outcome.clone().unwrap_or_default(),
                 opinion: t.opinion.clone(),
             })
