@@ -643,6 +643,7 @@ pub fn router() -> Router<SharedState> {
         .route("/lookup", get(portal::lookup_form).post(portal::lookup))
         .route("/lookup/rate", post(portal::rate))
         .route("/lookup/case", get(portal::lookup_case))
+        .route("/applied", get(portal::applied))
         .route("/lookup/supplement", post(portal::supplement))
         .route("/lookup/files/{sha}", get(portal::lookup_file))
         .route("/open-data", get(portal::open_data))

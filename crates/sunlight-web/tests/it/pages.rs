@@ -476,13 +476,20 @@ async fn a_citizen_applies_follows_and_wrong_codes_are_rate_limited() {
         fields.push(("materials", m));
     }
     let r = citizen.post(&page, &fields).await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
-    let done = r.text();
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    assert_eq!(location(&r), "/applied");
+    let done = citizen.get("/applied").await.text();
     let receipt = between(&done, r#"<code id="receipt">"#, "<").to_string();
     let code = between(&done, r#"<code id="query-code">"#, "<").to_string();
-    // The same form posted twice (a double click) makes one case.
+    // Refresh shows the same receipt page (GET, nothing posted again).
+    assert_eq!(citizen.get("/applied").await.text(), done);
+    // The same form posted twice (a double click, back and send) makes one case.
     let again = citizen.post(&page, &fields).await;
-    assert!(again.text().contains(&receipt));
+    assert_eq!(again.status, StatusCode::SEE_OTHER);
+    assert!(citizen.get("/applied").await.text().contains(&receipt));
+    // Another browser has no receipt page to see.
+    let r = Browser::new(&api).get("/applied").await;
+    assert_eq!(location(&r), "/lookup");
 
     // Following it shows the timeline and no personal data (post/redirect/get: the page of
     // the case is fetched again on refresh, without the code).

@@ -335,8 +335,8 @@ async fn an_application_online_carries_its_files() {
     let r = citizen
         .post_multipart(&page, &fields, &[("file_2", "施工图审查合格书.pdf", PDF)])
         .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
-    let done = r.text();
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let done = citizen.get(location(&r)).await.text();
     let receipt = between(&done, r#"<code id="receipt">"#, "<").to_string();
     // The receipt page: copy buttons, print, and a link that carries the receipt number.
     assert!(done.contains(r#"data-copy="query-code""#) && done.contains(r#"id="print""#));

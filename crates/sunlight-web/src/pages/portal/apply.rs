@@ -126,17 +126,24 @@ pub async fn apply(
         Err(e) => Err(ApiError::from(e)),
     };
     match result {
-        Ok(ack) => render(
-            &v,
-            StatusCode::CREATED,
-            &Applied {
-                v: &v,
-                receipt: ack.receipt.to_string(),
-                // A retried form gets the first answer without the code again.
-                query_code: ack.query_code.unwrap_or_default(),
-                power: p.name.clone(),
-            },
-        ),
+        // Post/redirect/get: the receipt page is fetched by GET (refresh and back never post
+        // again). The code rides in a short-lived signed cookie for it; a retried form gets
+        // the first answer without the code, and the cookie of the first one still holds it.
+        Ok(ack) => {
+            let receipt = ack.receipt.to_string();
+            let mut r = (StatusCode::SEE_OTHER, [(header::LOCATION, "/applied")]).into_response();
+            if let Some(code) = ack.query_code {
+                for c in [
+                    applied_cookie(&state, &receipt, &code),
+                    grant_cookie(&state, &receipt),
+                ] {
+                    if let Ok(c) = axum::http::HeaderValue::from_str(&c) {
+                        r.headers_mut().append(header::SET_COOKIE, c);
+                    }
+                }
+            }
+            r
+        }
         Err(e) => {
             let (status, errors) = match refusal(&v, e) {
                 Ok(x) => x,
@@ -219,6 +226,62 @@ fn grant_cookie(state: &SharedState, receipt: &str) -> String {
         "{GRANT_COOKIE}={receipt}.{until}.{}; Path=/lookup; HttpOnly; SameSite=Strict; Max-Age={}",
         grant_mac(state, receipt, until),
         GRANT_MINUTES * 60
+    )
+}
+
+const APPLIED_COOKIE: &str = "sl_applied";
+const APPLIED_MINUTES: i64 = 10;
+
+fn applied_mac(state: &SharedState, receipt: &str, code: &str, until: i64) -> String {
+    state
+        .engine
+        .query_code_hash(&format!("sunlight applied\0{receipt}\0{code}\0{until}"))
+}
+
+/// What the receipt page shows after applying, for a few minutes: `{receipt}.{code}.{until}.{mac}`.
+fn applied_cookie(state: &SharedState, receipt: &str, code: &str) -> String {
+    let until = state.clock.now().as_millisecond() + APPLIED_MINUTES * 60_000;
+    format!(
+        "{APPLIED_COOKIE}={receipt}.{code}.{until}.{}; Path=/applied; HttpOnly; SameSite=Strict; Max-Age={}",
+        applied_mac(state, receipt, code, until),
+        APPLIED_MINUTES * 60
+    )
+}
+
+/// The receipt page after applying (回执): receipt number and query code, from the cookie the
+/// application set; without it, the lookup form.
+pub async fn applied(State(state): State<SharedState>, v: Visitor, headers: HeaderMap) -> Response {
+    let parsed = crate::pages::cookie(&headers, APPLIED_COOKIE).and_then(|value| {
+        let mut p = value.splitn(4, '.');
+        let (receipt, code, until, mac) = (p.next()?, p.next()?, p.next()?, p.next()?);
+        let until_ms: i64 = until.parse().ok()?;
+        (until_ms >= state.clock.now().as_millisecond()
+            && state.engine.query_code_matches(
+                mac,
+                &format!("sunlight applied\0{receipt}\0{code}\0{until_ms}"),
+            ))
+        .then(|| (receipt.to_string(), code.to_string()))
+    });
+    let Some((receipt, code)) = parsed else {
+        return Redirect::to("/lookup").into_response();
+    };
+    let power = match ReceiptNumber::parse(&receipt) {
+        Ok(r) => match state.engine.case(&r).await {
+            Ok(Some(c)) => c.opened.power_name,
+            Ok(None) => return Redirect::to("/lookup").into_response(),
+            Err(e) => return PageError::new(&v, e).into_response(),
+        },
+        Err(_) => return Redirect::to("/lookup").into_response(),
+    };
+    render(
+        &v,
+        StatusCode::OK,
+        &Applied {
+            v: &v,
+            receipt,
+            query_code: code,
+            power,
+        },
     )
 }
 
