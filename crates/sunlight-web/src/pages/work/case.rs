@@ -607,7 +607,7 @@ pub async fn act(
     };
     let idem = form.get("idem");
     let key = (!idem.is_empty()).then(|| format!("{}:page:{idem}", user.username));
-    match state
+    let result = state
         .engine
         .act(
             c.opened.receipt.clone(),
@@ -615,8 +615,20 @@ pub async fn act(
             Actor::Staff(user.clone()),
             key,
         )
-        .await
-    {
+        .await;
+    answered(&state, &v, &user, c, result).await
+}
+
+/// The answer to an act on the case page: the case again by GET, saying what was done, or
+/// the page (as the case stands now) with the refusal above it.
+async fn answered(
+    state: &SharedState,
+    v: &Visitor,
+    user: &User,
+    c: Case,
+    result: Result<sunlight_engine::Ack, impl Into<ApiError>>,
+) -> Response {
+    match result {
         Ok(ack) => Redirect::to(&format!(
             "/work/cases/{}?done={}",
             c.opened.receipt,
@@ -624,7 +636,7 @@ pub async fn act(
         ))
         .into_response(),
         Err(e) => {
-            let (status, text) = match refusal_text(&v, e) {
+            let (status, text) = match refusal_text(v, e) {
                 Ok(x) => x,
                 Err(page) => return page,
             };
@@ -635,7 +647,7 @@ pub async fn act(
                 .ok()
                 .flatten()
                 .unwrap_or(c);
-            case_view(&state, &v, &user, &c, status, Some(text), None).await
+            case_view(state, v, user, &c, status, Some(text), None).await
         }
     }
 }
@@ -654,24 +666,10 @@ pub async fn receive_supplement(
     let (uploads, paper) = supplied(&form, files);
     let idem = form.get("idem");
     let key = (!idem.is_empty()).then(|| format!("{}:page:{idem}", user.username));
-    match state
+    let result = state
         .supplement(&c, &uploads, paper, Actor::Staff(user.clone()), key)
-        .await
-    {
-        Ok(ack) => Redirect::to(&format!(
-            "/work/cases/{}?done={}",
-            c.opened.receipt,
-            crate::pages::urlencode(&ack.kind)
-        ))
-        .into_response(),
-        Err(e) => {
-            let (status, text) = match refusal_text(&v, e) {
-                Ok(x) => x,
-                Err(page) => return page,
-            };
-            case_view(&state, &v, &user, &c, status, Some(text), None).await
-        }
-    }
+        .await;
+    answered(&state, &v, &user, c, result).await
 }
 
 /// What a supplement form carries: the files by item (`file_{i}` for `material_{i}`) and the
