@@ -700,6 +700,10 @@ pub fn router() -> Router<SharedState> {
 /// The colour supervision gives a case now, as every page shows it. Should the calendar not be
 /// readable the page still renders (blue), and the failure is logged.
 pub(crate) async fn colour_of(state: &SharedState, c: &sunlight_core::case::Case) -> &'static str {
+    // A stopped clock (补正, a legal suspension) shows as such, not as "on time".
+    if c.clock().stopped() {
+        return "paused";
+    }
     match state.colour(c).await {
         Ok(colour) => colour.as_str(),
         Err(e) => {

@@ -109,6 +109,7 @@ async fn an_applicant_supplies_files_online_and_the_clerk_accepts() {
         "复印件不清晰，请提交原件扫描件",
         "计时暂停（补正中",
         "待补正",
+        "灰灯 暂停计时",
     ] {
         assert!(html.contains(text), "{text} not on the page: {html}");
     }

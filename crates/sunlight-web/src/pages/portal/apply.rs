@@ -486,6 +486,7 @@ pub(crate) fn colour_label(lang: Lang, colour: &str) -> &'static str {
         "red" => lang.t("红灯 已超时", "Red: overdue"),
         "red_card" => lang.t("红牌 超法定时限", "Red card: past the statutory limit"),
         "late" => lang.t("超时办结", "Finished late"),
+        "paused" => lang.t("灰灯 暂停计时", "Grey: clock stopped"),
         _ => lang.t("蓝灯 正常办理", "Blue: in progress"),
     }
 }
