@@ -199,6 +199,16 @@ impl<'a> Browser<'a> {
             .await
     }
 
+    /// The lookup form filled with `receipt` and `code`, posted.
+    pub(crate) async fn look_up(&mut self, receipt: &str, code: &str) -> Resp {
+        self.submit(
+            "/lookup",
+            "/lookup",
+            &[("receipt", receipt), ("code", code)],
+        )
+        .await
+    }
+
     /// Posts a multipart form: text fields and (field, file name, bytes) files.
     pub(crate) async fn post_multipart(
         &mut self,
@@ -493,13 +503,7 @@ async fn a_citizen_applies_follows_and_wrong_codes_are_rate_limited() {
 
     // Following it shows the timeline and no personal data (post/redirect/get: the page of
     // the case is fetched again on refresh, without the code).
-    let r = citizen
-        .submit(
-            "/lookup",
-            "/lookup",
-            &[("receipt", &receipt), ("code", &code)],
-        )
-        .await;
+    let r = citizen.look_up(&receipt, &code).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
     assert_eq!(location(&r), "/lookup/case");
     let html = citizen.get("/lookup/case").await.text();
@@ -519,55 +523,25 @@ async fn a_citizen_applies_follows_and_wrong_codes_are_rate_limited() {
 
     // Wrong codes: five, then this address is locked out of the receipt even with the right code…
     for _ in 0..5 {
-        let r = citizen
-            .submit(
-                "/lookup",
-                "/lookup",
-                &[("receipt", &receipt), ("code", "00000000")],
-            )
-            .await;
+        let r = citizen.look_up(&receipt, "00000000").await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     }
-    let r = citizen
-        .submit(
-            "/lookup",
-            "/lookup",
-            &[("receipt", &receipt), ("code", &code)],
-        )
-        .await;
+    let r = citizen.look_up(&receipt, &code).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text().contains("错误次数过多"), "{}", r.text());
     // …from that address only: the holder of the code, elsewhere, is not locked out.
     let mut guesser = Browser::from(&api, "203.0.113.7:50000");
     for _ in 0..5 {
-        let r = guesser
-            .submit(
-                "/lookup",
-                "/lookup",
-                &[("receipt", &receipt), ("code", "00000000")],
-            )
-            .await;
+        let r = guesser.look_up(&receipt, "00000000").await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     }
-    let r = guesser
-        .submit(
-            "/lookup",
-            "/lookup",
-            &[("receipt", &receipt), ("code", &code)],
-        )
-        .await;
+    let r = guesser.look_up(&receipt, &code).await;
     assert!(
         r.text().contains("错误次数过多"),
         "the guesser is locked out"
     );
     let mut holder = Browser::from(&api, "198.51.100.20:41000");
-    let r = holder
-        .submit(
-            "/lookup",
-            "/lookup",
-            &[("receipt", &receipt), ("code", &code)],
-        )
-        .await;
+    let r = holder.look_up(&receipt, &code).await;
     assert_eq!(
         r.status,
         StatusCode::SEE_OTHER,

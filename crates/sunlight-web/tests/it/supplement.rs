@@ -93,13 +93,7 @@ async fn an_applicant_supplies_files_online_and_the_clerk_accepts() {
 
     // The applicant sees every item, its reason and the day, the clock stopped.
     let mut citizen = Browser::new(&api);
-    let r = citizen
-        .submit(
-            "/lookup",
-            "/lookup",
-            &[("receipt", &receipt), ("code", &code)],
-        )
-        .await;
+    let r = citizen.look_up(&receipt, &code).await;
     assert_eq!(location(&r), "/lookup/case");
     let html = citizen.get("/lookup/case").await.text();
     for text in [
@@ -261,26 +255,14 @@ async fn a_notice_nobody_answers_lapses_when_its_last_day_ends() {
     clock.set("2026-11-30T23:59:00+08:00".parse().unwrap());
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     let mut citizen = Browser::new(&api);
-    citizen
-        .submit(
-            "/lookup",
-            "/lookup",
-            &[("receipt", &receipt), ("code", &code)],
-        )
-        .await;
+    citizen.look_up(&receipt, &code).await;
     assert!(citizen.get("/lookup/case").await.text().contains("待补正"));
     clock.set("2026-12-01T00:00:01+08:00".parse().unwrap());
     let mut html = String::new();
     for _ in 0..50 {
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
         // The grant of a week ago has expired: the applicant looks the case up again.
-        citizen
-            .submit(
-                "/lookup",
-                "/lookup",
-                &[("receipt", &receipt), ("code", &code)],
-            )
-            .await;
+        citizen.look_up(&receipt, &code).await;
         html = citizen.get("/lookup/case").await.text();
         if html.contains("已撤回") {
             break;
