@@ -11,6 +11,7 @@
 //! ([`PowerIndex::upsert`]). User input never reaches a query parser: the text is cut into words
 //! by the same segmenter and each word becomes a term, so no input can be a syntax error.
 
+mod synonyms;
 mod tokenizer;
 
 use std::sync::{Mutex, OnceLock};
@@ -21,6 +22,7 @@ use tantivy::schema::{
 };
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
+pub use synonyms::{SYNONYMS, expand};
 pub use tokenizer::{DOMAIN_WORDS, segment};
 
 /// What can go wrong: only the index itself failing (memory, a bug), never user input.
@@ -224,8 +226,13 @@ impl PowerIndex {
                 Box::new(BoostQuery::new(Box::new(term(f.code, code, false)), 10.0)),
             ));
         }
-        if !words.is_empty() {
-            let all: Vec<(Occur, Box<dyn Query>)> = words
+        // Every word of the text must match; so must every word of a variant where a phrase
+        // people say (低保) is replaced by what the list calls it (最低生活保障).
+        let variants = std::iter::once(words.clone())
+            .chain(expand(&q.text).into_iter().map(|v| segment(&v)))
+            .filter(|ws| !ws.is_empty());
+        for ws in variants {
+            let all: Vec<(Occur, Box<dyn Query>)> = ws
                 .iter()
                 .map(|w| {
                     let one: Box<dyn Query> = Box::new(BooleanQuery::new(vec![
@@ -243,6 +250,22 @@ impl PowerIndex {
         }
         if !any.is_empty() {
             must.push((Occur::Must, Box::new(BooleanQuery::new(any))));
+            // Powers in force first: a cancelled, delegated or merged one still answers (with
+            // where it went), after them.
+            must.push((
+                Occur::Should,
+                Box::new(BoostQuery::new(
+                    Box::new(term(f.status, "active", false)),
+                    100.0,
+                )),
+            ));
+            must.push((
+                Occur::Should,
+                Box::new(BoostQuery::new(
+                    Box::new(term(f.status, "strictly_controlled", false)),
+                    100.0,
+                )),
+            ));
         }
         for (field, value) in [
             (f.region, &q.region),

@@ -146,6 +146,8 @@ pub struct ListParams {
 
 struct PowerRow {
     code: String,
+    /// The region holding it, by name (every hit says where it applies).
+    region: String,
     name: String,
     category: String,
     department: String,
@@ -167,7 +169,6 @@ struct PowersPage<'a> {
     rows: Vec<PowerRow>,
     page: usize,
     pages: usize,
-    words: Vec<String>,
     error: Option<String>,
     prev: Option<String>,
     next: Option<String>,
@@ -236,12 +237,22 @@ pub async fn powers(
             Default::default()
         }
     };
+    let names = state.search.names();
+    let region_name = |code: &str| {
+        names
+            .regions
+            .iter()
+            .find(|(c, _)| c == code)
+            .map(|(_, n)| n.clone())
+            .unwrap_or_else(|| code.to_string())
+    };
     let rows = hits
         .items
         .into_iter()
         .map(|h| {
             let d = h.doc;
             PowerRow {
+                region: region_name(&d.region),
                 category: category_label(v.lang, &d.category),
                 usage: usage_label(v.lang, &d.usage),
                 status: status_label(v.lang, &d.status),
@@ -254,7 +265,6 @@ pub async fn powers(
         })
         .collect();
     let pages = hits.total.div_ceil(PAGE_SIZE).max(1);
-    let names = state.search.names();
     let (departments, regions) = (names.departments.clone(), names.regions.clone());
     let page_view = PowersPage {
         v: &v,
@@ -268,7 +278,6 @@ pub async fn powers(
         rows,
         page,
         pages,
-        words: hits.words,
         error,
         prev: (page > 1).then(|| p.link(page - 1)),
         next: (page < pages).then(|| p.link(page + 1)),

@@ -338,3 +338,16 @@ async fn an_application_online_carries_its_files() {
     assert!(html.contains(r#"<ul id="files">"#), "{html}");
     assert!(!html.contains("✗"), "every required material is in: {html}");
 }
+
+#[tokio::test]
+async fn search_hits_say_where_they_apply_and_show_no_segmentation() {
+    let (api, _, _) = page_api().await;
+    let html = Browser::new(&api)
+        .get("/powers?q=%E6%96%BD%E5%B7%A5%E8%AF%81")
+        .await
+        .text();
+    // 施工证 is how people say 施工许可.
+    assert!(html.contains(reference::POWER), "{html}");
+    assert!(html.contains(r#"<td class="nowrap">富阳区</td>"#), "{html}");
+    assert!(!html.contains("分词"), "{html}");
+}
