@@ -653,6 +653,7 @@ pub fn router() -> Router<SharedState> {
             get(portal::complaints_form).post(portal::file_complaint),
         )
         .route("/complaints/track", post(portal::track_complaint))
+        .route("/complaints/filed", get(portal::complaint_filed))
         .route(
             "/work/complaints/{tracking}/answer",
             post(work::answer_complaint),

@@ -670,8 +670,23 @@ async fn a_complaint_is_answered_by_its_department_or_becomes_an_alert_when_late
     let fields = file(receipt.clone());
     let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let r = citizen.submit("/complaints", "/complaints", &pairs).await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
-    let html = r.text();
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    assert_eq!(location(&r), "/complaints/filed");
+    let html = citizen.get("/complaints/filed").await.text();
+    // Refresh: the same confirmation, nothing filed again.
+    let again = citizen.get("/complaints/filed").await.text();
+    assert_eq!(
+        between(
+            &again,
+            r#"<section class="card notice" id="filed">"#,
+            "</section>"
+        ),
+        between(
+            &html,
+            r#"<section class="card notice" id="filed">"#,
+            "</section>"
+        )
+    );
     let tracking = between(&html, r#"<code id="tracking">"#, "<").to_string();
     let code = between(&html, r#"<code id="complaint-code">"#, "<").to_string();
     assert!(html.contains("2026-12-23"), "due in 30 days: {html}");
@@ -718,7 +733,9 @@ async fn a_complaint_is_answered_by_its_department_or_becomes_an_alert_when_late
 
     // A second complaint left unanswered past its day becomes an alert.
     let r = citizen.submit("/complaints", "/complaints", &pairs).await;
-    let late = between(&r.text(), r#"<code id="tracking">"#, "<").to_string();
+    let late = citizen.get(location(&r)).await.text();
+    let late = between(&late, r#"<code id="tracking">"#, "<").to_string();
+    assert_ne!(late, tracking, "another form, another complaint");
     clock.set("2026-12-24T08:00:00+08:00".parse().unwrap());
     let key = format!("complaint_unanswered/{late}");
     let mut found = false;

@@ -7,6 +7,8 @@ use super::*;
 #[template(path = "complaints.html")]
 pub(super) struct ComplaintsPage<'a> {
     v: &'a Visitor,
+    /// The form's idempotency key: the same form sent twice files one complaint.
+    idem: String,
     departments: Vec<(String, String)>,
     errors: Vec<String>,
     filed: Option<(String, String, String)>,
@@ -38,6 +40,7 @@ pub(super) struct Tracked {
 pub(super) fn complaints_page<'a>(state: &SharedState, v: &'a Visitor) -> ComplaintsPage<'a> {
     ComplaintsPage {
         v,
+        idem: crate::pages::random_hex(16),
         departments: state.search.names().departments.clone(),
         errors: Vec::new(),
         filed: None,
@@ -167,14 +170,30 @@ pub async fn file_complaint(
             &state.engine.query_code_hash(&code),
             &department,
             due,
-            None,
+            (!form.get("idem").is_empty()).then(|| format!("complaint-form:{}", form.get("idem"))),
         )
         .await
     {
-        Ok(_) => {
-            page.filed = Some((tracking, code, due.to_string()));
-            page.form = ComplaintForm::default();
-            render(&v, StatusCode::CREATED, &page)
+        // Post/redirect/get: the confirmation is fetched by GET; tracking number and code ride
+        // in a short-lived signed cookie. A form sent again gets the first answer (its own
+        // tracking number differs, so no new cookie: the first one still holds the code).
+        Ok(ack) => {
+            let mut r = (
+                StatusCode::SEE_OTHER,
+                [(header::LOCATION, "/complaints/filed")],
+            )
+                .into_response();
+            if ack.id == tracking
+                && let Ok(c) = axum::http::HeaderValue::from_str(&filed_cookie(
+                    &state,
+                    &tracking,
+                    &code,
+                    &due.to_string(),
+                ))
+            {
+                r.headers_mut().append(header::SET_COOKIE, c);
+            }
+            r
         }
         Err(e) => {
             let (status, lines) = match refusal(&v, e) {
@@ -185,6 +204,49 @@ pub async fn file_complaint(
             render(&v, status, &page)
         }
     }
+}
+
+const FILED_COOKIE: &str = "sl_complaint";
+
+fn filed_message(tracking: &str, code: &str, due: &str, until: i64) -> String {
+    format!("sunlight complaint filed\0{tracking}\0{code}\0{due}\0{until}")
+}
+
+fn filed_cookie(state: &SharedState, tracking: &str, code: &str, due: &str) -> String {
+    let until = state.clock.now().as_millisecond() + 10 * 60_000;
+    format!(
+        "{FILED_COOKIE}={tracking}.{code}.{due}.{until}.{}; Path=/complaints/filed; HttpOnly; SameSite=Strict; Max-Age=600",
+        state
+            .engine
+            .query_code_hash(&filed_message(tracking, code, due, until))
+    )
+}
+
+/// The confirmation of a complaint just filed (tracking number, code, the day it is answered
+/// by), from the cookie filing set; without it, the complaints page.
+pub async fn complaint_filed(
+    State(state): State<SharedState>,
+    v: Visitor,
+    headers: HeaderMap,
+) -> Response {
+    let filed = crate::pages::cookie(&headers, FILED_COOKIE).and_then(|value| {
+        let mut p = value.splitn(5, '.');
+        let (tracking, code, due, until, mac) =
+            (p.next()?, p.next()?, p.next()?, p.next()?, p.next()?);
+        let until_ms: i64 = until.parse().ok()?;
+        (until_ms >= state.clock.now().as_millisecond()
+            && state
+                .engine
+                .query_code_matches(mac, &filed_message(tracking, code, due, until_ms)))
+        .then(|| (tracking.to_string(), code.to_string(), due.to_string()))
+    });
+    let Some(filed) = filed else {
+        return Redirect::to("/complaints").into_response();
+    };
+    let _ = state.search.ensure(&state.store).await;
+    let mut page = complaints_page(&state, &v);
+    page.filed = Some(filed);
+    render(&v, StatusCode::OK, &page)
 }
 
 pub async fn track_complaint(
