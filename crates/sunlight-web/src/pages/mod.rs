@@ -472,6 +472,61 @@ pub(crate) async fn listed_power(
     }
 }
 
+/// A short-lived signed cookie that carries a few values from a posted form to the page it
+/// redirects to (post/redirect/get) or lets a browser see one thing for a while: `name` =
+/// `{values joined by '.'}.{until ms}.{mac}`, the mac an HMAC under the server's query-code key
+/// over the name, the values and the instant; HttpOnly, SameSite=Strict, only under `path`.
+/// Values must not contain '.'.
+pub(crate) struct SignedCookie {
+    pub name: &'static str,
+    pub path: &'static str,
+    pub minutes: i64,
+}
+
+impl SignedCookie {
+    fn message(&self, values: &[&str], until: i64) -> String {
+        format!(
+            "sunlight cookie\0{}\0{}\0{until}",
+            self.name,
+            values.join("\0")
+        )
+    }
+
+    /// The `Set-Cookie` value carrying `values`.
+    pub fn issue(&self, state: &SharedState, values: &[&str]) -> String {
+        let until = state.clock.now().as_millisecond() + self.minutes * 60_000;
+        format!(
+            "{}={}.{until}.{}; Path={}; HttpOnly; SameSite=Strict; Max-Age={}",
+            self.name,
+            values.join("."),
+            state.engine.query_code_hash(&self.message(values, until)),
+            self.path,
+            self.minutes * 60
+        )
+    }
+
+    /// The `n` values of the cookie in `headers`, if it is there, ours and not expired.
+    pub fn read(
+        &self,
+        state: &SharedState,
+        headers: &axum::http::HeaderMap,
+        n: usize,
+    ) -> Option<Vec<String>> {
+        let value = cookie(headers, self.name)?;
+        let parts: Vec<&str> = value.split('.').collect();
+        let [values @ .., until, mac] = parts.as_slice() else {
+            return None;
+        };
+        let until: i64 = until.parse().ok()?;
+        (values.len() == n
+            && until >= state.clock.now().as_millisecond()
+            && state
+                .engine
+                .query_code_matches(mac, &self.message(values, until)))
+        .then(|| values.iter().map(|v| v.to_string()).collect())
+    }
+}
+
 /// Who acted, as a page names them: staff by their names (the username only if the account
 /// is gone), the applicant, the public and the system's clock in words.
 pub(crate) async fn actor_names(

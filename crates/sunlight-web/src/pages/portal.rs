@@ -1,7 +1,9 @@
 //! The public portal: home, the searchable power list, each power's service guide, applying
 //! online, following a case by receipt number and query code, rating it, open data.
 
-use super::{Lang, PageError, Posted, Uploaded, Visitor, refusal, refusal_text, render};
+use super::{
+    Lang, PageError, Posted, SignedCookie, Uploaded, Visitor, refusal, refusal_text, render,
+};
 use crate::SharedState;
 use crate::auth::Guess;
 use crate::error::ApiError;

@@ -199,6 +199,16 @@ impl<'a> Browser<'a> {
             .await
     }
 
+    /// A cookie's value in this browser's jar.
+    pub(crate) fn cookie(&self, name: &str) -> Option<String> {
+        self.cookies.get(name).cloned()
+    }
+
+    /// Sets (or forges) a cookie.
+    pub(crate) fn set_cookie(&mut self, name: &str, value: &str) {
+        self.cookies.insert(name.into(), value.into());
+    }
+
     /// The lookup form filled with `receipt` and `code`, posted.
     pub(crate) async fn look_up(&mut self, receipt: &str, code: &str) -> Resp {
         self.submit(

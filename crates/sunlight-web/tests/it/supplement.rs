@@ -351,3 +351,29 @@ async fn search_hits_say_where_they_apply_and_show_no_segmentation() {
     assert!(html.contains(r#"<td class="nowrap">富阳区</td>"#), "{html}");
     assert!(!html.contains("分词"), "{html}");
 }
+
+#[tokio::test]
+async fn a_lookup_grant_is_for_one_case_and_cannot_be_forged() {
+    let (api, clock, _) = page_api().await;
+    let (receipt, code) = apply_without_one(&api).await;
+    let (other, _) = apply_without_one(&api).await;
+    let mut citizen = Browser::new(&api);
+    citizen.look_up(&receipt, &code).await;
+    let grant = citizen.cookie("sl_case").expect("a grant");
+    assert!(grant.starts_with(&format!("{receipt}.")), "{grant}");
+    assert!(citizen.get("/lookup/case").await.text().contains(&receipt));
+    // Another receipt number under the same signature: no case.
+    citizen.set_cookie("sl_case", &grant.replacen(&receipt, &other, 1));
+    let r = citizen.get("/lookup/case").await;
+    assert_eq!(location(&r), "/lookup");
+    // A longer life under the same signature: no case.
+    let parts: Vec<&str> = grant.split('.').collect();
+    let later = parts[1].parse::<i64>().unwrap() + 86_400_000;
+    citizen.set_cookie("sl_case", &format!("{}.{later}.{}", parts[0], parts[2]));
+    assert_eq!(location(&citizen.get("/lookup/case").await), "/lookup");
+    // The real grant, after its half hour: no case either.
+    citizen.set_cookie("sl_case", &grant);
+    assert!(citizen.get("/lookup/case").await.text().contains(&receipt));
+    clock.advance(jiff::SignedDuration::from_mins(31));
+    assert_eq!(location(&citizen.get("/lookup/case").await), "/lookup");
+}

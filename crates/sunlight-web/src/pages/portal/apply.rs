@@ -208,61 +208,35 @@ pub(super) struct Found {
 
 // The applicant's grant: after the right receipt number and query code, a cookie that lets
 // this browser see that one case for a while, so the page can be fetched again (refresh, back,
-// after a form: post/redirect/get) without the code travelling in forms. `{receipt}.{until
-// ms}.{mac}`, the mac an HMAC under the server's query-code key; HttpOnly, SameSite=Strict,
-// path /lookup.
-const GRANT_COOKIE: &str = "sl_case";
-const GRANT_MINUTES: i64 = 30;
+// after a form: post/redirect/get) without the code travelling in forms.
+const GRANT: SignedCookie = SignedCookie {
+    name: "sl_case",
+    path: "/lookup",
+    minutes: 30,
+};
 
-fn grant_mac(state: &SharedState, receipt: &str, until: i64) -> String {
-    state
-        .engine
-        .query_code_hash(&format!("sunlight case grant\0{receipt}\0{until}"))
-}
+/// What the receipt page shows after applying, for a few minutes: receipt number and code.
+const APPLIED: SignedCookie = SignedCookie {
+    name: "sl_applied",
+    path: "/applied",
+    minutes: 10,
+};
 
 fn grant_cookie(state: &SharedState, receipt: &str) -> String {
-    let until = state.clock.now().as_millisecond() + GRANT_MINUTES * 60_000;
-    format!(
-        "{GRANT_COOKIE}={receipt}.{until}.{}; Path=/lookup; HttpOnly; SameSite=Strict; Max-Age={}",
-        grant_mac(state, receipt, until),
-        GRANT_MINUTES * 60
-    )
+    GRANT.issue(state, &[receipt])
 }
 
-const APPLIED_COOKIE: &str = "sl_applied";
-const APPLIED_MINUTES: i64 = 10;
-
-fn applied_mac(state: &SharedState, receipt: &str, code: &str, until: i64) -> String {
-    state
-        .engine
-        .query_code_hash(&format!("sunlight applied\0{receipt}\0{code}\0{until}"))
-}
-
-/// What the receipt page shows after applying, for a few minutes: `{receipt}.{code}.{until}.{mac}`.
 fn applied_cookie(state: &SharedState, receipt: &str, code: &str) -> String {
-    let until = state.clock.now().as_millisecond() + APPLIED_MINUTES * 60_000;
-    format!(
-        "{APPLIED_COOKIE}={receipt}.{code}.{until}.{}; Path=/applied; HttpOnly; SameSite=Strict; Max-Age={}",
-        applied_mac(state, receipt, code, until),
-        APPLIED_MINUTES * 60
-    )
+    APPLIED.issue(state, &[receipt, code])
 }
 
 /// The receipt page after applying (回执): receipt number and query code, from the cookie the
 /// application set; without it, the lookup form.
 pub async fn applied(State(state): State<SharedState>, v: Visitor, headers: HeaderMap) -> Response {
-    let parsed = crate::pages::cookie(&headers, APPLIED_COOKIE).and_then(|value| {
-        let mut p = value.splitn(4, '.');
-        let (receipt, code, until, mac) = (p.next()?, p.next()?, p.next()?, p.next()?);
-        let until_ms: i64 = until.parse().ok()?;
-        (until_ms >= state.clock.now().as_millisecond()
-            && state.engine.query_code_matches(
-                mac,
-                &format!("sunlight applied\0{receipt}\0{code}\0{until_ms}"),
-            ))
-        .then(|| (receipt.to_string(), code.to_string()))
-    });
-    let Some((receipt, code)) = parsed else {
+    let Some([receipt, code]) = APPLIED
+        .read(&state, &headers, 2)
+        .and_then(|v| <[String; 2]>::try_from(v).ok())
+    else {
         return Redirect::to("/lookup").into_response();
     };
     let power = match ReceiptNumber::parse(&receipt) {
@@ -291,23 +265,10 @@ async fn granted(
     v: &Visitor,
     headers: &HeaderMap,
 ) -> Result<Option<sunlight_core::case::Case>, Response> {
-    let Some(value) = crate::pages::cookie(headers, GRANT_COOKIE) else {
+    let Some(values) = GRANT.read(state, headers, 1) else {
         return Ok(None);
     };
-    let mut parts = value.splitn(3, '.');
-    let (Some(receipt), Some(until), Some(mac)) = (parts.next(), parts.next(), parts.next()) else {
-        return Ok(None);
-    };
-    let Ok(until_ms) = until.parse::<i64>() else {
-        return Ok(None);
-    };
-    if until_ms < state.clock.now().as_millisecond()
-        || !state
-            .engine
-            .query_code_matches(mac, &format!("sunlight case grant\0{receipt}\0{until_ms}"))
-    {
-        return Ok(None);
-    }
+    let receipt = values[0].as_str();
     let Ok(r) = ReceiptNumber::parse(receipt) else {
         return Ok(None);
     };

@@ -184,12 +184,9 @@ pub async fn file_complaint(
             )
                 .into_response();
             if ack.id == tracking
-                && let Ok(c) = axum::http::HeaderValue::from_str(&filed_cookie(
-                    &state,
-                    &tracking,
-                    &code,
-                    &due.to_string(),
-                ))
+                && let Ok(c) = axum::http::HeaderValue::from_str(
+                    &FILED.issue(&state, &[&tracking, &code, &due.to_string()]),
+                )
             {
                 r.headers_mut().append(header::SET_COOKIE, c);
             }
@@ -206,21 +203,12 @@ pub async fn file_complaint(
     }
 }
 
-const FILED_COOKIE: &str = "sl_complaint";
-
-fn filed_message(tracking: &str, code: &str, due: &str, until: i64) -> String {
-    format!("sunlight complaint filed\0{tracking}\0{code}\0{due}\0{until}")
-}
-
-fn filed_cookie(state: &SharedState, tracking: &str, code: &str, due: &str) -> String {
-    let until = state.clock.now().as_millisecond() + 10 * 60_000;
-    format!(
-        "{FILED_COOKIE}={tracking}.{code}.{due}.{until}.{}; Path=/complaints/filed; HttpOnly; SameSite=Strict; Max-Age=600",
-        state
-            .engine
-            .query_code_hash(&filed_message(tracking, code, due, until))
-    )
-}
+/// The confirmation of a complaint just filed, for a few minutes: tracking, code, due day.
+const FILED: SignedCookie = SignedCookie {
+    name: "sl_complaint",
+    path: "/complaints/filed",
+    minutes: 10,
+};
 
 /// The confirmation of a complaint just filed (tracking number, code, the day it is answered
 /// by), from the cookie filing set; without it, the complaints page.
@@ -229,20 +217,13 @@ pub async fn complaint_filed(
     v: Visitor,
     headers: HeaderMap,
 ) -> Response {
-    let filed = crate::pages::cookie(&headers, FILED_COOKIE).and_then(|value| {
-        let mut p = value.splitn(5, '.');
-        let (tracking, code, due, until, mac) =
-            (p.next()?, p.next()?, p.next()?, p.next()?, p.next()?);
-        let until_ms: i64 = until.parse().ok()?;
-        (until_ms >= state.clock.now().as_millisecond()
-            && state
-                .engine
-                .query_code_matches(mac, &filed_message(tracking, code, due, until_ms)))
-        .then(|| (tracking.to_string(), code.to_string(), due.to_string()))
-    });
-    let Some(filed) = filed else {
+    let Some([tracking, code, due]) = FILED
+        .read(&state, &headers, 3)
+        .and_then(|v| <[String; 3]>::try_from(v).ok())
+    else {
         return Redirect::to("/complaints").into_response();
     };
+    let filed = (tracking, code, due);
     let _ = state.search.ensure(&state.store).await;
     let mut page = complaints_page(&state, &v);
     page.filed = Some(filed);
