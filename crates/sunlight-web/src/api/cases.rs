@@ -286,6 +286,42 @@ pub enum CommandBody {
     },
 }
 
+/// Who acts on case `r`: staff by their bearer token, or the applicant by the query code in
+/// `X-Query-Code` (wrong guesses count against the receipt number as on the lookup page).
+async fn acting(state: &SharedState, headers: &HeaderMap, r: &ReceiptNumber) -> ApiResult<Actor> {
+    Ok(match bearer(headers) {
+        Some(token) => Actor::Staff(
+            state
+                .store
+                .session_user(token, state.clock.now())
+                .await?
+                .ok_or_else(ApiError::unauthenticated)?,
+        ),
+        None => {
+            let code = headers
+                .get("x-query-code")
+                .and_then(|v| v.to_str().ok())
+                .ok_or_else(ApiError::unauthenticated)?;
+            match crate::auth::applicant_case(state, r, code, None).await {
+                Ok(_) => {}
+                Err(crate::auth::Guess::Locked(wait)) => {
+                    return Err(ApiError::new(
+                        Code::TooManyGuesses,
+                        zh_en!(
+                            "办件“{r}”的查询码错误次数过多，请 {m} 分钟后再试",
+                            "too many wrong query codes for «{r}»; try again in {m} minute(s)",
+                            m = wait.as_secs().div_ceil(60),
+                        ),
+                    ));
+                }
+                Err(crate::auth::Guess::Wrong) => return Err(no_case(r)),
+                Err(crate::auth::Guess::Failed(e)) => return Err(e),
+            }
+            Actor::Applicant
+        }
+    })
+}
+
 /// Act on a case along its flow. Staff use their bearer token; the applicant (supplement,
 /// withdraw, rate) gives the query code in `X-Query-Code`.
 #[utoipa::path(post, path = "/api/cases/{receipt}/commands", tag = "cases", request_body = CommandBody,
@@ -299,40 +335,7 @@ pub async fn command(
     ApiJson(body): ApiJson<CommandBody>,
 ) -> ApiResult<ApiJson<Ack>> {
     let r = receipt(&r)?;
-    let actor = match bearer(&headers) {
-        Some(token) => Actor::Staff(
-            state
-                .store
-                .session_user(token, state.clock.now())
-                .await?
-                .ok_or_else(ApiError::unauthenticated)?,
-        ),
-        None => {
-            let code = headers
-                .get("x-query-code")
-                .and_then(|v| v.to_str().ok())
-                .ok_or_else(ApiError::unauthenticated)?;
-            // Wrong guesses count against the receipt number as on the lookup page.
-            match crate::auth::applicant_case(&state, &r, code, None).await {
-                Ok(_) => {}
-                Err(crate::auth::Guess::Locked(wait)) => {
-                    return Err(ApiError::new(
-                        Code::TooManyGuesses,
-                        zh_en!(
-                            "办件“{r}”的查询码错误次数过多，请 {m} 分钟后再试",
-                            "too many wrong query codes for «{r}»; try again in {m} minute(s)",
-                            m = wait.as_secs().div_ceil(60),
-                        ),
-                    ));
-                }
-                Err(crate::auth::Guess::Wrong) => {
-                    return Err(no_case(r));
-                }
-                Err(crate::auth::Guess::Failed(e)) => return Err(e),
-            }
-            Actor::Applicant
-        }
-    };
+    let actor = acting(&state, &headers, &r).await?;
     let cmd = match body {
         CommandBody::Claim { task } => CaseCommand::Claim { task },
         CommandBody::Accept { task } => CaseCommand::Accept { task },
@@ -437,27 +440,9 @@ pub async fn upload(
     body: axum::body::Bytes,
 ) -> ApiResult<(StatusCode, ApiJson<StoredFile>)> {
     let r = receipt(&r)?;
-    match bearer(&headers) {
-        Some(token) => {
-            let user = state
-                .store
-                .session_user(token, state.clock.now())
-                .await?
-                .ok_or_else(ApiError::unauthenticated)?;
-            readable_case(&state, &user, &r).await?;
-        }
-        None => {
-            let code = headers
-                .get("x-query-code")
-                .and_then(|v| v.to_str().ok())
-                .ok_or_else(ApiError::unauthenticated)?;
-            if crate::auth::applicant_case(&state, &r, code, None)
-                .await
-                .is_err()
-            {
-                return Err(no_case(r));
-            }
-        }
+    // Staff: only of a case they may read (any other case is "not found").
+    if let Actor::Staff(user) = acting(&state, &headers, &r).await? {
+        readable_case(&state, &user, &r).await?;
     }
     let upload = sunlight_app::files::Upload {
         field: "body".into(),

@@ -559,6 +559,20 @@ pub(crate) async fn actor_names(
     }
 }
 
+/// `c` as it stands now (a refused act may follow another's), or `c` if it cannot be read.
+pub(crate) async fn as_it_stands(
+    state: &SharedState,
+    c: sunlight_core::case::Case,
+) -> sunlight_core::case::Case {
+    state
+        .engine
+        .case(&c.opened.receipt)
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or(c)
+}
+
 /// A case's status in the page's language.
 pub(crate) fn status_label(lang: Lang, s: sunlight_core::case::CaseStatus) -> &'static str {
     use sunlight_core::case::CaseStatus::*;

@@ -15,6 +15,34 @@ pub(super) struct ApplyPage<'a> {
     errors: Vec<String>,
 }
 
+impl<'a> ApplyPage<'a> {
+    /// The form for power `p`, the materials in `ticked` ticked, a fresh idempotency key.
+    fn new(
+        v: &'a Visitor,
+        p: &sunlight_core::Power,
+        ticked: &[String],
+        kind: &str,
+        f: ApplyFields,
+        errors: Vec<String>,
+    ) -> Self {
+        Self {
+            v,
+            code: p.code.to_string(),
+            name: p.name.clone(),
+            materials: p
+                .guide
+                .materials
+                .iter()
+                .map(|m| (m.name.clone(), m.required, ticked.contains(&m.name)))
+                .collect(),
+            kind: kind.into(),
+            f,
+            idem: crate::pages::random_hex(16),
+            errors,
+        }
+    }
+}
+
 #[derive(Debug, Default, Clone)]
 pub(super) struct ApplyFields {
     name: String,
@@ -43,21 +71,7 @@ pub async fn apply_form(
         Ok(p) => p,
         Err(r) => return r,
     };
-    let page = ApplyPage {
-        v: &v,
-        code: p.code.to_string(),
-        name: p.name.clone(),
-        materials: p
-            .guide
-            .materials
-            .iter()
-            .map(|m| (m.name.clone(), m.required, false))
-            .collect(),
-        kind: "person".into(),
-        f: ApplyFields::default(),
-        idem: crate::pages::random_hex(16),
-        errors: Vec::new(),
-    };
+    let page = ApplyPage::new(&v, &p, &[], "person", ApplyFields::default(), Vec::new());
     render(&v, StatusCode::OK, &page)
 }
 
@@ -149,21 +163,7 @@ pub async fn apply(
                 Ok(x) => x,
                 Err(page) => return page,
             };
-            let page = ApplyPage {
-                v: &v,
-                code: p.code.to_string(),
-                name: p.name.clone(),
-                materials: p
-                    .guide
-                    .materials
-                    .iter()
-                    .map(|m| (m.name.clone(), m.required, materials.contains(&m.name)))
-                    .collect(),
-                kind: kind.into(),
-                f,
-                idem: crate::pages::random_hex(16),
-                errors,
-            };
+            let page = ApplyPage::new(&v, &p, &materials, kind, f, errors);
             render(&v, status, &page)
         }
     }
@@ -558,13 +558,7 @@ async fn applicant_act(
         Ok(_) => Redirect::to(&format!("/lookup/case?done={done}")).into_response(),
         Err(e) => match refusal_text(v, e) {
             Ok((status, text)) => {
-                let c = state
-                    .engine
-                    .case(&c.opened.receipt)
-                    .await
-                    .ok()
-                    .flatten()
-                    .unwrap_or(c);
+                let c = crate::pages::as_it_stands(state, c).await;
                 granted_page(state, v, &c, status, Some(text), None).await
             }
             Err(page) => page,

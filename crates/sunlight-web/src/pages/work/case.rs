@@ -640,13 +640,7 @@ async fn answered(
                 Ok(x) => x,
                 Err(page) => return page,
             };
-            let c = state
-                .engine
-                .case(&c.opened.receipt)
-                .await
-                .ok()
-                .flatten()
-                .unwrap_or(c);
+            let c = crate::pages::as_it_stands(state, c).await;
             case_view(state, v, user, &c, status, Some(text), None).await
         }
     }
