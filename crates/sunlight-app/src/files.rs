@@ -24,35 +24,32 @@ impl App {
         let limits = self.engine.config().service.files;
         let mut errors = Vec::new();
         for u in uploads {
-            if u.bytes.len() as u64 > limits.max_file_bytes {
-                errors.push(FieldError::new(
-                    &u.field,
-                    zh_en!(
-                        "「{m}」的文件超过 {mb} MB，请压缩或分页后上传",
-                        "the file for «{m}» is larger than {mb} MB; compress or split it",
-                        m = &u.material,
-                        mb = limits.max_file_bytes / 1_000_000,
-                    ),
-                ));
+            // 「营业执照」的文件 / the file for «营业执照»; an upload for no named material: 文件.
+            let (zh, en) = if u.material.is_empty() {
+                ("文件".to_string(), "the file".to_string())
+            } else {
+                (
+                    format!("「{}」的文件", u.material),
+                    format!("the file for «{}»", u.material),
+                )
+            };
+            let problem = if u.bytes.len() as u64 > limits.max_file_bytes {
+                let mb = limits.max_file_bytes / 1_000_000;
+                Some(zh_en!(
+                    "{zh}超过 {mb} MB，请压缩或分页后上传",
+                    "{en} is larger than {mb} MB; compress or split it"
+                ))
             } else if u.bytes.is_empty() {
-                errors.push(FieldError::new(
-                    &u.field,
-                    zh_en!(
-                        "「{m}」的文件是空的",
-                        "the file for «{m}» is empty",
-                        m = &u.material
-                    ),
-                ));
+                Some(zh_en!("{zh}是空的", "{en} is empty"))
             } else if MediaType::sniff(&u.bytes).is_none() {
-                errors.push(FieldError::new(
-                    &u.field,
-                    zh_en!(
-                        "「{m}」的文件不是 PDF、OFD、JPEG 或 PNG（按文件内容判断，不看扩展名）",
-                        "the file for «{m}» is not a PDF, OFD, JPEG or PNG (judged by its content, not its name)",
-                        m = &u.material
-                    ),
-                ));
-            }
+                Some(zh_en!(
+                    "{zh}不是 PDF、OFD、JPEG 或 PNG（按文件内容判断，不看扩展名）",
+                    "{en} is not a PDF, OFD, JPEG or PNG (judged by its content, not its name)"
+                ))
+            } else {
+                None
+            };
+            errors.extend(problem.map(|text| FieldError::new(&u.field, text)));
         }
         if !errors.is_empty() {
             return Err(DomainError::Invalid(errors).into());

@@ -377,3 +377,65 @@ async fn a_lookup_grant_is_for_one_case_and_cannot_be_forged() {
     clock.advance(jiff::SignedDuration::from_mins(31));
     assert_eq!(location(&citizen.get("/lookup/case").await), "/lookup");
 }
+
+#[tokio::test]
+async fn through_the_api_files_go_up_first_and_the_supplement_names_them() {
+    let (api, _, _) = page_api().await;
+    let (receipt, code) = apply_without_one(&api).await;
+    let mut clerk = Browser::new(&api);
+    clerk.sign_in("chuangkou.chen").await;
+    notice(&mut clerk, &receipt).await;
+    let up = |body: &'static [u8], code: &str| {
+        Request::builder()
+            .method("POST")
+            .uri(format!("/api/cases/{receipt}/files"))
+            .header("x-query-code", code)
+            .header(header::CONTENT_TYPE, "application/octet-stream")
+            .body(Body::from(body))
+            .unwrap()
+    };
+    // A wrong code: no such case, nothing stored.
+    assert_eq!(
+        api.send(up(PDF, "00000000")).await.status,
+        StatusCode::NOT_FOUND
+    );
+    // Not a material type: refused in words, without a material's name it has none of.
+    let r = api.send(up(b"plain text", &code)).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+    assert!(
+        r.text().contains("文件不是 PDF") && !r.text().contains("「」"),
+        "{}",
+        r.text()
+    );
+    let mut digests = Vec::new();
+    for body in [PDF, PNG] {
+        let r = api.send(up(body, &code)).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+        digests.push(r.json()["sha256"].as_str().unwrap().to_string());
+    }
+    let command = |sha: &str| {
+        json!({"type": "supplement", "files": [
+            {"material": reference::MATERIALS[2], "sha256": digests[0]},
+            {"material": "建设工程规划许可证", "sha256": sha},
+        ]})
+    };
+    let headers = [("x-query-code", code.as_str())];
+    let path = format!("/api/cases/{receipt}/commands");
+    // A digest nobody uploaded is refused by its place.
+    let r = api
+        .call(
+            "POST",
+            &path,
+            None,
+            Some(command(&"0".repeat(64))),
+            &headers,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+    assert!(r.text().contains("files[1].sha256"), "{}", r.text());
+    let r = api
+        .call("POST", &path, None, Some(command(&digests[1])), &headers)
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert_eq!(r.json()["kind"], "case.supplemented");
+}
