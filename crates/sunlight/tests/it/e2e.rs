@@ -416,6 +416,23 @@ async fn from_application_to_a_closed_alert_in_a_real_browser() {
     }
     assert!(r.text("#clock").await.contains("计时暂停"));
     r.shot("supplement-notice-applicant").await;
+    // The applicant is often on a phone: the notice and its file inputs fit the screen.
+    r.c.set_window_size(390, 844).await.unwrap();
+    let overflow =
+        r.c.execute(
+            "return document.documentElement.scrollWidth - document.documentElement.clientWidth;",
+            vec![],
+        )
+        .await
+        .unwrap()
+        .as_i64()
+        .unwrap_or(0);
+    r.shot("phone-supplement-notice").await;
+    assert!(
+        overflow <= 1,
+        "the notice is {overflow}px wider than a phone"
+    );
+    r.c.set_window_size(1280, 1100).await.unwrap();
     let files = tempfile::tempdir().unwrap();
     let pdf = files.path().join("承诺书.pdf");
     std::fs::write(&pdf, MINIMAL_PDF).unwrap();

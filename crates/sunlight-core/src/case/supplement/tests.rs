@@ -1,6 +1,16 @@
 use super::*;
 use crate::case::tests::*;
 
+/// The supplement of every item `awaiting` asks for, as files.
+fn every_item_as_files() -> CaseCommand {
+    CaseCommand::Supplement {
+        materials: vec![],
+        files: ["场所平面图", "食品经营许可申请书", "食品安全管理制度"]
+            .map(file)
+            .to_vec(),
+    }
+}
+
 /// A case awaiting supplement of every required material but the licence, with a notice
 /// that also asks for a clearer floor plan.
 fn awaiting(w: &World) -> Case {
@@ -229,17 +239,8 @@ fn a_notice_nobody_answers_lapses_by_the_timer_when_its_last_day_ends() {
     // Supplied in time: the lapse, if its timer still fires, is refused.
     let mut w = World::new();
     let mut case = awaiting(&w);
-    w.run(
-        &mut case,
-        CaseCommand::Supplement {
-            materials: vec![],
-            files: ["场所平面图", "食品经营许可申请书", "食品安全管理制度"]
-                .map(file)
-                .to_vec(),
-        },
-        &Actor::Applicant,
-    )
-    .unwrap();
+    w.run(&mut case, every_item_as_files(), &Actor::Applicant)
+        .unwrap();
     w.now = n.lapse_at;
     assert_eq!(
         code(w.run(&mut case, lapse, &Actor::Timer)),
@@ -298,17 +299,8 @@ fn no_step_budget_runs_while_the_applicant_has_the_case() {
     );
     // Supplied two weeks later: the accept step's budget counts from that day.
     w.now = at("2026-10-12");
-    w.run(
-        &mut case,
-        CaseCommand::Supplement {
-            materials: vec![],
-            files: ["场所平面图", "食品经营许可申请书", "食品安全管理制度"]
-                .map(file)
-                .to_vec(),
-        },
-        &Actor::Applicant,
-    )
-    .unwrap();
+    w.run(&mut case, every_item_as_files(), &Actor::Applicant)
+        .unwrap();
     let after = case.task(accept).unwrap().due.unwrap();
     assert!(after > before, "{before} → {after}");
     assert!(after >= "2026-10-12".parse().unwrap(), "{after}");
