@@ -188,7 +188,7 @@ fn line_op(glyphs: &[Glyph], x: f32, y: f32, style: &Style, avail: f32, justify:
     let gaps = stretch.iter().filter(|s| **s).count();
     let extra = avail - natural;
     // A line pushed short by a long word keeps its natural spacing rather than gape.
-    let per_gap = if justify && gaps > 0 && extra > 0.0 && extra / gaps as f32 <= style.size {
+    let per_gap = if justify && gaps > 0 && extra > 0.0 && extra / gaps as f32 <= 0.5 * style.size {
         extra / gaps as f32
     } else {
         0.0
@@ -245,6 +245,19 @@ fn paragraph(
     measure: f32,
     pitch: f32,
 ) -> Vec<(f32, TextOp)> {
+    set(glyphs, style, first_x, rest_x, measure, pitch, true)
+}
+
+/// Like [`paragraph`], ragged right when `justify` is false (small print).
+fn set(
+    glyphs: &[Glyph],
+    style: &Style,
+    first_x: f32,
+    rest_x: f32,
+    measure: f32,
+    pitch: f32,
+    justify: bool,
+) -> Vec<(f32, TextOp)> {
     let chars: Vec<char> = glyphs.iter().map(|g| g.ch).collect();
     let widths: Vec<f32> = glyphs.iter().map(|g| g.advance * style.size).collect();
     let lines = break_lines(&chars, &widths, measure - first_x, measure - rest_x);
@@ -260,7 +273,7 @@ fn paragraph(
                 baseline(pitch, style.size),
                 style,
                 measure - x,
-                i + 1 < count,
+                justify && i + 1 < count,
             );
             (pitch, op)
         })
@@ -325,7 +338,29 @@ pub fn layout(doc: &Document, shaper: &mut Shaper<'_>) -> Result<Vec<Vec<Op>>, E
     }
 }
 
+/// A decision or notice, its lines on the standard 29 pt pitch. When that leaves the last page
+/// with only the lines kept with the seal, the pitch is tightened a point at a time (to 26 pt)
+/// as long as that saves the page — GB/T 9704's own remedy (调整行距).
 fn decision(doc: &Document, shaper: &mut Shaper<'_>) -> Result<Vec<Vec<Op>>, Error> {
+    let (standard, sparse) = decision_at(doc, shaper, PITCH)?;
+    if sparse {
+        for pitch in [28.0, 27.0, 26.0] {
+            let (tighter, _) = decision_at(doc, shaper, pitch)?;
+            if tighter.len() < standard.len() {
+                return Ok(tighter);
+            }
+        }
+    }
+    Ok(standard)
+}
+
+/// Lays out a decision at `pitch`; also says whether its last page holds nothing but the
+/// signature and the lines kept with it.
+fn decision_at(
+    doc: &Document,
+    shaper: &mut Shaper<'_>,
+    pitch: f32,
+) -> Result<(Vec<Vec<Op>>, bool), Error> {
     let mut items = Vec::new();
     let body = Style::plain(BODY);
     let indent = 2.0 * BODY;
@@ -411,7 +446,7 @@ fn decision(doc: &Document, shaper: &mut Shaper<'_>) -> Result<Vec<Vec<Op>>, Err
     if !doc.addressee.trim().is_empty() {
         let glyphs = shaper.shape(&format!("{}：", doc.addressee.trim()));
         items.extend(lines_as_items(
-            paragraph(&glyphs, &body, 0.0, 0.0, TEXT_W, PITCH),
+            paragraph(&glyphs, &body, 0.0, 0.0, TEXT_W, pitch),
             LEFT,
         ));
     }
@@ -426,7 +461,7 @@ fn decision(doc: &Document, shaper: &mut Shaper<'_>) -> Result<Vec<Vec<Op>>, Err
                 for p in paragraphs(h) {
                     let glyphs = shaper.shape(p);
                     items.extend(lines_as_items(
-                        paragraph(&glyphs, &style, indent, 0.0, TEXT_W, PITCH),
+                        paragraph(&glyphs, &style, indent, 0.0, TEXT_W, pitch),
                         LEFT,
                     ));
                 }
@@ -435,7 +470,7 @@ fn decision(doc: &Document, shaper: &mut Shaper<'_>) -> Result<Vec<Vec<Op>>, Err
                 for p in paragraphs(text) {
                     let glyphs = shaper.shape(p);
                     items.extend(lines_as_items(
-                        paragraph(&glyphs, &body, indent, 0.0, TEXT_W, PITCH),
+                        paragraph(&glyphs, &body, indent, 0.0, TEXT_W, pitch),
                         LEFT,
                     ));
                 }
@@ -449,7 +484,7 @@ fn decision(doc: &Document, shaper: &mut Shaper<'_>) -> Result<Vec<Vec<Op>>, Err
                     let mut glyphs = label;
                     glyphs.extend(shaper.shape(value.trim()));
                     items.extend(lines_as_items(
-                        paragraph(&glyphs, &body, indent, rest, TEXT_W, PITCH),
+                        paragraph(&glyphs, &body, indent, rest, TEXT_W, pitch),
                         LEFT,
                     ));
                 }
@@ -458,16 +493,16 @@ fn decision(doc: &Document, shaper: &mut Shaper<'_>) -> Result<Vec<Vec<Op>>, Err
                 for (i, entry) in entries.iter().enumerate() {
                     let glyphs = shaper.shape(&format!("{}{}", zh::item(i + 1), entry.trim()));
                     items.extend(lines_as_items(
-                        paragraph(&glyphs, &body, indent, 0.0, TEXT_W, PITCH),
+                        paragraph(&glyphs, &body, indent, 0.0, TEXT_W, pitch),
                         LEFT,
                     ));
                 }
             }
         }
     }
-    items.push(signature(doc, shaper)?);
+    items.push(signature(doc, shaper, pitch)?);
 
-    let mut pages = paginate(items);
+    let (mut pages, sparse) = paginate(items);
     for (i, page) in pages.iter_mut().enumerate() {
         let number = shaper.shape(&format!("— {} —", i + 1));
         page.push(Op::Text(centred(
@@ -478,12 +513,12 @@ fn decision(doc: &Document, shaper: &mut Shaper<'_>) -> Result<Vec<Vec<Op>>, Err
             0.0,
         )));
     }
-    Ok(pages)
+    Ok((pages, sparse))
 }
 
 /// The issuer's name and the date at the bottom right with the seal pressed over both, and
 /// the verification QR code at the left.
-fn signature(doc: &Document, shaper: &mut Shaper<'_>) -> Result<Item, Error> {
+fn signature(doc: &Document, shaper: &mut Shaper<'_>, pitch: f32) -> Result<Item, Error> {
     let body = Style::plain(BODY);
     let date = shaper.shape(&zh::date(doc.date));
     let issuer = shaper.shape(doc.issuer.trim());
@@ -499,7 +534,7 @@ fn signature(doc: &Document, shaper: &mut Shaper<'_>) -> Result<Item, Error> {
     let top = 8.0;
     let cy = top + SEAL_R;
     let issuer_y = cy + 2.0;
-    let date_y = issuer_y + PITCH;
+    let date_y = issuer_y + pitch;
     let mut ops = vec![
         Op::Text(text(issuer, cx - issuer_w / 2.0, issuer_y, &body, 0.0)),
         Op::Text(text(date, date_right - date_w, date_y, &body, 0.0)),
@@ -517,7 +552,7 @@ fn signature(doc: &Document, shaper: &mut Shaper<'_>) -> Result<Item, Error> {
             format!("核验码：{}", v.check_code),
         ] {
             let glyphs = shaper.shape(&line);
-            for (pitch, mut op) in paragraph(&glyphs, &caption, 0.0, 0.0, column, 11.0) {
+            for (pitch, mut op) in set(&glyphs, &caption, 0.0, 0.0, column, 11.0, false) {
                 op.x += LEFT;
                 op.y += y;
                 ops.push(Op::Text(op));
@@ -542,8 +577,9 @@ fn signature(doc: &Document, shaper: &mut Shaper<'_>) -> Result<Item, Error> {
 
 /// Places items on pages within the text area. A gap never opens a page; the signature block
 /// never stands on a page without at least two lines of text above it (GB/T 9704: the seal
-/// must not sit on a page of its own), taking them from the page before if need be.
-fn paginate(items: Vec<Item>) -> Vec<Vec<Op>> {
+/// must not sit on a page of its own), taking them from the page before if need be. Also says
+/// whether the last page holds no more lines than those.
+fn paginate(items: Vec<Item>) -> (Vec<Vec<Op>>, bool) {
     const KEEP: usize = 2;
     let height = |page: &[Item]| page.iter().map(|i| i.height).sum::<f32>();
     // The last lines of `page`, up to `n`, always leaving something behind.
@@ -585,7 +621,11 @@ fn paginate(items: Vec<Item>) -> Vec<Vec<Op>> {
         }
         pages.last_mut().expect("a page").push(item);
     }
-    pages
+    let sparse = pages.len() > 1
+        && pages
+            .last()
+            .is_some_and(|p| p.iter().filter(|it| it.kind == ItemKind::Line).count() <= KEEP);
+    let pages = pages
         .into_iter()
         .map(|page| {
             let mut y = TOP;
@@ -596,7 +636,8 @@ fn paginate(items: Vec<Item>) -> Vec<Vec<Op>> {
             }
             ops
         })
-        .collect()
+        .collect();
+    (pages, sparse)
 }
 
 /// The certificate: one page in a double frame, the licence's name, its number, the fields
@@ -710,7 +751,7 @@ fn certificate(doc: &Document, shaper: &mut Shaper<'_>) -> Result<Vec<Op>, Error
             format!("核验码：{}", v.check_code),
         ] {
             let glyphs = shaper.shape(&line);
-            for (pitch, mut op) in paragraph(&glyphs, &small, 0.0, 0.0, 80.0 * MM, 13.0) {
+            for (pitch, mut op) in set(&glyphs, &small, 0.0, 0.0, 80.0 * MM, 13.0, false) {
                 op.x += left;
                 op.y += y;
                 ops.push(Op::Text(op));

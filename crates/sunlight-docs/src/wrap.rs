@@ -87,6 +87,10 @@ pub fn stretchable(a: char, b: char) -> bool {
 
 const EPSILON: f32 = 1e-3;
 
+/// A word this long (a link, a path, a long reference) may break after `/ . - _ ? & = #`
+/// rather than leave a line a quarter empty or more.
+const LONG_WORD: usize = 16;
+
 /// Splits a paragraph into lines: `widths[i]` is the advance of `chars[i]`; the first line
 /// has `first` to fill (less, when indented), the others `rest`. Spaces at the end of a line
 /// hang in the margin. Every character belongs to exactly one line, in order.
@@ -97,9 +101,8 @@ pub fn break_lines(chars: &[char], widths: &[f32], first: f32, rest: f32) -> Vec
     if n == 0 {
         return lines;
     }
-    let clusters = clusters(chars);
-    let hanging = |r: &Range<usize>| -> f32 {
-        // The width that must fit: without trailing spaces.
+    // The width that must fit: without trailing spaces.
+    let hanging = |r: Range<usize>| -> f32 {
         let mut end = r.end;
         while end > r.start && chars[end - 1] == ' ' {
             end -= 1;
@@ -109,43 +112,93 @@ pub fn break_lines(chars: &[char], widths: &[f32], first: f32, rest: f32) -> Vec
     let mut start = 0;
     let mut width = 0.0f32;
     let mut avail = first;
-    for cluster in clusters {
-        let fits = hanging(&cluster);
-        let full: f32 = widths[cluster.clone()].iter().sum();
-        if width + fits <= avail + EPSILON {
-            width += full;
-            continue;
-        }
-        if cluster.start > start {
-            lines.push(start..cluster.start);
-            start = cluster.start;
+    for cluster in clusters(chars) {
+        // What is left of the cluster to place.
+        let mut from = cluster.start;
+        loop {
+            let part = from..cluster.end;
+            if width + hanging(part.clone()) <= avail + EPSILON {
+                width += widths[part].iter().sum::<f32>();
+                break;
+            }
+            let room = avail - width;
+            let empty = start == from;
+            let cut = if empty || room >= 0.25 * avail {
+                soft_break(chars, widths, part.clone(), room)
+            } else {
+                None
+            };
+            let cut = match cut {
+                Some(cut) => cut,
+                None if !empty => from,
+                // Wider than a whole line and nowhere soft to break: cut where it must be
+                // cut, still never putting a no-start character first if another cut works.
+                None => hard_break(chars, widths, part, room),
+            };
+            lines.push(start..cut);
+            start = cut;
+            from = cut;
+            width = 0.0;
             avail = rest;
-            if fits <= avail + EPSILON {
-                width = full;
-                continue;
-            }
-        }
-        // One cluster wider than a whole line: cut it where it must be cut, still never
-        // putting a no-start character first if another cut is possible.
-        let mut i = cluster.start;
-        width = 0.0;
-        while i < cluster.end {
-            if width + widths[i] > avail + EPSILON && i > start {
-                let mut cut = i;
-                while cut > start + 1 && no_start(chars[cut]) {
-                    cut -= 1;
-                }
-                lines.push(start..cut);
-                start = cut;
-                avail = rest;
-                width = widths[start..i].iter().sum();
-            }
-            width += widths[i];
-            i += 1;
         }
     }
     lines.push(start..n);
     lines
+}
+
+/// The last place inside a long word in `part` after which its beginning fits in `room`.
+fn soft_break(chars: &[char], widths: &[f32], part: Range<usize>, room: f32) -> Option<usize> {
+    let mut best = None;
+    let mut used = 0.0;
+    let mut word_start = part.start;
+    for i in part.clone() {
+        if !is_word(chars[i]) {
+            word_start = i + 1;
+        }
+        used += widths[i];
+        if used > room + EPSILON {
+            break;
+        }
+        let cut = i + 1;
+        if cut >= part.end || !is_word(chars[i]) || !is_word(chars[cut]) {
+            continue;
+        }
+        let mut word_end = cut;
+        while word_end < chars.len() && is_word(chars[word_end]) {
+            word_end += 1;
+        }
+        if word_end - word_start >= LONG_WORD
+            && matches!(chars[i], '/' | '.' | '-' | '_' | '?' | '&' | '=' | '#')
+            && !no_start(chars[cut])
+        {
+            best = Some(cut);
+        }
+    }
+    best
+}
+
+/// The longest start of `part` that fits `room` (at least one character), moved back so the
+/// next line does not start with a no-start character where that is possible.
+fn hard_break(chars: &[char], widths: &[f32], part: Range<usize>, room: f32) -> usize {
+    let mut used = 0.0;
+    let mut cut = part.start + 1;
+    for i in part.clone() {
+        used += widths[i];
+        if used > room + EPSILON && i > part.start {
+            cut = i;
+            break;
+        }
+        cut = i + 1;
+    }
+    let fitted = cut;
+    while cut > part.start + 1 && cut < chars.len() && no_start(chars[cut]) {
+        cut -= 1;
+    }
+    if cut < chars.len() && no_start(chars[cut]) {
+        fitted
+    } else {
+        cut
+    }
 }
 
 /// Runs of characters no line may break inside.
@@ -222,6 +275,19 @@ mod tests {
     }
 
     #[test]
+    fn a_long_link_breaks_after_a_slash_or_dot_rather_than_leave_a_gap() {
+        // 2 + 8 em of room on the first line: the link breaks after "verify/".
+        let l = lines("登录https://a.example.invalid/verify/x查询", 12.0, 12.0);
+        assert_eq!(l.concat(), "登录https://a.example.invalid/verify/x查询");
+        assert_eq!(l[0], "登录https://a.example.");
+        // A short word is never split: it moves down whole.
+        assert_eq!(
+            lines("一二三四五六七八九十JY1330127", 12.0, 12.0)[1],
+            "JY1330127"
+        );
+    }
+
+    #[test]
     fn a_word_longer_than_a_line_is_cut() {
         let l = lines("https://example.invalid/verify?no=1", 5.0, 5.0);
         assert_eq!(l.concat(), "https://example.invalid/verify?no=1");
@@ -238,6 +304,7 @@ mod tests {
             1 => "[（「《“][一二三四五]{1,3}",
             1 => "[A-Za-z0-9]{1,8}",
             1 => "[一二三]——[四五]",
+            1 => "https://[a-z]{2,8}\\.[a-z]{2,5}/[a-z0-9]{1,12}",
             1 => " ",
         ]
     }

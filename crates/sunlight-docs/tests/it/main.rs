@@ -206,6 +206,24 @@ fn a_caller_font_is_checked_and_used() {
     assert!(Fonts::embedded().with_fallback(vec![0; 64], 3).is_err());
 }
 
+/// With Debian's fonts-noto-cjk installed (not needed otherwise), the full collection fills in
+/// what the subset lacks, embedded as a second subset font.
+#[test]
+fn a_fallback_font_sets_rare_characters_where_one_is_installed() {
+    let Ok(full) = std::fs::read("/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc") else {
+        eprintln!("fonts-noto-cjk not installed: skipped");
+        return;
+    };
+    let fonts = Fonts::embedded().with_fallback(full, 2).unwrap();
+    let mut doc = approval();
+    doc.addressee = "刘䶮".into();
+    assert!(fonts.missing("刘䶮").is_empty());
+    let pdf = render(&doc, &fonts).unwrap();
+    let embedded = pdf.windows(10).filter(|w| *w == b"/FontFile3").count();
+    assert_eq!(embedded, 2, "the subset and the fallback, each subset");
+    assert!(pdf.len() < 150_000, "{} bytes", pdf.len());
+}
+
 #[test]
 fn a_document_needs_a_number_and_an_issuer() {
     let mut doc = approval();
