@@ -17,14 +17,17 @@
 //! - [`ops`]: the server's duties over time (the list in force when the date turns, signed
 //!   checkpoints, forgetting old idempotency keys).
 
+pub mod documents;
 pub mod erase;
 pub mod export;
 pub mod feeds;
 pub mod files;
 pub mod import;
+pub mod notify;
 pub mod ops;
 pub mod registry;
 pub mod search;
+pub mod signin;
 
 use std::sync::Arc;
 use sunlight_core::clock::{Clock, Zone};
@@ -75,6 +78,8 @@ pub struct App {
     pub zone: Zone,
     /// The power list's full-text index (derived from the store).
     pub search: Arc<search::Search>,
+    /// The departments' seals and what documents are rendered with.
+    pub sealer: Arc<documents::Sealer>,
 }
 
 impl App {
@@ -97,6 +102,7 @@ impl App {
             clock,
             zone,
             search,
+            sealer: Arc::default(),
         }
     }
 

@@ -84,6 +84,11 @@ pub enum BenchCmd {
         #[arg(long, env = "SUNLIGHT_BENCH_POSTGRES")]
         postgres: Option<String>,
     },
+    /// Render and seal official documents, decisions and certificates (target: < 50 ms each).
+    Documents {
+        #[arg(long, default_value_t = 200)]
+        count: usize,
+    },
     /// Time list/filter API calls at this many powers (target: p99 < 5 ms).
     Api {
         #[arg(long, default_value_t = 100_000)]
@@ -181,6 +186,7 @@ pub async fn run(cmd: BenchCmd) -> anyhow::Result<()> {
         } => crate::bench_pages::bench_pages(powers, cases, connections, seconds).await,
         BenchCmd::Deadline { n } => bench_deadline(n),
         BenchCmd::Flow => bench_flow(),
+        BenchCmd::Documents { count } => crate::documents::bench_documents(count),
         BenchCmd::Files {
             count,
             size_kb,

@@ -264,6 +264,7 @@ async fn raw_limit(
                 expected: 0,
                 tasks,
                 outcome: Default::default(),
+                owner: None,
             });
         }
         store.write_raw_batch(&batch, seq).await?;

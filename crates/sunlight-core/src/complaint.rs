@@ -385,6 +385,10 @@ impl crate::process::Process for Complaint {
             }),
         }
     }
+
+    fn notices(&self, e: &ComplaintEvent) -> Vec<crate::notice::Notice> {
+        crate::notice::of_complaint(self, e)
+    }
 }
 
 #[cfg(test)]

@@ -571,6 +571,7 @@ const FIELD_PHRASES: &[(&str, &str, &str)] = &[
     ("applicant.id_number", "身份证号码", "ID number"),
     ("applicant.credit_code", "统一社会信用代码", "credit code"),
     ("applicant.phone", "联系电话", "phone"),
+    ("applicant.email", "电子邮箱", "email"),
     ("applicant.representative", "法定代表人", "representative"),
     (
         "decision.document_no",

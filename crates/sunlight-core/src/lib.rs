@@ -18,6 +18,7 @@ pub mod error;
 pub mod flow;
 pub mod lifecycle;
 pub mod negative;
+pub mod notice;
 pub mod personal;
 pub mod power;
 pub mod process;

@@ -29,6 +29,7 @@ pub const CASE_SUBMITTED: &[&str] = &[
     "/applicant/name",
     "/applicant/id_number",
     "/applicant/phone",
+    "/applicant/email",
     "/applicant/representative",
     "/form",
 ];
@@ -92,6 +93,7 @@ mod tests {
             name: "王建华".into(),
             id_number: "330183198003124511".into(),
             phone: "13905712468".into(),
+            email: "wjh@example.cn".into(),
         })
         .unwrap();
         for p in CASE_SUBMITTED
@@ -108,9 +110,10 @@ mod tests {
             credit_code: "91330183MA2H0D2X7Q".into(),
             representative: "张伟".into(),
             phone: "0571-63352718".into(),
+            email: "office@chunjiang.example.cn".into(),
         })
         .unwrap();
-        for f in ["/name", "/representative", "/phone"] {
+        for f in ["/name", "/representative", "/phone", "/email"] {
             assert!(org.pointer(f).is_some(), "{f}");
         }
         assert!(fields("case.accepted").is_empty());

@@ -55,6 +55,11 @@ pub trait Process: Clone + Send + Sync + Sized + 'static {
     /// The event as a ledger leaf shows it: evidence of the act, never personal data.
     fn evidence(event: &Self::Event) -> serde_json::Value;
 
+    /// What the people concerned are told of `event` (`self`: the state it left).
+    fn notices(&self, _event: &Self::Event) -> Vec<crate::notice::Notice> {
+        vec![]
+    }
+
     /// When the instance's next time-driven command falls due, and that command.
     fn timer(&self) -> Option<(Timestamp, Self::Command)> {
         None

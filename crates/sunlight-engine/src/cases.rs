@@ -412,7 +412,13 @@ impl Kind for Cases {
                 payload: canonical_json(&Checkout::evidence(&used)),
             });
         }
+        let notices = crate::notify::rows(
+            &sunlight_core::notice::of_case(case, &event.body),
+            shared.config.channels,
+            &shared.config.query_code_key,
+        );
         Ok(Decision {
+            notices,
             ack: Ack {
                 receipt,
                 version: case.version,
@@ -451,11 +457,16 @@ impl Kind for Cases {
             ),
             _ => Outcome::default(),
         };
+        let owner = (expected == 0)
+            .then(|| sunlight_core::notice::normalise_mobile(case.opened.applicant.phone()))
+            .flatten()
+            .map(|m| self.shared.config.query_code_key.owner(&m));
         CaseWrite {
             expected,
             tasks,
             case: Arc::new(case),
             outcome,
+            owner,
         }
     }
 

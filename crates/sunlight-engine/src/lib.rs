@@ -15,12 +15,14 @@
 
 pub mod cases;
 pub mod monitor;
+mod notify;
 mod query_code;
 pub(crate) mod runtime;
 pub mod simple;
 mod timers;
 
 pub use monitor::{Board, BoardCase, Live, Monitor, MonitorStats};
+pub use notify::Channels;
 pub use query_code::QueryCodeKey;
 pub use simple::SimpleAck;
 
@@ -68,6 +70,8 @@ pub struct EngineConfig {
     /// The secret query codes are hashed under (`sunlight` keeps it in a file beside the
     /// database); a fresh random one by default.
     pub query_code_key: QueryCodeKey,
+    /// The channels notices are delivered on besides the portal.
+    pub channels: notify::Channels,
 }
 
 impl Default for EngineConfig {
@@ -79,6 +83,7 @@ impl Default for EngineConfig {
             monitor: true,
             service: Default::default(),
             query_code_key: QueryCodeKey::random(),
+            channels: Default::default(),
         }
     }
 }
@@ -182,15 +187,19 @@ impl Engine {
             tx.clone(),
             set,
         ));
-        let lane = |timers| (store.clone(), clock.clone(), zone, timers);
-        let (s, c, z, t) = lane(true);
-        let checkouts = Arc::new(Lane::start(s, c, z, t));
-        let (s, c, z, t) = lane(false);
-        let complaints = Arc::new(Lane::start(s, c, z, t));
-        let (s, c, z, t) = lane(false);
-        let alerts = Arc::new(Lane::start(s, c, z, t));
-        let (s, c, z, t) = lane(false);
-        let measures = Arc::new(Lane::start(s, c, z, t));
+        let notices = Some(Arc::new((
+            shared.config.channels,
+            shared.config.query_code_key.clone(),
+        )));
+        let lane = |timers| (store.clone(), clock.clone(), zone, timers, notices.clone());
+        let (s, c, z, t, n) = lane(true);
+        let checkouts = Arc::new(Lane::start(s, c, z, t, n));
+        let (s, c, z, t, n) = lane(false);
+        let complaints = Arc::new(Lane::start(s, c, z, t, n));
+        let (s, c, z, t, n) = lane(false);
+        let alerts = Arc::new(Lane::start(s, c, z, t, n));
+        let (s, c, z, t, n) = lane(false);
+        let measures = Arc::new(Lane::start(s, c, z, t, n));
         Self {
             cases,
             shared,

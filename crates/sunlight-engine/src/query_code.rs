@@ -51,6 +51,16 @@ impl QueryCodeKey {
         )
     }
 
+    /// The key a mobile number's messages and cases are found by (我的办件): a keyed hash, so
+    /// a database dump does not list applicants' numbers. `mobile` is normalised (11 digits).
+    pub fn owner(&self, mobile: &str) -> String {
+        let mut mac =
+            <Hmac<Sha256> as KeyInit>::new_from_slice(&self.0).expect("HMAC accepts a 32-byte key");
+        mac.update(b"owner\0");
+        mac.update(mobile.as_bytes());
+        hex::encode(mac.finalize().into_bytes())
+    }
+
     /// Whether `code` is the one `stored` was made from (in constant time for keyed hashes).
     pub fn matches(&self, stored: &str, code: &str) -> bool {
         match stored.strip_prefix(PREFIX) {

@@ -25,7 +25,7 @@ use std::sync::{Arc, Mutex};
 use sunlight_core::Timestamp;
 use sunlight_core::case::Actor;
 use sunlight_core::clock::Clock;
-use sunlight_store::{Commit, NewAlert, NewEntry, Projection, Store, StoreError};
+use sunlight_store::{Commit, NewAlert, NewEntry, NewNotice, Projection, Store, StoreError};
 use tokio::sync::{mpsc, oneshot};
 
 /// A command waiting for its writer.
@@ -42,6 +42,7 @@ pub(crate) struct Decision<K: Kind> {
     pub ack: K::Ack,
     pub entries: Vec<NewEntry>,
     pub alerts: Vec<NewAlert>,
+    pub notices: Vec<NewNotice>,
 }
 
 /// What a process kind tells the write path.
@@ -371,6 +372,7 @@ impl<K: Kind> Decided<K> {
         self.batch.entries.extend(batch.entries);
         self.batch.keys.extend(batch.keys);
         self.batch.alerts.extend(batch.alerts);
+        self.batch.notices.extend(batch.notices);
         self.pending.extend(pending);
         self.answered.extend(answered);
     }
@@ -643,6 +645,7 @@ async fn decide_batch<K: Kind>(
         }
         out.batch.entries.extend(d.entries);
         out.batch.alerts.extend(d.alerts);
+        out.batch.notices.extend(d.notices);
         if let Some(k) = &job.key {
             out.batch
                 .keys

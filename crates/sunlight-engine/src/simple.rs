@@ -85,8 +85,13 @@ pub(crate) struct SimpleKind<P> {
     /// The next number to give (0: read it from the store first).
     next: AtomicI64,
     timers: Option<mpsc::UnboundedSender<(String, Timestamp)>>,
+    /// Where notices go and the key portal messages are filed under.
+    notices: Option<Notices>,
     _kind: std::marker::PhantomData<fn() -> P>,
 }
+
+/// The channels and key [`crate::notify::rows`] needs.
+pub(crate) type Notices = Arc<(crate::Channels, crate::QueryCodeKey)>;
 
 impl<P: Simple> SimpleKind<P>
 where
@@ -211,12 +216,17 @@ where
             version: next.version(),
             kind: entry.kind.clone(),
         };
+        let notices = match &self.notices {
+            Some(n) => crate::notify::rows(&next.notices(&event), n.0, &n.1),
+            None => vec![],
+        };
         states.insert(id.clone(), next);
         Ok(Decision {
             id,
             ack,
             entries: vec![entry],
             alerts: vec![],
+            notices,
         })
     }
 
@@ -261,13 +271,20 @@ where
     for<'a> P::Env<'a>: Send,
 {
     /// Starts the writer (and, with `timers`, the timer task) on the current runtime.
-    pub(crate) fn start(store: Store, clock: Arc<dyn Clock>, zone: Zone, timers: bool) -> Self {
+    pub(crate) fn start(
+        store: Store,
+        clock: Arc<dyn Clock>,
+        zone: Zone,
+        timers: bool,
+        notices: Option<Notices>,
+    ) -> Self {
         let (ttx, trx) = mpsc::unbounded_channel();
         let kind = SimpleKind {
             store: store.clone(),
             zone,
             next: AtomicI64::new(0),
             timers: timers.then_some(ttx),
+            notices,
             _kind: std::marker::PhantomData,
         };
         let rt = Arc::new(Runtime::new(kind, store.clone(), clock.clone(), 64, None));

@@ -21,6 +21,8 @@ pub struct CaseWrite {
     pub tasks: Vec<TaskState>,
     /// Its figures.
     pub outcome: sunlight_core::supervision::Outcome,
+    /// The keyed hash of the applicant's mobile number (我的办件 finds cases by it).
+    pub owner: Option<String>,
 }
 
 /// Everything one group commit of cases writes.
@@ -473,6 +475,7 @@ pub(crate) async fn write_projections(
             Cell::opt_int(w.outcome.rating.map(i64::from)),
             Cell::opt_text(w.outcome.decided_by.as_ref().map(|u| u.as_str())),
             Cell::opt_int(c.timer().map(|(at, _)| sql::millis(at))),
+            Cell::opt_text(w.owner.as_deref()),
         ]);
         for t in &w.tasks {
             let due = date(t.due);
@@ -490,7 +493,7 @@ pub(crate) async fn write_projections(
             ]);
         }
     }
-    const CASE_COLS: [(&str, Col); 25] = [
+    const CASE_COLS: [(&str, Col); 26] = [
         ("receipt", Col::Text),
         ("power", Col::Text),
         ("power_version", Col::Int),
@@ -516,6 +519,7 @@ pub(crate) async fn write_projections(
         ("rating", Col::Int),
         ("decided_by", Col::Text),
         ("timer_at", Col::Int),
+        ("owner", Col::Text),
     ];
     sqlx::query(sql::dynamic(format!(
         "{}
@@ -533,6 +537,7 @@ pub(crate) async fn write_projections(
     .bind(cases.finish())
     .execute(&mut **tx)
     .await?;
+    crate::documents::write_documents(tx, marks, writes).await?;
     if tasks.is_empty() {
         return Ok(());
     }

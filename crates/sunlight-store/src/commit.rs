@@ -11,6 +11,7 @@
 use crate::alerts::NewAlert;
 use crate::cases::CaseWrite;
 use crate::ledger::{NewEntry, Tx};
+use crate::notify::NewNotice;
 use crate::sql::{self, Cell, Col};
 use crate::{Result, Store, StoreError};
 use sqlx::Row;
@@ -30,6 +31,8 @@ pub struct Commit<W> {
     pub keys: Vec<(String, String)>,
     /// Alerts the batch's events raised (written, and ledgered, only if new).
     pub alerts: Vec<NewAlert>,
+    /// What the batch's events tell applicants: outbox rows and portal messages.
+    pub notices: Vec<NewNotice>,
     pub at: Option<Timestamp>,
 }
 
@@ -40,6 +43,7 @@ impl<W> Default for Commit<W> {
             entries: vec![],
             keys: vec![],
             alerts: vec![],
+            notices: vec![],
             at: None,
         }
     }
@@ -128,6 +132,9 @@ impl Store {
             tx.append(&all).await?
         };
         write_rows(&mut tx.tx, marks, rows).await?;
+        if !batch.notices.is_empty() {
+            crate::notify::insert_notices(&mut tx.tx, marks, &batch.notices, raised_at).await?;
+        }
         if !batch.keys.is_empty() {
             let at = sql::millis(raised_at);
             let mut keys = sql::JsonRows::default();

@@ -13,10 +13,12 @@ mod calendar;
 mod cases;
 mod commit;
 mod complaints;
+mod documents;
 mod feeds;
 mod figures;
 mod idempotency;
 mod ledger;
+mod notify;
 mod powers;
 mod privacy;
 mod proposals;
@@ -32,10 +34,15 @@ pub use calendar::{LoadedYear, Scope};
 pub use cases::{CaseBatch, CaseWrite, Checkout, TaskRow};
 pub use commit::{Commit, NoRows, Projection, Rows, Write};
 pub use complaints::Complaint;
+pub use documents::{DocumentRow, SealKeyRow};
 pub use feeds::{FeedReceipt, FeedSource};
 pub use figures::{FigureQuery, Figures, GroupBy, ListLimits};
 pub use idempotency::{Claim, KEY_RETENTION_DAYS};
 pub use ledger::{NewEntry, StoredEntry, VerifyReport};
+pub use notify::{
+    CODE_MINUTES, CODE_RESEND_SECONDS, CODE_SENDS_PER_HOUR, CODE_TRIES, Channel, CodeCheck,
+    CodeIssue, Message, NewNotice, OutboxRow,
+};
 pub use powers::{PowerFilter, PowerSummary, PowerVersion, VersionMeta};
 pub use privacy::{Erasable, Erase, EraseReport, Erased, NotErasable};
 pub use proposals::{ChangeError, PublishMeta};

@@ -183,6 +183,18 @@ impl Store {
                     // Erased meanwhile by another process.
                     continue;
                 }
+                // What was told the applicant, where, and the key their number is found by.
+                for sql in [
+                    "DELETE FROM outbox WHERE reference = $1",
+                    "DELETE FROM messages WHERE reference = $1",
+                    "UPDATE cases SET owner = NULL WHERE receipt = $1",
+                    "UPDATE documents SET holder = '已删除' WHERE receipt = $1",
+                ] {
+                    sqlx::query(sql)
+                        .bind(c.receipt.as_str())
+                        .execute(&mut *tx.tx)
+                        .await?;
+                }
                 let mut seqs: Vec<u64> = seqs.into_iter().map(|s| s as u64).collect();
                 seqs.sort_unstable();
                 let finished_at = sql::instant(c.finished_at_ms)?;

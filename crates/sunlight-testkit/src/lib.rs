@@ -6,6 +6,7 @@
 //! production crate depends on it.
 
 pub mod reference;
+pub mod smtp_sink;
 
 use sunlight_store::Store;
 

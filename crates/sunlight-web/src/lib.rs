@@ -11,6 +11,7 @@ pub mod flowsvg;
 mod idempotency;
 pub mod limiter;
 mod pages;
+pub mod sms_stub;
 
 use axum::extract::DefaultBodyLimit;
 use axum::routing::get;

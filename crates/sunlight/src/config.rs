@@ -41,6 +41,15 @@ pub struct Config {
     /// cites (`lapse_basis`), file limits (`[service.files]` `max_file_bytes`,
     /// `max_case_bytes`, `max_case_files`).
     pub service: sunlight_core::case::ServiceRules,
+    /// Notifications (`[notify]`): an SMS gateway (`[notify.sms]` `url`, `token`, `sign`), an
+    /// SMTP server (`[notify.smtp]` `url`, `from`), retries (`max_attempts`,
+    /// `retry_seconds`). Without either, notices reach applicants only as in-portal messages.
+    pub notify: sunlight_app::notify::NotifyConfig,
+    /// Documents under the departments' seals (`[documents]`): the key directory (`keys`,
+    /// default beside a SQLite file: `sunlight.seals/`), the address printed for verification
+    /// (`public_url`), years a certificate is valid (`certificate_years`), a full CJK font for
+    /// rare characters (`font`).
+    pub documents: sunlight_app::documents::DocumentsConfig,
 }
 
 /// Where uploaded files (materials) are kept.
@@ -81,6 +90,11 @@ impl Config {
         self.beside_database(self.ledger_key.as_deref(), "ledger.key")
     }
 
+    /// Where the departments' seal keys live.
+    pub fn seal_keys_path(&self) -> std::path::PathBuf {
+        self.beside_database(self.documents.keys.as_deref(), "seals")
+    }
+
     /// Where the query-code secret lives.
     pub fn query_key_path(&self) -> std::path::PathBuf {
         self.beside_database(self.query_key.as_deref(), "query.key")
@@ -118,6 +132,8 @@ impl Default for Config {
             supervision: Default::default(),
             files: Files::default(),
             service: Default::default(),
+            notify: Default::default(),
+            documents: Default::default(),
         }
     }
 }

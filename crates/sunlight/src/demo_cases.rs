@@ -51,6 +51,7 @@ fn person(name: &str, body17: &str, phone: &str) -> Applicant {
         name: name.into(),
         id_number: id_number(body17),
         phone: phone.into(),
+        email: String::new(),
     }
 }
 
@@ -259,6 +260,7 @@ pub async fn load(
             amount_fen: 6_500_000,
             collective_reason: None,
         }),
+        documents: vec![],
     };
     d.act(
         &penalty,
@@ -310,6 +312,7 @@ pub async fn load(
         reasons: String::new(),
         legal_basis: "《中华人民共和国食品安全法》第三十五条".into(),
         penalty: None,
+        documents: vec![],
     };
     d.act(
         &done,
@@ -382,6 +385,7 @@ pub async fn load(
                     credit_code: "91330183MA2H0D2X7Q".into(),
                     representative: "张伟".into(),
                     phone: "0571-63352718".into(),
+                    email: String::new(),
                 },
                 "春江路连锁门店",
                 &MATERIALS,

@@ -358,6 +358,20 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
                     "Demo users: bianban.li (registry editor), fazhi.wang (reviewer), jiancha.sun (supervisor), admin … password: sunlight-demo"
                 );
             }
+            // A demo has no phones: its SMS go to a stub gateway that prints them here.
+            let mut config = config;
+            if config.notify.sms.is_none() {
+                let stub = sunlight_web::sms_stub::SmsStub::default();
+                let url = stub.serve(tokio::net::TcpListener::bind("127.0.0.1:0").await?, true)?;
+                println!(
+                    "短信（验证码、办件通知）在演示中打印于此 / demo SMS are printed here ({url})."
+                );
+                config.notify.sms = Some(sunlight_app::notify::SmsGateway {
+                    url,
+                    token: String::new(),
+                    sign: "阳光政务".into(),
+                });
+            }
             serve(store, &config, zone).await?;
         }
         Command::Migrate => {
@@ -596,10 +610,25 @@ async fn serve(store: Store, config: &Config, zone: Zone) -> anyhow::Result<()> 
         supervision: config.supervision.clone(),
         service: config.service.clone(),
         query_code_key: query_code_key(config)?,
+        channels: config.notify.channels(),
         ..Default::default()
     };
-    let app = Arc::new(App::start(store, clock, zone, engine));
+    let mut app = App::start(store, clock, zone, engine);
+    let mut documents = config.documents.clone();
+    if documents.public_url == sunlight_app::documents::DocumentsConfig::default().public_url
+        && !config.listen.ends_with(":0")
+    {
+        documents.public_url = format!("http://{}", config.listen);
+    }
+    app.sealer = Arc::new(
+        sunlight_app::documents::Sealer::new(&documents, config.seal_keys_path())
+            .map_err(|e| anyhow::anyhow!("documents: {e}"))?,
+    );
+    let app = Arc::new(app);
     app.prepare().await?;
+    sunlight_app::notify::Deliverer::new(app.clone(), config.notify.clone())
+        .map_err(|e| anyhow::anyhow!("notify: {e}"))?
+        .spawn();
     let listener = tokio::net::TcpListener::bind(&config.listen)
         .await
         .with_context(|| format!("listening on {}", config.listen))?;

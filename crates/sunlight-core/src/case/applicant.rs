@@ -14,6 +14,9 @@ pub enum Applicant {
         id_number: String,
         #[serde(default)]
         phone: String,
+        /// Optional: where notices also go by email.
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        email: String,
     },
     Organisation {
         name: String,
@@ -24,6 +27,9 @@ pub enum Applicant {
         representative: String,
         #[serde(default)]
         phone: String,
+        /// Optional: where notices also go by email.
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        email: String,
     },
 }
 
@@ -88,6 +94,33 @@ pub(super) fn phone_problem() -> crate::Text {
     )
 }
 
+/// An email address as the public may see it: the first character of its local part, then the
+/// domain (`z***@example.cn`).
+fn mask_email(e: &str) -> String {
+    match e.split_once('@') {
+        Some((local, domain)) => format!("{}***@{domain}", local.chars().next().unwrap_or('*')),
+        None => mask_middle(e, 1, 0),
+    }
+}
+
+/// Whether `e` looks like an email address a mail server would take (one `@`, a dotted
+/// domain, no spaces, at most 100 characters); empty is allowed (no email).
+pub fn email_is_valid(e: &str) -> bool {
+    if e.is_empty() {
+        return true;
+    }
+    let Some((local, domain)) = e.split_once('@') else {
+        return false;
+    };
+    e.len() <= 100
+        && !local.is_empty()
+        && !domain.contains('@')
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && e.chars().all(|c| c.is_ascii_graphic())
+}
+
 pub(super) fn mask_middle(s: &str, keep_head: usize, keep_tail: usize) -> String {
     let chars: Vec<char> = s.chars().collect();
     if chars.len() <= keep_head + keep_tail {
@@ -103,6 +136,18 @@ impl Applicant {
     pub fn name(&self) -> &str {
         match self {
             Self::Person { name, .. } | Self::Organisation { name, .. } => name,
+        }
+    }
+
+    pub fn phone(&self) -> &str {
+        match self {
+            Self::Person { phone, .. } | Self::Organisation { phone, .. } => phone,
+        }
+    }
+
+    pub fn email(&self) -> &str {
+        match self {
+            Self::Person { email, .. } | Self::Organisation { email, .. } => email,
         }
     }
 
@@ -149,6 +194,15 @@ impl Applicant {
                 }
             }
         }
+        if !email_is_valid(self.email()) {
+            errors.push(FieldError::new(
+                "applicant.email",
+                zh_en!(
+                    "电子邮箱格式不正确（如 zhangsan@example.cn）",
+                    "not an email address (like zhangsan@example.cn)"
+                ),
+            ));
+        }
         errors
     }
 
@@ -160,21 +214,25 @@ impl Applicant {
                 name,
                 id_number,
                 phone,
+                email,
             } => Self::Person {
                 name: mask_middle(name, 1, 0),
                 id_number: mask_middle(id_number, 6, 4),
                 phone: mask_middle(phone, 3, 4),
+                email: mask_email(email),
             },
             Self::Organisation {
                 name,
                 credit_code,
                 representative,
                 phone,
+                email,
             } => Self::Organisation {
                 name: name.clone(),
                 credit_code: credit_code.clone(),
                 representative: mask_middle(representative, 1, 0),
                 phone: mask_middle(phone, 3, 4),
+                email: mask_email(email),
             },
         }
     }

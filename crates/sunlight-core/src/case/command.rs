@@ -82,6 +82,10 @@ pub struct DecisionInput {
     pub legal_basis: String,
     #[serde(default)]
     pub penalty: Option<PenaltyInput>,
+    /// The documents issued with the decision under the department's seal (filled in by the
+    /// application layer, which renders and seals them for the approver who decides).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub documents: Vec<SealedDocument>,
 }
 
 #[derive(Debug, Clone)]

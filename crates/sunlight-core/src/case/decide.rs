@@ -651,6 +651,25 @@ impl Case {
             (None, _, _) => None,
         };
         let remedy = (d.verdict == Verdict::Deny || penalty.is_some()).then(Remedy::statutory);
+        let hex64 = |s: &str| s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit());
+        for (i, doc) in d.documents.iter().enumerate() {
+            let twice = d.documents[..i].iter().any(|o| o.kind == doc.kind);
+            if twice || doc.number.trim().is_empty() || !hex64(&doc.sha256) || !hex64(&doc.sm3) {
+                return Err(DomainError::field(
+                    "decision.documents",
+                    zh_en!(
+                        "签发的文书不完整或重复（每类文书一份，须有编号和摘要）",
+                        "an issued document is incomplete or repeated (one of each kind, with its number and digests)"
+                    ),
+                ));
+            }
+            if doc.kind == DocumentKind::Certificate && d.verdict != Verdict::Approve {
+                return Err(DomainError::field(
+                    "decision.documents",
+                    zh_en!("不予许可的决定不颁发证照", "a denial issues no certificate"),
+                ));
+            }
+        }
         Ok(Decision {
             verdict: d.verdict,
             document_no: d.document_no.trim().to_string(),
@@ -658,6 +677,7 @@ impl Case {
             legal_basis: d.legal_basis.clone(),
             remedy,
             penalty,
+            documents: d.documents.clone(),
         })
     }
 

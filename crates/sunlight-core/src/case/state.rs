@@ -197,6 +197,68 @@ pub struct Decision {
     pub remedy: Option<Remedy>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub penalty: Option<Penalty>,
+    /// 决定书 and 证照 issued with it, each sealed (the ledger keeps their digests and seals).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub documents: Vec<SealedDocument>,
+}
+
+/// What a sealed document is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum DocumentKind {
+    /// 准予／不予行政许可决定书 (or a penalty decision)
+    Decision,
+    /// 证照: the licence certificate itself (电子证照)
+    Certificate,
+}
+
+impl DocumentKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Decision => "decision",
+            Self::Certificate => "certificate",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::Decision, Self::Certificate]
+            .into_iter()
+            .find(|k| k.as_str() == s)
+    }
+
+    pub fn zh(self) -> &'static str {
+        match self {
+            Self::Decision => "决定书",
+            Self::Certificate => "证照",
+        }
+    }
+}
+
+/// A document issued under a department's 行政审批专用章: a PDF kept by its SHA-256, whose SM3
+/// digest the department's SM2 key signed. Evidence only: no personal data (the holder of a
+/// certificate is in the store's `documents` row, erasable).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SealedDocument {
+    pub kind: DocumentKind,
+    /// 文号, or a certificate's 证照编号.
+    pub number: String,
+    /// SHA-256 of the PDF (where the store keeps it), lower-case hex.
+    pub sha256: String,
+    /// SM3 of the PDF (what the seal signs), lower-case hex.
+    pub sm3: String,
+    /// The sealing key's fingerprint.
+    pub key: String,
+    /// The SM2 signature (DER), hex.
+    pub signature: String,
+    /// A certificate's validity.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Date))]
+    pub valid_from: Option<Date>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Date))]
+    pub valid_to: Option<Date>,
 }
 
 /// 送达方式 (民事诉讼法 Arts. 87–95 as 行政处罚法 Art. 61 applies them).

@@ -243,6 +243,7 @@ pub(crate) fn submission(materials: &[&str]) -> Submission {
             name: "王小明".into(),
             id_number: "11010519491231002X".into(),
             phone: "13812345678".into(),
+            email: String::new(),
         },
         form: serde_json::json!({"area": 120}),
         materials: materials.iter().map(|m| m.to_string()).collect(),
@@ -329,7 +330,8 @@ fn receipt_numbers_read_back_and_id_numbers_check() {
         Applicant::Person {
             name: "王**".into(),
             id_number: "110105********002X".into(),
-            phone: "138****5678".into()
+            phone: "138****5678".into(),
+            email: String::new(),
         }
     );
 }
@@ -401,6 +403,7 @@ fn outside_the_list_nothing_opens() {
         name: " ".into(),
         id_number: "123".into(),
         phone: "x".into(),
+        email: String::new(),
     };
     let e = Case::submit(&bad, intake(), &Actor::Applicant, &w.env()).unwrap_err();
     let fields: Vec<&str> = e.field_errors().iter().map(|f| f.field.as_str()).collect();
@@ -631,6 +634,7 @@ fn who_accepted_may_not_decide() {
             reasons: String::new(),
             legal_basis: String::new(),
             penalty: None,
+            documents: vec![],
         },
         opinion: String::new(),
     };
@@ -691,6 +695,7 @@ fn a_case_runs_to_the_end_and_its_events_rebuild_it() {
             reasons: String::new(),
             legal_basis: String::new(),
             penalty: None,
+            documents: vec![],
         },
         opinion: String::new(),
     };
@@ -706,6 +711,7 @@ fn a_case_runs_to_the_end_and_its_events_rebuild_it() {
             reasons: String::new(),
             legal_basis: String::new(),
             penalty: None,
+            documents: vec![],
         },
         opinion: "准予许可".into(),
     };
@@ -962,6 +968,7 @@ fn fines_stay_in_their_band_unless_decided_collectively_with_a_reason() {
                 amount_fen: amount,
                 collective_reason: reason.map(String::from),
             }),
+            documents: vec![],
         },
         opinion: String::new(),
     };

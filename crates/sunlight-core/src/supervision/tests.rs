@@ -260,6 +260,7 @@ fn fines_outside_their_band_are_always_reviewed_and_delivery_is_due_in_ten_days(
                 amount_fen: amount,
                 collective_reason: reason.map(String::from),
             }),
+            documents: vec![],
         },
         opinion: String::new(),
     };
@@ -592,6 +593,7 @@ mod feeds {
                 reasons: String::new(),
                 legal_basis: String::new(),
                 penalty: None,
+                documents: vec![],
             },
             opinion: String::new(),
         };

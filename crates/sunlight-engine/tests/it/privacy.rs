@@ -167,6 +167,7 @@ pub(crate) async fn a_finished_case_is_erased_and_the_ledger_still_verifies(db: 
             credit_code,
             representative,
             phone,
+            ..
         } => {
             assert_eq!(
                 (name.as_str(), representative.as_str(), phone.as_str()),

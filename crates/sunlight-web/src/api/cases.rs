@@ -407,7 +407,7 @@ pub async fn command(
         CommandBody::Rate { level, comment } => CaseCommand::Rate(Rating { level, comment }),
     };
     let key = idempotency_key(&headers, &format!("{}@{r}", actor.name()));
-    Ok(ApiJson(state.engine.act(r, cmd, actor, key).await?))
+    Ok(ApiJson(state.app.act(r, cmd, actor, key).await?))
 }
 
 /// A file named by its digest, as a command refers to one uploaded before.

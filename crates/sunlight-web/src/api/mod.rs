@@ -8,6 +8,7 @@ pub mod powers;
 pub mod proposals;
 pub mod registry;
 pub mod supervision;
+pub mod verify;
 
 use crate::SharedState;
 use utoipa::OpenApi;
@@ -85,6 +86,7 @@ pub fn router() -> OpenApiRouter<SharedState> {
         .routes(routes!(ledger::sign))
         .routes(routes!(ledger::inclusion))
         .routes(routes!(ledger::receipt_proofs))
+        .routes(routes!(verify::by_number, verify::by_file))
         .routes(routes!(ledger::consistency))
         .routes(routes!(supervision::rules))
         .routes(routes!(supervision::board))

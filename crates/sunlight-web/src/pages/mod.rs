@@ -713,8 +713,18 @@ pub fn router() -> Router<SharedState> {
         .route("/lookup/rate", post(portal::rate))
         .route("/lookup/case", get(portal::lookup_case))
         .route("/applied", get(portal::applied))
+        .route("/my", get(portal::mine))
+        .route("/my/code", post(portal::request_code))
+        .route("/my/verify", post(portal::verify_code))
+        .route("/my/signout", post(portal::sign_out))
+        .route("/my/cases/{receipt}", get(portal::open_mine))
         .route("/lookup/supplement", post(portal::supplement))
         .route("/lookup/files/{sha}", get(portal::lookup_file))
+        .route("/lookup/documents/{number}", get(portal::lookup_document))
+        .route(
+            "/verify",
+            get(portal::verify_form).post(portal::verify_upload),
+        )
         .route("/open-data", get(portal::open_data))
         .route("/open-data/{file}", get(opendata::download))
         .route(
@@ -739,6 +749,10 @@ pub fn router() -> Router<SharedState> {
             post(work::receive_supplement),
         )
         .route("/work/cases/{receipt}/files/{sha}", get(work::case_file))
+        .route(
+            "/work/cases/{receipt}/documents/{number}",
+            get(work::case_document),
+        )
         .route("/work/cases/{receipt}/flow.svg", get(work::case_flow))
         .route("/admin", get(admin::index))
         .route("/admin/users", post(admin::add_user))

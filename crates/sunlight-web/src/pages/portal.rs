@@ -483,6 +483,10 @@ pub async fn open_data(State(state): State<SharedState>, v: Visitor) -> Response
 
 mod apply;
 mod complaints;
+mod mine;
+mod verify;
 
 pub use apply::*;
 pub use complaints::*;
+pub use mine::*;
+pub use verify::*;

@@ -13,7 +13,9 @@ use sunlight_web::{AppState, app};
 use tower::ServiceExt;
 
 mod cases;
+mod documents;
 mod matrix;
+mod notify;
 mod pages;
 mod supervision;
 mod supplement;

@@ -134,6 +134,9 @@ const API: &[(&str, &str, Access)] = &[
     ),
     ("get", "/api/ledger/proofs/inclusion", Public),
     ("get", "/api/ledger/receipts/{receipt}", Public),
+    // 电子证照核验: anyone, with the number and code or the file.
+    ("get", "/api/verify", Public),
+    ("post", "/api/verify", Public),
     ("get", "/api/ledger/proofs/consistency", Public),
     ("get", "/api/supervision/rules", Public),
     ("get", "/api/supervision/board", Only(OVERSIGHT)),
@@ -305,6 +308,8 @@ async fn every_page_for_every_role() {
         ("/lookup", None),
         ("/open-data", None),
         ("/complaints", None),
+        ("/my", None),
+        ("/verify", None),
         ("/login", None),
         ("/work", Some(&[Clerk, Officer, Approver])),
         ("/work/intake", Some(&[Clerk])),

@@ -7,6 +7,14 @@ use std::collections::HashMap;
 use sunlight_testkit::reference;
 
 pub(crate) async fn page_api() -> (Api, Arc<ManualClock>, Store) {
+    let (api, clock, store, _) = page_api_with(Default::default()).await;
+    (api, clock, store)
+}
+
+/// The same, with the engine configured; the application too (for its server duties).
+pub(crate) async fn page_api_with(
+    config: sunlight_engine::EngineConfig,
+) -> (Api, Arc<ManualClock>, Store, Arc<sunlight_app::App>) {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::connect(&format!("sqlite:{}", dir.path().join("pages.db").display()))
         .await
@@ -49,7 +57,13 @@ pub(crate) async fn page_api() -> (Api, Arc<ManualClock>, Store) {
     add_staff(&store, "fazhi.wang", "王法制", None, &[Role::Reviewer]).await;
     add_staff(&store, "shenji.wu", "吴审计", None, &[Role::Auditor]).await;
     let clock = Arc::new(ManualClock::new(now));
-    let state = AppState::new(store.clone(), clock.clone(), Zone::CHINA);
+    let application = Arc::new(sunlight_app::App::start(
+        store.clone(),
+        clock.clone(),
+        Zone::CHINA,
+        config,
+    ));
+    let state = AppState::of(application.clone());
     (
         Api {
             router: app(state),
@@ -57,6 +71,7 @@ pub(crate) async fn page_api() -> (Api, Arc<ManualClock>, Store) {
         },
         clock,
         store,
+        application,
     )
 }
 

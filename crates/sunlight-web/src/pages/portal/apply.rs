@@ -50,6 +50,7 @@ pub(super) struct ApplyFields {
     credit_code: String,
     representative: String,
     phone: String,
+    email: String,
     note: String,
 }
 
@@ -95,6 +96,7 @@ pub async fn apply(
         credit_code: form.get("credit_code").to_uppercase(),
         representative: form.get("representative").to_string(),
         phone: form.get("phone").to_string(),
+        email: form.get("email").trim().to_string(),
         note: form.get("note").to_string(),
     };
     let applicant = if kind == "organisation" {
@@ -103,12 +105,14 @@ pub async fn apply(
             credit_code: f.credit_code.clone(),
             representative: f.representative.clone(),
             phone: f.phone.clone(),
+            email: f.email.clone(),
         }
     } else {
         Applicant::Person {
             name: f.name.clone(),
             id_number: f.id_number.clone(),
             phone: f.phone.clone(),
+            email: f.email.clone(),
         }
     };
     let mut materials = form.all("materials");
@@ -183,6 +187,8 @@ pub(super) struct LookupPage<'a> {
 }
 
 pub(super) struct Found {
+    /// Sealed documents: kind, number, link, status.
+    documents: Vec<[String; 4]>,
     receipt: String,
     power: String,
     department: String,
@@ -222,7 +228,7 @@ const APPLIED: SignedCookie = SignedCookie {
     minutes: 10,
 };
 
-fn grant_cookie(state: &SharedState, receipt: &str) -> String {
+pub(super) fn grant_cookie(state: &SharedState, receipt: &str) -> String {
     GRANT.issue(state, &[receipt])
 }
 
@@ -389,7 +395,9 @@ pub(super) async fn found(
         .map(str::to_string)
         .unwrap_or_else(|| c.opened.department.to_string());
     let colour = crate::pages::colour_of(state, c).await;
+    let documents = crate::pages::work::document_lines(state, v, c, "/lookup/documents").await;
     Found {
+        documents,
         receipt: c.opened.receipt.to_string(),
         clock: c.clock().label(lang),
         clock_stopped: c.clock().stopped(),
@@ -633,6 +641,19 @@ pub async fn supplement(
 }
 
 /// A file of the granted case.
+pub async fn lookup_document(
+    State(state): State<SharedState>,
+    v: Visitor,
+    headers: HeaderMap,
+    Path(number): Path<String>,
+) -> Response {
+    match granted(&state, &v, &headers).await {
+        Err(page) => page,
+        Ok(None) => Redirect::to("/lookup").into_response(),
+        Ok(Some(c)) => crate::pages::work::document_response(&state, &v, &c, &number).await,
+    }
+}
+
 pub async fn lookup_file(
     State(state): State<SharedState>,
     v: Visitor,

@@ -53,6 +53,11 @@ pub(super) struct CasePage<'a> {
     today: String,
     tiers: Vec<(&'static str, &'static str)>,
     is_penalty: bool,
+    /// Who was told what (the outbox rows about the case): when, channel, recipient masked,
+    /// topic, state and attempts.
+    told: Vec<[String; 5]>,
+    /// Documents issued under the seal: kind, number, link, status.
+    documents: Vec<[String; 4]>,
 }
 
 /// A one-time notice as a page shows it.
@@ -230,6 +235,7 @@ pub(super) async fn case_view(
             name,
             id_number,
             phone,
+            email,
         } => vec![
             (v.t("姓名", "Name").to_string(), v.lang.personal(name)),
             (
@@ -237,12 +243,14 @@ pub(super) async fn case_view(
                 v.lang.personal(id_number),
             ),
             (v.t("电话", "Phone").to_string(), v.lang.personal(phone)),
+            (v.t("电子邮箱", "Email").to_string(), v.lang.personal(email)),
         ],
         Applicant::Organisation {
             name,
             credit_code,
             representative,
             phone,
+            email,
         } => vec![
             (v.t("名称", "Name").to_string(), v.lang.personal(name)),
             (
@@ -254,6 +262,7 @@ pub(super) async fn case_view(
                 v.lang.personal(representative),
             ),
             (v.t("电话", "Phone").to_string(), v.lang.personal(phone)),
+            (v.t("电子邮箱", "Email").to_string(), v.lang.personal(email)),
         ],
     };
     let events = state
@@ -285,7 +294,17 @@ pub(super) async fn case_view(
     crate::pages::actor_names(state, v.lang, &mut by).await;
     let date =
         |d: Option<sunlight_core::Date>| d.map(|d| d.to_string()).unwrap_or_else(|| "—".into());
+    let told = told(state, v, c.opened.receipt.as_str()).await;
+    let documents = document_lines(
+        state,
+        v,
+        c,
+        &format!("/work/cases/{}/documents", c.opened.receipt),
+    )
+    .await;
     let page = CasePage {
+        told,
+        documents,
         v,
         receipt: c.opened.receipt.to_string(),
         power: c.opened.power_name.clone(),
@@ -551,6 +570,7 @@ pub(super) async fn command(state: &SharedState, form: &FormData) -> Result<Case
                     reasons: form.get("reasons").to_string(),
                     legal_basis: form.get("legal_basis").to_string(),
                     penalty,
+                    documents: vec![],
                 },
                 opinion: form.get("opinion").to_string(),
             }
@@ -608,7 +628,7 @@ pub async fn act(
     let idem = form.get("idem");
     let key = (!idem.is_empty()).then(|| format!("{}:page:{idem}", user.username));
     let result = state
-        .engine
+        .app
         .act(
             c.opened.receipt.clone(),
             cmd,
@@ -754,4 +774,157 @@ pub(crate) async fn file_response(
         .into_response(),
         Err(e) => PageError::new(v, e).into_response(),
     }
+}
+
+/// The notices sent about a case, as its page lists them (recipients masked).
+async fn told(state: &SharedState, v: &Visitor, receipt: &str) -> Vec<[String; 5]> {
+    let rows = state.store.notices_about(receipt).await.unwrap_or_default();
+    rows.into_iter()
+        .map(|r| {
+            let at =
+                sunlight_core::Timestamp::from_millisecond(r.sent_at_ms.unwrap_or(r.created_at_ms))
+                    .map(|t| {
+                        state
+                            .zone
+                            .format(t)
+                            .get(..16)
+                            .unwrap_or_default()
+                            .replace('T', " ")
+                    })
+                    .unwrap_or_default();
+            let (channel, to) = match r.channel {
+                sunlight_store::Channel::Email => {
+                    let masked = match r.recipient.split_once('@') {
+                        Some((l, d)) => format!("{}***@{d}", l.chars().next().unwrap_or('*')),
+                        None => "***".into(),
+                    };
+                    (v.t("邮件", "email"), masked)
+                }
+                _ => {
+                    let p = &r.recipient;
+                    let masked = if p.len() == 11 {
+                        format!("{}****{}", &p[..3], &p[7..])
+                    } else {
+                        "***".into()
+                    };
+                    (v.t("短信", "SMS"), masked)
+                }
+            };
+            let topic = sunlight_core::notice::Topic::parse(&r.topic)
+                .map(|t| t.label().get(v.lang).to_string())
+                .unwrap_or_default();
+            let outcome = match r.state.as_str() {
+                "sent" => v.t("已发送", "delivered").to_string(),
+                "failed" => format!("{}（{}）", v.t("发送失败", "failed"), r.attempts),
+                _ if r.attempts > 0 => format!(
+                    "{} {} {}",
+                    v.t("重试中，已尝试", "retrying; tried"),
+                    r.attempts,
+                    v.t("次", "times")
+                ),
+                _ => v.t("待发送", "queued").to_string(),
+            };
+            [at, channel.to_string(), to, topic, outcome]
+        })
+        .collect()
+}
+
+pub async fn case_document(
+    State(state): State<SharedState>,
+    v: Visitor,
+    Path((receipt, number)): Path<(String, String)>,
+) -> Response {
+    let (_, c) = match readable(&state, &v, &receipt).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    document_response(&state, &v, &c, &number).await
+}
+
+/// A case's sealed document as a PDF download, or the page saying there is none.
+pub(crate) async fn document_response(
+    state: &SharedState,
+    v: &Visitor,
+    c: &Case,
+    number: &str,
+) -> Response {
+    match state.app.document_pdf(c, number).await {
+        Ok(Some(bytes)) => {
+            let encoded: String = number
+                .bytes()
+                .map(|b| match b {
+                    b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' => {
+                        (b as char).to_string()
+                    }
+                    _ => format!("%{b:02X}"),
+                })
+                .collect();
+            (
+                [
+                    (
+                        header::CONTENT_TYPE,
+                        HeaderValue::from_static("application/pdf"),
+                    ),
+                    (
+                        header::CACHE_CONTROL,
+                        HeaderValue::from_static("private, no-store"),
+                    ),
+                    (
+                        header::CONTENT_DISPOSITION,
+                        HeaderValue::from_str(&format!(
+                            "attachment; filename=\"document.pdf\"; filename*=UTF-8''{encoded}.pdf"
+                        ))
+                        .unwrap_or(HeaderValue::from_static("attachment")),
+                    ),
+                    (
+                        header::X_CONTENT_TYPE_OPTIONS,
+                        HeaderValue::from_static("nosniff"),
+                    ),
+                ],
+                bytes,
+            )
+                .into_response()
+        }
+        Ok(None) => PageError::new(
+            v,
+            ApiError::not_found(zh_en!(
+                "此办件没有该文书",
+                "the case issued no such document"
+            )),
+        )
+        .into_response(),
+        Err(e) => PageError::new(v, e).into_response(),
+    }
+}
+
+/// A case's sealed documents as its pages list them: kind, number, link, status.
+pub(crate) async fn document_lines(
+    state: &SharedState,
+    v: &Visitor,
+    c: &Case,
+    base: &str,
+) -> Vec<[String; 4]> {
+    state
+        .app
+        .documents_of(c)
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .map(|d| {
+            let kind = match d.kind.as_str() {
+                "certificate" => v.t("证照", "Certificate"),
+                _ => v.t("决定书", "Decision"),
+            };
+            let status = if d.revoked_at_ms.is_some() {
+                v.t("已撤销", "revoked")
+            } else {
+                v.t("已加盖电子印章", "sealed")
+            };
+            let href = format!(
+                "{base}/{}",
+                form_urlencoded::byte_serialize(d.number.as_bytes()).collect::<String>()
+            );
+            [kind.to_string(), d.number, href, status.to_string()]
+        })
+        .collect()
 }

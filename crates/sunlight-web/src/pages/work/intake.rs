@@ -70,12 +70,14 @@ pub async fn intake(State(state): State<SharedState>, Posted { v, form }: Posted
             credit_code: form.get("credit_code").to_uppercase(),
             representative: form.get("representative").into(),
             phone: form.get("phone").into(),
+            email: form.get("email").trim().into(),
         }
     } else {
         Applicant::Person {
             name: form.get("name").into(),
             id_number: form.get("id_number").to_uppercase(),
             phone: form.get("phone").into(),
+            email: form.get("email").trim().into(),
         }
     };
     let sub = Submission {
