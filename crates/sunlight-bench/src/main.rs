@@ -8,6 +8,7 @@ mod bench_engine;
 mod bench_files;
 mod bench_pages;
 mod bench_supervision;
+mod documents;
 
 use clap::Parser;
 
