@@ -206,6 +206,9 @@ impl DocumentStatus {
     }
 }
 
+/// A document to render: its kind, content, and (a certificate) validity.
+type Wanted = (DocumentKind, docs::Document, Option<(Date, Date)>);
+
 fn licence_name(power: &str) -> String {
     if let Some(i) = power.rfind('证') {
         return power[..i + '证'.len_utf8()].to_string();
@@ -297,7 +300,7 @@ impl App {
             .and_then(|p| p.power.legal_basis.first())
             .map(|b| format!("{}{}", b.instrument, b.article))
             .unwrap_or_default();
-        let mut wanted: Vec<(DocumentKind, docs::Document, Option<(Date, Date)>)> = Vec::new();
+        let mut wanted: Vec<Wanted> = Vec::new();
         match input.verdict {
             Verdict::Approve => {
                 let licence = licence_name(&o.power_name);

@@ -36,7 +36,7 @@ pub(crate) enum Op {
     },
     Act {
         receipt: ReceiptNumber,
-        cmd: CaseCommand,
+        cmd: Box<CaseCommand>,
     },
 }
 
@@ -236,7 +236,7 @@ impl Cases {
                 let calendar = self
                     .calendar(&mut ctx.calendars, &case.opened.region)
                     .await?;
-                let benchmark: Option<Benchmark> = match cmd {
+                let benchmark: Option<Benchmark> = match cmd.as_ref() {
                     CaseCommand::Decide { .. }
                         if case.opened.category == PowerCategory::Penalty =>
                     {
@@ -534,7 +534,7 @@ pub(crate) async fn run_timers(
             let job = Job {
                 op: Op::Act {
                     receipt,
-                    cmd: CaseCommand::LapseSupplement,
+                    cmd: Box::new(CaseCommand::LapseSupplement),
                 },
                 actor: Actor::Timer,
                 key: None,

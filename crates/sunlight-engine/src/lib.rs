@@ -349,6 +349,7 @@ impl Engine {
         actor: Actor,
         key: Option<String>,
     ) -> Result<Ack> {
+        let cmd = Box::new(cmd);
         self.send(Op::Act { receipt, cmd }, actor, key).await
     }
 

@@ -6,10 +6,11 @@ use sunlight_core::personal::ERASED;
 use sunlight_store::{NewEntry, Store};
 
 const STREAM: &str = "case/330183-261123-PRIVA-CY001";
-const SECRETS: [&str; 6] = [
+const SECRETS: [&str; 7] = [
     "王建华",
     "330183198003124511",
     "13905712468",
+    "wjh@example.cn",
     "建华小吃店",
     "两天拿证",
     "不再开店",
@@ -19,7 +20,7 @@ fn submitted() -> Value {
     json!({
         "type": "submitted",
         "receipt": "330183-261123-PRIVA-CY001",
-        "applicant": {"kind": "person", "name": "王建华", "id_number": "330183198003124511", "phone": "13905712468"},
+        "applicant": {"kind": "person", "name": "王建华", "id_number": "330183198003124511", "phone": "13905712468", "email": "wjh@example.cn"},
         "form": {"shop": "建华小吃店", "area_m2": 86},
         "power": "330183-XK-00001"
     })

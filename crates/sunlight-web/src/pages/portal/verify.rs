@@ -12,9 +12,11 @@ struct VerifyPage<'a> {
     number: String,
     code: String,
     error: Option<String>,
-    /// (heading, class, lines (label, value))
-    result: Option<(String, &'static str, Vec<(String, String)>)>,
+    result: Option<Shown>,
 }
+
+/// A verification as the page shows it: heading, style class, (label, value) lines.
+type Shown = (String, &'static str, Vec<(String, String)>);
 
 #[derive(Debug, Default, serde::Deserialize)]
 pub struct VerifyQuery {
@@ -36,7 +38,7 @@ fn mask_holder(holder: &str) -> String {
     }
 }
 
-fn shown(v: &Visitor, found: Verified) -> (String, &'static str, Vec<(String, String)>) {
+fn shown(v: &Visitor, found: Verified) -> Shown {
     match found {
         Verified::Genuine {
             document,
