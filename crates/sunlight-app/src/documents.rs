@@ -262,7 +262,15 @@ impl App {
             .await?
             .map(|r| r.name)
             .unwrap_or_default();
-        let tail = &o.receipt.as_str()[o.receipt.as_str().len().saturating_sub(6)..];
+        let tail: String = {
+            let alnum: Vec<char> = o
+                .receipt
+                .as_str()
+                .chars()
+                .filter(char::is_ascii_alphanumeric)
+                .collect();
+            alnum[alnum.len().saturating_sub(6)..].iter().collect()
+        };
         if input.document_no.trim().is_empty() {
             input.document_no = format!("{region}许决〔{}〕{tail}号", today.year());
         }
@@ -304,7 +312,8 @@ impl App {
         match input.verdict {
             Verdict::Approve => {
                 let licence = licence_name(&o.power_name);
-                let cert_no = format!("{}{}{tail}", o.region.as_str(), today.year());
+                let region6: String = o.region.as_str().chars().take(6).collect();
+                let cert_no = format!("{region6}{}{tail}", today.year());
                 let valid_to = today
                     .checked_add(jiff::Span::new().years(sealer.certificate_years))
                     .and_then(|d| d.yesterday())

@@ -43,6 +43,7 @@ struct MyCase {
     clock: String,
     submitted: String,
     needs_me: bool,
+    finished: bool,
 }
 
 struct MyMessage {
@@ -131,6 +132,7 @@ async fn signed_in_page<'a>(
             clock: c.clock().label(lang),
             submitted: state.zone.date(c.submitted_at).to_string(),
             needs_me: c.supplement.is_some(),
+            finished: c.status.is_finished(),
         });
     }
     let messages = state.store.messages(owner, 50).await?;
