@@ -7,7 +7,17 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 use sunlight_web::sms_stub::SmsStub;
 
-fn start(config: &str, db: &str) -> (Child, String) {
+/// A server that is killed when the test ends, passing or not.
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn start(config: &str, db: &str) -> (Server, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_sunlight"))
         .args([
             "--config",
@@ -32,7 +42,7 @@ fn start(config: &str, db: &str) -> (Child, String) {
     };
     // Keep reading so the server never blocks on a full pipe.
     std::thread::spawn(move || for _ in lines.by_ref() {});
-    (child, addr)
+    (Server(child), addr)
 }
 
 fn http(addr: &str, method: &str, path: &str, token: Option<&str>, body: &str) -> (u16, String) {
@@ -86,7 +96,7 @@ fn notices_in_the_outbox_of_a_killed_server_are_delivered_exactly_once_after_res
             "[notify]\nretry_seconds = 1\nmax_attempts = 100\npoll_seconds = 1\n[notify.sms]\nurl = \"{url}\"\n"
         ),
     );
-    let (mut server, addr) = start(&config, &db);
+    let (server, addr) = start(&config, &db);
     let (status, login) = http(
         &addr,
         "POST",
@@ -129,8 +139,7 @@ fn notices_in_the_outbox_of_a_killed_server_are_delivered_exactly_once_after_res
     wait_for("a failed attempt", Duration::from_secs(30), || {
         stub.requests() >= 1
     });
-    server.kill().unwrap();
-    server.wait().unwrap();
+    drop(server);
     let store = rt.block_on(sunlight_store::Store::connect(&db)).unwrap();
     let (pending, sent, failed) = rt.block_on(store.outbox_counts()).unwrap();
     assert!(
@@ -141,14 +150,13 @@ fn notices_in_the_outbox_of_a_killed_server_are_delivered_exactly_once_after_res
 
     stub.fail_next(0);
     let before = stub.requests();
-    let (mut server, _) = start(&config, &db);
+    let (server, _) = start(&config, &db);
     // A row claimed at the moment of the kill waits out its lease (a minute).
     wait_for("every notice", Duration::from_secs(90), || {
         stub.messages().len() as u64 == pending
     });
     std::thread::sleep(Duration::from_secs(3));
-    server.kill().unwrap();
-    server.wait().unwrap();
+    drop(server);
     let messages = stub.messages();
     assert_eq!(messages.len() as u64, pending);
     assert_eq!(
