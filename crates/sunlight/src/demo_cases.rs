@@ -12,7 +12,7 @@ use sunlight_core::case::{
 use sunlight_core::clock::{Clock, ManualClock, Zone};
 use sunlight_core::discretion::{Benchmark, Tier};
 use sunlight_core::{Timestamp, User};
-use sunlight_engine::{Engine, EngineConfig, QueryCodeKey};
+use sunlight_engine::{EngineConfig, QueryCodeKey};
 use sunlight_store::Store;
 
 const BENCHMARKS: &str = include_str!("../../../data/demo/benchmarks.json");
@@ -67,7 +67,8 @@ fn application(applicant: Applicant, shop: &str, materials: &[&str]) -> Submissi
 }
 
 struct Demo<'a> {
-    engine: Engine,
+    /// Acts go through the application, so a decision is sealed as a served one would be.
+    app: sunlight_app::App,
     clock: Arc<ManualClock>,
     store: &'a Store,
     opened: std::cell::Cell<usize>,
@@ -91,7 +92,8 @@ impl Demo<'_> {
     }
 
     async fn task(&self, r: &ReceiptNumber, node: &str) -> anyhow::Result<u32> {
-        self.engine
+        self.app
+            .engine
             .open_tasks(r)
             .await?
             .into_iter()
@@ -106,7 +108,7 @@ impl Demo<'_> {
         } else {
             self.staff(who).await?
         };
-        self.engine.act(r.clone(), cmd, actor, None).await?;
+        self.app.act(r.clone(), cmd, actor, None).await?;
         Ok(())
     }
 
@@ -125,7 +127,12 @@ impl Demo<'_> {
         } else {
             self.staff(by).await?
         };
-        let receipt = self.engine.submit(s, channel, actor, None).await?.receipt;
+        let receipt = self
+            .app
+            .engine
+            .submit(s, channel, actor, None)
+            .await?
+            .receipt;
         self.opened.set(self.opened.get() + 1);
         Ok(receipt)
     }
@@ -165,6 +172,7 @@ pub async fn load(
     now: Timestamp,
     zone: Zone,
     query_code_key: QueryCodeKey,
+    sealer: Arc<sunlight_app::documents::Sealer>,
 ) -> anyhow::Result<(usize, usize)> {
     let adopted: Vec<Adopted> =
         serde_json::from_str(BENCHMARKS).context("data/demo/benchmarks.json")?;
@@ -177,7 +185,7 @@ pub async fn load(
     let clock = Arc::new(ManualClock::new(
         now - jiff::SignedDuration::from_hours(24 * 80),
     ));
-    let engine = Engine::start(
+    let mut app = sunlight_app::App::start(
         store.clone(),
         clock.clone(),
         zone,
@@ -186,8 +194,9 @@ pub async fn load(
             ..EngineConfig::default()
         },
     );
+    app.sealer = sealer;
     let d = Demo {
-        engine,
+        app,
         clock,
         store,
         opened: std::cell::Cell::new(0),
@@ -455,18 +464,20 @@ pub async fn load(
             sunlight_core::supervision::Settings::default().complaint_answer_days,
             zone,
         );
-        d.engine
+        d.app
+            .engine
             .file_complaint(
                 draft,
                 tracking,
-                &d.engine.query_code_hash("12345678"),
+                &d.app.engine.query_code_hash("12345678"),
                 department.as_str(),
                 due,
                 None,
             )
             .await?;
         if let Some(answer) = answer {
-            d.engine
+            d.app
+                .engine
                 .answer_complaint(
                     tracking,
                     answer,

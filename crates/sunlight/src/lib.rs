@@ -339,7 +339,14 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
                     loaded.powers, loaded.departments
                 );
                 // Cases need this year's calendar; a demo run past the shipped years still serves the list.
-                match demo_cases::load(&store, now, zone, query_code_key(&config)?).await {
+                let sealer = Arc::new(
+                    sunlight_app::documents::Sealer::new(
+                        &config.documents,
+                        config.seal_keys_path(),
+                    )
+                    .map_err(|e| anyhow::anyhow!("documents: {e}"))?,
+                );
+                match demo_cases::load(&store, now, zone, query_code_key(&config)?, sealer).await {
                     Ok((cases, benchmarks)) => println!(
                         "{cases} sample cases (办件) and {benchmarks} discretion benchmarks loaded; every event is in the ledger."
                     ),

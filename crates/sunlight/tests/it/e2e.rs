@@ -207,7 +207,7 @@ async fn from_application_to_a_closed_alert_in_a_real_browser() {
         .await
         .unwrap();
     let key = sunlight_engine::QueryCodeKey::random();
-    sunlight::demo_cases::load(&store, t0, zone, key.clone())
+    sunlight::demo_cases::load(&store, t0, zone, key.clone(), Default::default())
         .await
         .unwrap();
     let clock = Arc::new(ManualClock::new(t0));

@@ -42,9 +42,15 @@ async fn demo_city(dir: &std::path::Path) -> (Store, String) {
     sunlight::demo::load(&store, t0, zone.date(t0))
         .await
         .unwrap();
-    sunlight::demo_cases::load(&store, t0, zone, sunlight_engine::QueryCodeKey::random())
-        .await
-        .unwrap();
+    sunlight::demo_cases::load(
+        &store,
+        t0,
+        zone,
+        sunlight_engine::QueryCodeKey::random(),
+        Default::default(),
+    )
+    .await
+    .unwrap();
     (store, url)
 }
 
