@@ -15,7 +15,7 @@ CREATE TABLE outbox (
     body        TEXT NOT NULL,
     created_at  BIGINT NOT NULL,          -- Unix milliseconds
     next_at     BIGINT NOT NULL,          -- the earliest the next attempt may start
-    attempts    INTEGER NOT NULL DEFAULT 0,
+    attempts    BIGINT NOT NULL DEFAULT 0,
     state       TEXT NOT NULL DEFAULT 'pending',   -- pending | sent | failed
     lease_until BIGINT,                   -- claimed by a deliverer until then
     last_error  TEXT,
@@ -44,8 +44,8 @@ CREATE TABLE sign_in_codes (
     owner       TEXT PRIMARY KEY,         -- keyed hash of the mobile number
     code_hash   TEXT NOT NULL,
     expires_at  BIGINT NOT NULL,
-    attempts    INTEGER NOT NULL DEFAULT 0,
+    attempts    BIGINT NOT NULL DEFAULT 0,
     sent_at     BIGINT NOT NULL,
     window_from BIGINT NOT NULL,          -- start of the hour the sends are counted in
-    sends       INTEGER NOT NULL DEFAULT 1
+    sends       BIGINT NOT NULL DEFAULT 1
 );
