@@ -19,7 +19,7 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Mutex;
 use sunlight_core::case::{Case, DecisionInput, DocumentKind, MediaType, SealedDocument, Verdict};
-use sunlight_core::{Date, PowerCategory, User, zh_en};
+use sunlight_core::{Date, PowerCategory, zh_en};
 use sunlight_docs as docs;
 
 /// `[documents]` of the configuration.
@@ -224,30 +224,20 @@ impl App {
     /// The secret check codes are made under (derived from the query-code key: a deployment's
     /// own, never printed).
     fn check_secret(&self) -> Vec<u8> {
-        self.check_secret_bytes()
-    }
-
-    fn check_secret_bytes(&self) -> Vec<u8> {
         self.engine
             .query_code_hash("sunlight document check codes")
             .into_bytes()
     }
 
-    /// Renders, seals and stores the documents of the decision `input` the approver `by` is
-    /// about to take on `case`, and lists them in `input.documents`. Only licensing decisions
+    /// Renders, seals and stores the documents of the decision `input` the approver
+    /// is about to take on `case`, and lists them in `input.documents`. Only licensing decisions
     /// carry documents here (a penalty decision's document is the department's own); a
     /// decision the rules would refuse is refused when decided, leaving the files
     /// unreferenced.
-    pub async fn seal_decision(
-        &self,
-        case: &Case,
-        input: &mut DecisionInput,
-        by: &User,
-    ) -> AppResult<()> {
+    pub async fn seal_decision(&self, case: &Case, input: &mut DecisionInput) -> AppResult<()> {
         if case.opened.category != PowerCategory::Licensing || !input.documents.is_empty() {
             return Ok(());
         }
-        let _ = by;
         let today = self.today();
         let o = &case.opened;
         let department = self
@@ -282,7 +272,7 @@ impl App {
             let code = docs::check_code(&secret, n);
             docs::Verification::new(&verify_url, n, &code).with_link(format!(
                 "{verify_url}?number={}&code={code}",
-                form_encode(n)
+                form_urlencoded::byte_serialize(n.as_bytes()).collect::<String>()
             ))
         };
         let application = docs::Application {
@@ -432,7 +422,7 @@ impl App {
             && let Some(case) = self.engine.case(&receipt).await?
             && user.department.as_ref() == Some(&case.opened.department)
         {
-            self.seal_decision(&case, decision, user).await?;
+            self.seal_decision(&case, decision).await?;
         }
         Ok(self.engine.act(receipt, cmd, actor, key).await?)
     }
@@ -555,15 +545,6 @@ fn invalid(t: sunlight_core::Text) -> Verified {
         reason_zh: t.zh.into_owned(),
         reason_en: t.en.into_owned(),
     }
-}
-
-fn form_encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 #[cfg(test)]

@@ -96,7 +96,7 @@ pub(super) fn phone_problem() -> crate::Text {
 
 /// An email address as the public may see it: the first character of its local part, then the
 /// domain (`z***@example.cn`).
-fn mask_email(e: &str) -> String {
+pub fn mask_email(e: &str) -> String {
     match e.split_once('@') {
         Some((local, domain)) => format!("{}***@{domain}", local.chars().next().unwrap_or('*')),
         None => mask_middle(e, 1, 0),
@@ -119,6 +119,11 @@ pub fn email_is_valid(e: &str) -> bool {
         && !domain.starts_with('.')
         && !domain.ends_with('.')
         && e.chars().all(|c| c.is_ascii_graphic())
+}
+
+/// A phone number as the public may see it: its first three and last four digits.
+pub fn mask_phone(p: &str) -> String {
+    mask_middle(p, 3, 4)
 }
 
 pub(super) fn mask_middle(s: &str, keep_head: usize, keep_tail: usize) -> String {

@@ -53,13 +53,6 @@ struct MyMessage {
     unread: bool,
 }
 
-fn mask(phone: &str) -> String {
-    match phone.len() {
-        11 => format!("{}****{}", &phone[..3], &phone[7..]),
-        _ => "***".into(),
-    }
-}
-
 fn page<'a>(v: &'a Visitor) -> MinePage<'a> {
     MinePage {
         v,
@@ -89,7 +82,7 @@ pub async fn mine(
         let mut p = page(&v);
         p.pending = PENDING
             .read(&state, &headers, 1)
-            .map(|values| mask(&values[0]));
+            .map(|values| sunlight_core::case::mask_phone(&values[0]));
         if p.pending.is_some() && sent == "1" {
             p.notice = Some(
                 v.t(
@@ -233,7 +226,7 @@ pub async fn verify_code(
         );
         return render(&v, StatusCode::UNPROCESSABLE_ENTITY, &p);
     };
-    p.pending = Some(mask(&phone));
+    p.pending = Some(sunlight_core::case::mask_phone(&phone));
     if let Err(wait) = state.limiter.check(&[&who]) {
         p.error = Some(format!(
             "{} {} {}",

@@ -793,22 +793,14 @@ async fn told(state: &SharedState, v: &Visitor, receipt: &str) -> Vec<[String; 5
                     })
                     .unwrap_or_default();
             let (channel, to) = match r.channel {
-                sunlight_store::Channel::Email => {
-                    let masked = match r.recipient.split_once('@') {
-                        Some((l, d)) => format!("{}***@{d}", l.chars().next().unwrap_or('*')),
-                        None => "***".into(),
-                    };
-                    (v.t("邮件", "email"), masked)
-                }
-                _ => {
-                    let p = &r.recipient;
-                    let masked = if p.len() == 11 {
-                        format!("{}****{}", &p[..3], &p[7..])
-                    } else {
-                        "***".into()
-                    };
-                    (v.t("短信", "SMS"), masked)
-                }
+                sunlight_store::Channel::Email => (
+                    v.t("邮件", "email"),
+                    sunlight_core::case::mask_email(&r.recipient),
+                ),
+                _ => (
+                    v.t("短信", "SMS"),
+                    sunlight_core::case::mask_phone(&r.recipient),
+                ),
             };
             let topic = sunlight_core::notice::Topic::parse(&r.topic)
                 .map(|t| t.label().get(v.lang).to_string())
@@ -850,15 +842,7 @@ pub(crate) async fn document_response(
 ) -> Response {
     match state.app.document_pdf(c, number).await {
         Ok(Some(bytes)) => {
-            let encoded: String = number
-                .bytes()
-                .map(|b| match b {
-                    b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' => {
-                        (b as char).to_string()
-                    }
-                    _ => format!("%{b:02X}"),
-                })
-                .collect();
+            let encoded: String = form_urlencoded::byte_serialize(number.as_bytes()).collect();
             (
                 [
                     (
