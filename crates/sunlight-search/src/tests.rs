@@ -238,3 +238,158 @@ fn powers_in_force_come_before_those_that_moved() {
         ["330183-XK-00001", "330183-XK-00002"]
     );
 }
+
+#[test]
+fn pinyin_and_its_initials_find_the_name() {
+    let idx = sample();
+    for q in [
+        "shigongxuke",
+        "sgxk",
+        "shi gong xu ke",
+        "SGXK",
+        "ShiGong",
+        "shi'gong'xu'ke",
+        "jianzhugongcheng",
+        "jzgcsgxkzhf",
+        "xukezheng",
+    ] {
+        let h = idx.search(&text(q)).unwrap();
+        assert_eq!(
+            codes(&h).first(),
+            Some(&"330183-XK-00011"),
+            "{q:?} found {:?}",
+            codes(&h)
+        );
+    }
+    let h = idx.search(&text("spjyxk")).unwrap();
+    assert_eq!(codes(&h)[0], "330183-XK-00001", "{:?}", codes(&h));
+    // 食品 is in two names: the one that begins with it first.
+    let h = idx.search(&text("shipin")).unwrap();
+    assert_eq!(codes(&h), ["330183-XK-00001", "330183-CF-00001"]);
+    // Words apart in the name, typed apart.
+    let h = idx.search(&text("shipin xingzhengchufa")).unwrap();
+    assert_eq!(codes(&h), ["330183-CF-00001"]);
+}
+
+#[test]
+fn pinyin_of_what_people_say_finds_what_the_list_calls_it() {
+    let idx = sample();
+    for q in ["dibao", "db", "di bao", "DiBao"] {
+        let h = idx.search(&text(q)).unwrap();
+        assert_eq!(codes(&h).first(), Some(&"330183-JF-00001"), "{q:?}");
+    }
+    // And the list's own name spelled out.
+    assert_eq!(
+        codes(&idx.search(&text("zuidishenghuobaozhang")).unwrap()),
+        ["330183-JF-00001"]
+    );
+}
+
+#[test]
+fn pinyin_that_spells_nothing_finds_nothing_and_long_input_is_cut() {
+    let idx = sample();
+    for q in ["zzzzqqq", "qqq zzz", "x", "'''", "a b c d e f g"] {
+        let h = idx.search(&text(q)).unwrap();
+        assert_eq!(h.total, 0, "{q:?} found {:?}", codes(&h));
+    }
+    let long = "shigongxuke".repeat(20);
+    assert!(long.len() >= 200);
+    assert!(idx.search(&text(&long[..200])).unwrap().total <= 1);
+    let spaced = "a ".repeat(100);
+    assert_eq!(idx.search(&text(&spaced)).unwrap().total, 0);
+    let h = idx.search(&text(&"z".repeat(200))).unwrap();
+    assert_eq!(h.total, 0);
+}
+
+#[test]
+fn characters_with_several_readings_are_found_by_each() {
+    let idx = PowerIndex::new().unwrap();
+    idx.replace_all([
+        doc(
+            "330183-JF-00002",
+            "最低生活保障金给付",
+            "payment",
+            "杭州市富阳区民政局",
+            "",
+        ),
+        doc(
+            "330183-XK-00020",
+            "道路运输经营许可",
+            "licensing",
+            "杭州市富阳区交通运输局",
+            "",
+        ),
+    ])
+    .unwrap();
+    // 给 is gei most often, ji in 给付: both find it.
+    for q in ["jifu", "geifu", "zdshbzjjf", "zdshbzjgf"] {
+        assert_eq!(
+            codes(&idx.search(&text(q)).unwrap()),
+            ["330183-JF-00002"],
+            "{q:?}"
+        );
+    }
+    assert_eq!(
+        codes(&idx.search(&text("dlys")).unwrap()),
+        ["330183-XK-00020"]
+    );
+}
+
+#[test]
+fn a_power_not_in_force_spelled_the_same_comes_after() {
+    let idx = PowerIndex::new().unwrap();
+    let mut old = doc(
+        "330183-XK-00002",
+        "食品经营许可",
+        "licensing",
+        "杭州市富阳区市场监督管理局",
+        "",
+    );
+    old.status = "cancelled".into();
+    idx.replace_all([
+        old,
+        doc(
+            "330183-XK-00003",
+            "小型食品经营许可备案",
+            "licensing",
+            "杭州市富阳区市场监督管理局",
+            "",
+        ),
+    ])
+    .unwrap();
+    // The cancelled one is the whole name typed; the one in force still ranks first.
+    for q in ["shipinjingyingxuke", "spjyxk", "shipin jingying"] {
+        assert_eq!(
+            codes(&idx.search(&text(q)).unwrap()),
+            ["330183-XK-00003", "330183-XK-00002"],
+            "{q:?}"
+        );
+    }
+}
+
+#[test]
+fn the_start_of_a_code_finds_the_powers_with_such_codes() {
+    let idx = sample();
+    let h = idx.search(&text("330183-XK-000")).unwrap();
+    let mut found = codes(&h);
+    found.sort_unstable();
+    assert_eq!(found, ["330183-XK-00001", "330183-XK-00011"]);
+    assert_eq!(
+        codes(&idx.search(&text("330183-xk-0001")).unwrap()),
+        ["330183-XK-00011"],
+        "in any case"
+    );
+    assert_eq!(
+        codes(&idx.search(&text("330183-CF")).unwrap()),
+        ["330183-CF-00001"]
+    );
+    assert_eq!(idx.search(&text("330184-XK")).unwrap().total, 0);
+}
+
+#[test]
+fn chinese_queries_do_not_use_the_pinyin_keys() {
+    let idx = sample();
+    // 失功 reads shigong like 施工, but a Chinese query matches words, not readings.
+    assert!(idx.search(&text("失功")).unwrap().items.is_empty());
+    assert_eq!(idx.search(&text("食品")).unwrap().total, 2);
+}
