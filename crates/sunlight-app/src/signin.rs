@@ -105,6 +105,72 @@ impl App {
     }
 }
 
+impl App {
+    /// A new query code for case `receipt`, sent by SMS to its applicant's mobile (through the
+    /// outbox); the old code stops working. The reissue is an act on the case (ledgered, at
+    /// most [`sunlight_core::case::CODES_PER_DAY`] a day); the SMS is queued right after it
+    /// commits, so a crash between the two loses that one SMS and the applicant asks again.
+    pub async fn reissue_query_code(
+        &self,
+        receipt: &sunlight_core::case::ReceiptNumber,
+    ) -> AppResult<()> {
+        use sunlight_core::case::{Actor, CaseCommand};
+        if !self.engine.config().channels.sms {
+            return Err(DomainError::rule(
+                ErrorCode::InvalidTransition,
+                zh_en!(
+                    "本平台未开通短信服务，无法重新发送查询码；请携带身份证件到窗口查询",
+                    "SMS is not set up here, so no new code can be sent; ask at the window with your ID"
+                ),
+            )
+            .into());
+        }
+        let Some(case) = self.engine.case(receipt).await? else {
+            return Err(DomainError::rule(
+                ErrorCode::NotFound,
+                zh_en!(
+                    "没有受理编号为“{receipt}”的办件，请核对回执上的编号",
+                    "no case numbered «{receipt}»; check the number on your receipt"
+                ),
+            )
+            .into());
+        };
+        let mut b = [0u8; 8];
+        getrandom::fill(&mut b).map_err(|e| AppError::Internal(format!("no randomness: {e}")))?;
+        let code = format!("{:08}", u64::from_le_bytes(b) % 100_000_000);
+        let code_hash = self.engine.query_code_hash(&code);
+        self.engine
+            .act(
+                receipt.clone(),
+                CaseCommand::ReissueQueryCode { code_hash },
+                Actor::Public,
+                None,
+            )
+            .await?;
+        let mobile = normalise_mobile(case.opened.applicant.phone()).unwrap_or_default();
+        let (power, r) = (case.opened.power_name.as_str(), receipt.as_str());
+        let text = zh_en!(
+            "您申请的「{power}」（受理编号 {r}）的新查询码为 {code}，原查询码已作废。如非本人操作，请忽略本短信。",
+            "The new query code of your application for {power} ({r}) is {code}; the old one no longer works. Ignore this if it was not you."
+        );
+        self.store
+            .enqueue_notices(
+                &[NewNotice {
+                    channel: Channel::Sms,
+                    recipient: mobile,
+                    topic: Topic::QueryCode.as_str(),
+                    reference: r.to_string(),
+                    subject: Topic::QueryCode.label().zh.into_owned(),
+                    zh: text.zh.into_owned(),
+                    en: text.en.into_owned(),
+                }],
+                self.clock.now(),
+            )
+            .await?;
+        Ok(())
+    }
+}
+
 fn six_digits() -> AppResult<String> {
     let mut b = [0u8; 4];
     getrandom::fill(&mut b).map_err(|e| AppError::Internal(format!("no randomness: {e}")))?;

@@ -178,6 +178,7 @@ pub async fn bench_supervision(cases: usize, days: usize) -> anyhow::Result<()> 
                         due: Some(task_due),
                     }],
                     suspended: None,
+                    rectify_by: None,
                 }
             })
             .collect();

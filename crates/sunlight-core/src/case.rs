@@ -31,6 +31,7 @@ use std::fmt;
 mod applicant;
 mod command;
 mod decide;
+mod rating;
 mod receipt;
 mod state;
 mod supplement;
@@ -39,6 +40,9 @@ mod walk;
 pub use applicant::*;
 pub use command::*;
 use decide::{compute_deadlines, dedup, open_tasks};
+pub use rating::{
+    ANSWER_MAX, COMMENT_MAX, LEVELS, RatingReason, Rectification, Rectified, is_poor, level_label,
+};
 pub use receipt::*;
 pub use state::*;
 use supplement::check_files;
@@ -221,6 +225,7 @@ impl Case {
             decision: None,
             delivery: None,
             rating: None,
+            codes_reissued: None,
             finished_at: None,
             version: 1,
         };
@@ -446,6 +451,18 @@ impl Case {
             }
             EventBody::Withdrawn { .. } => self.end(CaseStatus::Withdrawn, ev.at),
             EventBody::Rated(r) => self.rating = Some(r.clone()),
+            EventBody::QueryCodeReissued { code_hash, on } => {
+                self.opened.query_code_hash = code_hash.clone();
+                self.codes_reissued = Some(match self.codes_reissued {
+                    Some((day, n)) if day == *on => (day, n + 1),
+                    _ => (*on, 1),
+                });
+            }
+            EventBody::Rectified(done) => {
+                if let Some(x) = self.rating.as_mut().and_then(|r| r.rectification.as_mut()) {
+                    x.done = Some(done.clone());
+                }
+            }
         }
     }
 }

@@ -230,6 +230,8 @@ codes! {
     CsrfRejected = "csrf_rejected", 403, "请求已过期", "Request expired";
     /// Too many wrong query codes for a receipt number or from an address (rate limited).
     TooManyGuesses = "too_many_guesses", 429, "错误次数过多，请稍后再试", "Too many wrong tries; try again later";
+    /// Asked for too often (a new query code, a sign-in code).
+    TooManyRequests = "too_many_requests", 429, "请求过于频繁，请稍后再试", "Asked too often; try again later";
     /// No such record.
     NotFound = "not_found", 404, "未找到相关记录", "No such record";
     /// Someone changed the record meanwhile; reload and try again.

@@ -35,8 +35,12 @@ pub enum Topic {
     DocumentReady,
     /// 投诉已答复
     ComplaintAnswered,
+    /// 差评已整改反馈
+    RatingAnswered,
     /// 登录验证码
     SignInCode,
+    /// 新查询码
+    QueryCode,
 }
 
 impl Topic {
@@ -49,7 +53,9 @@ impl Topic {
         Topic::Decided,
         Topic::DocumentReady,
         Topic::ComplaintAnswered,
+        Topic::RatingAnswered,
         Topic::SignInCode,
+        Topic::QueryCode,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -62,7 +68,9 @@ impl Topic {
             Self::Decided => "decided",
             Self::DocumentReady => "document_ready",
             Self::ComplaintAnswered => "complaint_answered",
+            Self::RatingAnswered => "rating_answered",
             Self::SignInCode => "sign_in_code",
+            Self::QueryCode => "query_code",
         }
     }
 
@@ -81,7 +89,9 @@ impl Topic {
             Self::Decided => Text::fixed("已作出决定", "Decided"),
             Self::DocumentReady => Text::fixed("文书可下载", "Document ready"),
             Self::ComplaintAnswered => Text::fixed("投诉已答复", "Complaint answered"),
+            Self::RatingAnswered => Text::fixed("差评已整改反馈", "Rating answered"),
             Self::SignInCode => Text::fixed("登录验证码", "Sign-in code"),
+            Self::QueryCode => Text::fixed("新查询码", "New query code"),
         }
     }
 }
@@ -189,6 +199,10 @@ pub fn of_case(case: &Case, event: &EventBody) -> Vec<Notice> {
                 )
             }
         }
+        EventBody::Rectified(_) => zh_en!(
+            "您对「{power}」（办件编号 {r}）的评价，承办部门已核实整改并反馈，可在办件查询中查看。",
+            "The department has looked into your rating of {power} ({r}) and says what it changed; see the case's page."
+        ),
         _ => return vec![],
     };
     vec![to_applicant(case, topic_of(event), text)]
@@ -200,6 +214,7 @@ fn topic_of(event: &EventBody) -> Topic {
         EventBody::Refused { .. } => Topic::Refused,
         EventBody::SupplementRequested { .. } => Topic::SupplementNeeded,
         EventBody::SupplementLapsed { .. } => Topic::SupplementLapsed,
+        EventBody::Rectified(_) => Topic::RatingAnswered,
         _ => Topic::Decided,
     }
 }

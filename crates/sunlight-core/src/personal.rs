@@ -83,6 +83,7 @@ mod tests {
         let rated = EventBody::Rated(Rating {
             level: 2,
             comment: "窗口态度差".into(),
+            ..Default::default()
         });
         assert_eq!(pointed(&rated), [r#""窗口态度差""#]);
         let withdrawn = EventBody::Withdrawn {

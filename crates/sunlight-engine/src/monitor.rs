@@ -376,7 +376,7 @@ impl Task {
         cal
     }
 
-    /// (Re)computes each case's marks; a finished case leaves the index.
+    /// (Re)computes each case's marks; a finished case leaves the index (unless it owes a 整改).
     async fn watch(&mut self, cases: Vec<Watched>, announce: bool) {
         let now = self.clock.now();
         for w in cases {
@@ -394,7 +394,8 @@ impl Task {
             if announce && changed {
                 self.publish_colour(&w, None, colour, now);
             }
-            if w.status.is_finished() {
+            // A finished case stays only while a 差评's 整改 is owed.
+            if w.status.is_finished() && w.rectify_by.is_none() {
                 continue;
             }
             self.index.insert(Item {

@@ -357,9 +357,11 @@ impl Store {
             let mut rows = sqlx::query(
                 "SELECT c.receipt, c.power, v.name AS power_name, c.region, c.department, c.status,
                     c.submitted_at, c.supplement_notices, c.statutory_due, c.committed_due,
-                    c.decided_on, c.delivered, c.finished_at, c.suspended_since, c.suspended_reason
+                    c.decided_on, c.delivered, c.finished_at, c.suspended_since, c.suspended_reason,
+                    c.rectify_by
                  FROM cases c JOIN power_versions v ON v.code = c.power AND v.version = c.power_version
-                 WHERE c.status NOT IN ('closed', 'not_accepted', 'withdrawn')",
+                 WHERE c.status NOT IN ('closed', 'not_accepted', 'withdrawn')
+                    OR c.rectify_by IS NOT NULL",
             )
             .fetch(&self.pool);
             while let Some(r) = rows.try_next().await? {
@@ -395,6 +397,7 @@ impl Store {
                         .map(sql::instant)
                         .transpose()?,
                     suspended,
+                    rectify_by: date(r.try_get("rectify_by")?)?,
                     receipt,
                 });
             }

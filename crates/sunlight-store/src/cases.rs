@@ -448,6 +448,7 @@ pub(crate) async fn write_projections(
         let (statutory, committed) = (date(c.deadlines.statutory), date(c.deadlines.committed));
         let (decided_on, accepted_on) = (date(w.outcome.decided_on), date(w.outcome.accepted_on));
         let suspended_since = c.suspended.as_ref().map(|s| s.from.to_string());
+        let rectify_by = date(c.rectification_due());
         let days = |d: Option<u32>| Cell::opt_int(d.map(i64::from));
         cases.push(&[
             Cell::Text(o.receipt.as_str()),
@@ -476,6 +477,7 @@ pub(crate) async fn write_projections(
             Cell::opt_text(w.outcome.decided_by.as_ref().map(|u| u.as_str())),
             Cell::opt_int(c.timer().map(|(at, _)| sql::millis(at))),
             Cell::opt_text(w.owner.as_deref()),
+            Cell::opt_text(rectify_by.as_deref()),
         ]);
         for t in &w.tasks {
             let due = date(t.due);
@@ -493,7 +495,7 @@ pub(crate) async fn write_projections(
             ]);
         }
     }
-    const CASE_COLS: [(&str, Col); 26] = [
+    const CASE_COLS: [(&str, Col); 27] = [
         ("receipt", Col::Text),
         ("power", Col::Text),
         ("power_version", Col::Int),
@@ -520,6 +522,7 @@ pub(crate) async fn write_projections(
         ("decided_by", Col::Text),
         ("timer_at", Col::Int),
         ("owner", Col::Text),
+        ("rectify_by", Col::Text),
     ];
     sqlx::query(sql::dynamic(format!(
         "{}
@@ -531,7 +534,8 @@ pub(crate) async fn write_projections(
             accepted_on = excluded.accepted_on, committed_days = excluded.committed_days,
             statutory_days = excluded.statutory_days, actual_days = excluded.actual_days,
             on_time = excluded.on_time, rating = excluded.rating, decided_by = excluded.decided_by,
-            timer_at = excluded.timer_at",
+            timer_at = excluded.timer_at, rectify_by = excluded.rectify_by,
+            query_code_hash = excluded.query_code_hash",
         sql::insert_json(marks, "cases", &CASE_COLS)
     )))
     .bind(cases.finish())

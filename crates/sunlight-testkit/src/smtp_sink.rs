@@ -149,7 +149,11 @@ fn parse(from: String, to: Vec<String>, data: &str) -> Mail {
     let body = match encoding.as_str() {
         "base64" => {
             let compact: String = body.chars().filter(|c| !c.is_whitespace()).collect();
-            String::from_utf8_lossy(&base64_decode(&compact)).into_owned()
+            use base64::Engine as _;
+            let bytes = base64::engine::general_purpose::STANDARD
+                .decode(compact.as_bytes())
+                .unwrap_or_default();
+            String::from_utf8_lossy(&bytes).into_owned()
         }
         "quoted-printable" => String::from_utf8_lossy(&qp_decode(body)).into_owned(),
         _ => body.to_string(),
@@ -160,24 +164,6 @@ fn parse(from: String, to: Vec<String>, data: &str) -> Mail {
         headers,
         body,
     }
-}
-
-fn base64_decode(s: &str) -> Vec<u8> {
-    const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = Vec::new();
-    let (mut acc, mut bits) = (0u32, 0);
-    for c in s.bytes() {
-        let Some(v) = A.iter().position(|&a| a == c) else {
-            continue;
-        };
-        acc = (acc << 6) | v as u32;
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((acc >> bits) as u8);
-        }
-    }
-    out
 }
 
 fn qp_decode(s: &str) -> Vec<u8> {

@@ -6,6 +6,7 @@
 
 pub mod api;
 mod auth;
+pub mod client;
 pub mod error;
 pub mod flowsvg;
 mod idempotency;
@@ -31,6 +32,8 @@ pub struct AppState {
     pub ledger: LedgerKey,
     /// Wrong query-code guesses per receipt number and client.
     pub limiter: limiter::Limiter,
+    /// How a client's address is told (behind a proxy, from its header).
+    pub client: client::ClientAddress,
 }
 
 impl std::ops::Deref for AppState {
@@ -74,6 +77,7 @@ impl AppState {
                 origin: "sunlight".into(),
             },
             limiter: limiter::Limiter::default(),
+            client: client::ClientAddress::default(),
         }
     }
 }

@@ -50,6 +50,10 @@ pub struct Config {
     /// (`public_url`), years a certificate is valid (`certificate_years`), a full CJK font for
     /// rare characters (`font`).
     pub documents: sunlight_app::documents::DocumentsConfig,
+    /// Behind a reverse proxy (`[proxy]`): the header carrying the client's address
+    /// (`header`, e.g. `X-Forwarded-For`) and the proxies it is believed from (`trusted`,
+    /// addresses or networks). Without it the socket's peer is the client (rate limits).
+    pub proxy: sunlight_web::client::ProxyConfig,
 }
 
 /// Where uploaded files (materials) are kept.
@@ -134,6 +138,7 @@ impl Default for Config {
             service: Default::default(),
             notify: Default::default(),
             documents: Default::default(),
+            proxy: Default::default(),
         }
     }
 }

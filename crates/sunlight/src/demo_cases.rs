@@ -350,6 +350,7 @@ pub async fn load(
         CaseCommand::Rate(Rating {
             level: 5,
             comment: "网上申请，两天拿证，很方便".into(),
+            ..Default::default()
         }),
         "applicant",
     )

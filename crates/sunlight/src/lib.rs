@@ -612,6 +612,8 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
 }
 
 async fn serve(store: Store, config: &Config, zone: Zone) -> anyhow::Result<()> {
+    let client =
+        sunlight_web::client::ClientAddress::new(&config.proxy).map_err(|e| anyhow::anyhow!(e))?;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let engine = sunlight_engine::EngineConfig {
         supervision: config.supervision.clone(),
@@ -653,6 +655,7 @@ async fn serve(store: Store, config: &Config, zone: Zone) -> anyhow::Result<()> 
     }
     app.spawn_daily();
     let mut state = sunlight_web::AppState::of(app);
+    state.client = client;
     state.ledger = sunlight_web::LedgerKey {
         signer: Some(signer),
         origin: config.ledger_origin.clone(),

@@ -146,7 +146,18 @@ pub enum CaseCommand {
         reason: String,
     },
     Rate(Rating),
+    /// The department's answer to a 差评: findings, measures, call-back (整改反馈).
+    Rectify(Rectified),
+    /// A new query code for a lost one, sent to the applicant's mobile; the old one stops
+    /// working. The edge makes the code and hands in its keyed hash.
+    ReissueQueryCode {
+        code_hash: String,
+    },
 }
+
+/// New query codes a case may be sent in one day (an SMS to the applicant's mobile each; more
+/// would let anyone who knows a receipt number flood that phone).
+pub const CODES_PER_DAY: u32 = 3;
 
 /// An act a member of staff may take on a case now ([`Case::actions`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -180,6 +191,8 @@ pub enum Available {
     Suspend,
     Resume,
     Extend,
+    /// Answer a 差评 (整改反馈).
+    Rectify,
 }
 
 /// What the engine decides about a new case before the rules see it.

@@ -376,16 +376,90 @@ impl Case {
                         ),
                     ));
                 }
-                if !(1..=5).contains(&r.level) {
-                    return Err(DomainError::field(
-                        "level",
+                let mut rating = rating::check_rating(r)?;
+                if is_poor(rating.level) {
+                    let due = env
+                        .calendar
+                        .add_working_days(env.today(), env.service.rectify_days)
+                        .map_err(calendar_error)?;
+                    rating.rectification = Some(Rectification {
+                        due,
+                        basis: env.service.rectify_basis.clone(),
+                        done: None,
+                    });
+                }
+                Ok(EventBody::Rated(rating))
+            }
+            ReissueQueryCode { code_hash } => {
+                if !matches!(actor, Actor::Applicant | Actor::Public) {
+                    return Err(rule(
+                        ErrorCode::RoleRequired,
                         zh_en!(
-                            "评价等级为 1（非常不满意）至 5（非常满意）",
-                            "from 1 (非常不满意) to 5 (非常满意)"
+                            "查询码由申请人自行申请重新发送",
+                            "the applicant asks for a new query code themselves"
                         ),
                     ));
                 }
-                Ok(EventBody::Rated(r.clone()))
+                if crate::notice::normalise_mobile(self.opened.applicant.phone()).is_none() {
+                    return Err(rule(
+                        ErrorCode::InvalidTransition,
+                        zh_en!(
+                            "办件 {receipt} 未登记手机号码，无法发送查询码；请携带身份证件到窗口查询",
+                            "case {receipt} has no mobile number to send a code to; ask at the window with your ID"
+                        ),
+                    ));
+                }
+                let today = env.today();
+                if let Some((day, n)) = self.codes_reissued
+                    && day == today
+                    && n >= CODES_PER_DAY
+                {
+                    return Err(rule(
+                        ErrorCode::TooManyRequests,
+                        zh_en!(
+                            "办件 {receipt} 今日已重新发送 {CODES_PER_DAY} 次查询码，请明日再试或到窗口查询",
+                            "case {receipt} has had {CODES_PER_DAY} new codes today; try tomorrow or ask at the window"
+                        ),
+                    ));
+                }
+                // A keyed hash as the engine writes it (`hmac-sha256:` + hex); never a code.
+                if !(32..=128).contains(&code_hash.len())
+                    || !code_hash.bytes().all(|b| b.is_ascii_graphic())
+                {
+                    return Err(DomainError::field(
+                        "code_hash",
+                        zh_en!("查询码摘要格式不正确", "not a query code's keyed hash"),
+                    ));
+                }
+                Ok(EventBody::QueryCodeReissued {
+                    code_hash: code_hash.clone(),
+                    on: today,
+                })
+            }
+            Rectify(answer) => {
+                let Some(open) = self.rating.as_ref().and_then(|r| r.rectification.as_ref()) else {
+                    return Err(rule(
+                        ErrorCode::CaseState,
+                        zh_en!(
+                            "办件 {receipt} 没有待整改的差评",
+                            "case {receipt} has no poor rating to answer"
+                        ),
+                    ));
+                };
+                if open.done.is_some() {
+                    return Err(rule(
+                        ErrorCode::CaseState,
+                        zh_en!(
+                            "办件 {receipt} 的差评已整改反馈，不能重复提交",
+                            "the poor rating of case {receipt} has been answered already"
+                        ),
+                    ));
+                }
+                self.case_staff(
+                    actor,
+                    &[Role::Approver, Role::WindowClerk, Role::CaseOfficer],
+                )?;
+                Ok(EventBody::Rectified(rating::check_rectified(answer)?))
             }
         }
     }
@@ -787,10 +861,20 @@ impl Case {
     /// fine's band and separation of duties are checked there, with their reasons).
     pub fn actions(&self, user: &User) -> Vec<Available> {
         let mut out = Vec::new();
+        let actor = Actor::Staff(user.clone());
         if self.status.is_finished() {
+            if self.rectification_due().is_some()
+                && self
+                    .case_staff(
+                        &actor,
+                        &[Role::Approver, Role::WindowClerk, Role::CaseOfficer],
+                    )
+                    .is_ok()
+            {
+                out.push(Available::Rectify);
+            }
             return out;
         }
-        let actor = Actor::Staff(user.clone());
         for t in self.open_tasks() {
             if holds(user, t).is_err() {
                 continue;
@@ -831,6 +915,15 @@ impl Case {
             out.push(Available::Extend);
         }
         out
+    }
+
+    /// The day a 差评's 整改 is owed by, while it is owed.
+    pub fn rectification_due(&self) -> Option<Date> {
+        self.rating
+            .as_ref()
+            .and_then(|r| r.rectification.as_ref())
+            .filter(|x| x.done.is_none())
+            .map(|x| x.due)
     }
 
     /// Required materials of the power's guide the case does not have yet.

@@ -288,13 +288,20 @@ pub struct Delivery {
     pub date: Date,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Rating {
     /// 1 (非常不满意) to 5 (非常满意).
     pub level: u8,
     #[serde(default)]
     pub comment: String,
+    /// What was wrong, for a 差评 (level 1 or 2): required there, dropped otherwise.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reasons: Vec<RatingReason>,
+    /// The 整改 a 差评 opens. Set by the rules when the rating is recorded; whatever a rater
+    /// sends here is ignored.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rectification: Option<Rectification>,
 }
 
 /// A task a step opens.
@@ -452,6 +459,14 @@ pub enum EventBody {
         reason: String,
     },
     Rated(Rating),
+    /// The department's answer to a 差评 (整改反馈).
+    Rectified(Rectified),
+    /// A new query code replaced the old one (sent to the applicant's mobile).
+    QueryCodeReissued {
+        code_hash: String,
+        #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
+        on: Date,
+    },
 }
 
 impl EventBody {
@@ -473,6 +488,8 @@ impl EventBody {
             Self::Extended { .. } => "case.extended",
             Self::Withdrawn { .. } => "case.withdrawn",
             Self::Rated(_) => "case.rated",
+            Self::Rectified(_) => "case.rectified",
+            Self::QueryCodeReissued { .. } => "case.query_code_reissued",
         }
     }
 
@@ -493,6 +510,8 @@ impl EventBody {
             Self::Extended { .. } => "延期",
             Self::Withdrawn { .. } => "撤回",
             Self::Rated(_) => "评价",
+            Self::Rectified(_) => "差评整改反馈",
+            Self::QueryCodeReissued { .. } => "重新发送查询码",
         }
     }
 }
@@ -545,6 +564,10 @@ pub struct Case {
     pub delivery: Option<Delivery>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rating: Option<Rating>,
+    /// Query codes reissued: the day of the last, and how many that day.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
+    pub codes_reissued: Option<(Date, u32)>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub finished_at: Option<Timestamp>,

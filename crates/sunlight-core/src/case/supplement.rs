@@ -207,6 +207,10 @@ pub struct ServiceRules {
     /// What a lapsed notice cites.
     pub lapse_basis: String,
     pub files: FileLimits,
+    /// Working days a department has to verify, rectify and call back after a 差评.
+    pub rectify_days: u32,
+    /// What that limit cites.
+    pub rectify_basis: String,
 }
 
 impl Default for ServiceRules {
@@ -216,6 +220,8 @@ impl Default for ServiceRules {
             supplement_max_days: 60,
             lapse_basis: "《市场监督管理行政许可程序暂行规定》第十八条：申请人无正当理由逾期不予补正的，视为放弃行政许可申请".into(),
             files: FileLimits::default(),
+            rectify_days: 5,
+            rectify_basis: "《国务院办公厅关于建立政务服务“好差评”制度提高政务服务水平的意见》（国办发〔2019〕51号）：建立差评问题调查核实、督促整改和反馈机制，实名差评回访整改率达到100%；期限依本地“好差评”工作方案（如 5 个工作日内整改反馈）".into(),
         }
     }
 }

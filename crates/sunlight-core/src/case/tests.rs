@@ -739,7 +739,8 @@ fn a_case_runs_to_the_end_and_its_events_rebuild_it() {
             &mut case,
             CaseCommand::Rate(Rating {
                 level: 5,
-                comment: String::new()
+                comment: String::new(),
+                ..Default::default()
             }),
             &clerk()
         )),
@@ -751,6 +752,7 @@ fn a_case_runs_to_the_end_and_its_events_rebuild_it() {
             CaseCommand::Rate(Rating {
                 level: 5,
                 comment: "办事快".into(),
+                ..Default::default()
             }),
             &Actor::Applicant,
         )
@@ -761,7 +763,8 @@ fn a_case_runs_to_the_end_and_its_events_rebuild_it() {
             &mut case,
             CaseCommand::Rate(Rating {
                 level: 1,
-                comment: String::new()
+                comment: String::new(),
+                ..Default::default()
             }),
             &Actor::Applicant
         )),
@@ -998,4 +1001,222 @@ fn fines_stay_in_their_band_unless_decided_collectively_with_a_reason() {
         code(w.run(&mut case, fine(6_000_000, None), &approver)),
         ErrorCode::NoDiscretionBenchmark
     );
+}
+
+/// A decided and delivered case, on `w.now`.
+fn closed(w: &mut World) -> Case {
+    let mut case = to_decision(w);
+    let approver = staff("shou.xi", &market(), &[Role::Approver]);
+    let approve = CaseCommand::Decide {
+        task: task_of(&case, "decide"),
+        decision: DecisionInput {
+            verdict: Verdict::Approve,
+            document_no: "JY13301830012345".into(),
+            reasons: String::new(),
+            legal_basis: String::new(),
+            penalty: None,
+            documents: vec![],
+        },
+        opinion: "准予许可".into(),
+    };
+    w.run(&mut case, approve, &approver).unwrap();
+    let deliver = CaseCommand::Deliver {
+        task: task_of(&case, "deliver"),
+        method: DeliveryMethod::Electronic,
+        date: Zone::CHINA.date(w.now),
+    };
+    w.run(&mut case, deliver, &clerk()).unwrap();
+    assert_eq!(case.status, CaseStatus::Closed);
+    case
+}
+
+#[test]
+fn a_poor_rating_names_its_reasons_and_owes_a_rectification_supervision_watches() {
+    let mut w = World::new();
+    w.now = at("2026-03-02"); // Monday
+    let mut case = closed(&mut w);
+    let poor = |reasons: Vec<RatingReason>, comment: &str| {
+        CaseCommand::Rate(Rating {
+            level: 2,
+            comment: comment.into(),
+            reasons,
+            // Whatever a rater sends here is ignored.
+            rectification: Some(Rectification {
+                due: jiff::civil::date(2099, 1, 1),
+                basis: String::new(),
+                done: None,
+            }),
+        })
+    };
+    // A 差评 without a reason, or "other" without saying what, is refused with the field.
+    let e = w
+        .run(&mut case, poor(vec![], ""), &Actor::Applicant)
+        .unwrap_err();
+    assert_eq!(e.field_errors()[0].field, "reasons");
+    let e = w
+        .run(
+            &mut case,
+            poor(vec![RatingReason::Other], "慢"),
+            &Actor::Applicant,
+        )
+        .unwrap_err();
+    assert_eq!(e.field_errors()[0].field, "comment");
+    // With reasons: the 整改 is owed by five working days later, the basis cited.
+    let rated = w
+        .run(
+            &mut case,
+            poor(
+                vec![
+                    RatingReason::RepeatedMaterials,
+                    RatingReason::RepeatedMaterials,
+                ],
+                "补正了两次",
+            ),
+            &Actor::Applicant,
+        )
+        .unwrap();
+    assert_eq!(rated.body.kind(), "case.rated");
+    let rating = case.rating.clone().unwrap();
+    assert_eq!(rating.reasons, [RatingReason::RepeatedMaterials]);
+    let due = jiff::civil::date(2026, 3, 9);
+    assert_eq!(case.rectification_due(), Some(due));
+    assert!(
+        rating
+            .rectification
+            .unwrap()
+            .basis
+            .contains("国办发〔2019〕51号")
+    );
+
+    // Supervision keeps watching the finished case until it is answered.
+    let watched = crate::supervision::Watched::of(&case, Zone::CHINA);
+    assert_eq!(watched.rectify_by, Some(due));
+    let marks = crate::supervision::marks(
+        &watched,
+        &calendar(),
+        Zone::CHINA,
+        &crate::supervision::Settings::default(),
+    );
+    assert_eq!(marks.len(), 1);
+    let finding = marks[0]
+        .finding(&watched, &crate::supervision::Settings::default())
+        .unwrap();
+    assert_eq!(
+        finding.rule,
+        crate::supervision::RuleId::RectificationOverdue
+    );
+    assert!(finding.detail.contains("2026-03-09"), "{}", finding.detail);
+
+    // Only the case's department answers, with all three parts.
+    let answer = Rectified {
+        verified: "经核实，窗口首次告知时遗漏了场所平面图的标注要求".into(),
+        measures: "已修订办事指南并对窗口人员开展一次性告知培训".into(),
+        revisit: "已电话回访申请人，对整改结果表示满意".into(),
+    };
+    let officer = staff("shi.jian", &market(), &[Role::CaseOfficer]);
+    assert!(case.actions(&user(&officer)).contains(&Available::Rectify));
+    let fireman = staff("xiao.fang", &fire(), &[Role::CaseOfficer]);
+    assert!(case.actions(&user(&fireman)).is_empty());
+    assert_eq!(
+        code(w.run(
+            &mut case,
+            CaseCommand::Rectify(answer.clone()),
+            &Actor::Applicant
+        )),
+        ErrorCode::RoleRequired
+    );
+    assert_eq!(
+        code(w.run(&mut case, CaseCommand::Rectify(answer.clone()), &fireman)),
+        ErrorCode::WrongDepartment
+    );
+    let short = Rectified {
+        verified: "属实".into(),
+        ..answer.clone()
+    };
+    let e = w
+        .run(&mut case, CaseCommand::Rectify(short), &officer)
+        .unwrap_err();
+    assert_eq!(e.field_errors()[0].field, "verified");
+    w.run(&mut case, CaseCommand::Rectify(answer.clone()), &officer)
+        .unwrap();
+    assert_eq!(case.rectification_due(), None);
+    assert_eq!(
+        case.rating
+            .as_ref()
+            .unwrap()
+            .rectification
+            .as_ref()
+            .unwrap()
+            .done,
+        Some(answer.clone())
+    );
+    assert!(case.actions(&user(&officer)).is_empty());
+    assert_eq!(
+        code(w.run(&mut case, CaseCommand::Rectify(answer), &officer)),
+        ErrorCode::CaseState
+    );
+    assert_eq!(
+        crate::supervision::Watched::of(&case, Zone::CHINA).rectify_by,
+        None
+    );
+}
+
+#[test]
+fn a_good_rating_owes_nothing_and_drops_stray_reasons() {
+    let mut w = World::new();
+    w.now = at("2026-03-02");
+    let mut case = closed(&mut w);
+    w.run(
+        &mut case,
+        CaseCommand::Rate(Rating {
+            level: 4,
+            reasons: vec![RatingReason::StaffAttitude],
+            ..Default::default()
+        }),
+        &Actor::Applicant,
+    )
+    .unwrap();
+    let r = case.rating.as_ref().unwrap();
+    assert!(r.reasons.is_empty() && r.rectification.is_none());
+    assert_eq!(case.rectification_due(), None);
+}
+
+#[test]
+fn a_lost_query_code_is_replaced_three_times_a_day_at_most() {
+    let mut w = World::new();
+    w.now = at("2026-03-02");
+    let mut case = accepted(&w);
+    let hash = |n: u8| format!("{n:02x}").repeat(32);
+    let reissue = |n: u8| CaseCommand::ReissueQueryCode { code_hash: hash(n) };
+    assert_eq!(
+        code(w.run(&mut case, reissue(1), &clerk())),
+        ErrorCode::RoleRequired,
+        "staff never learn an applicant's code"
+    );
+    for n in 1..=CODES_PER_DAY as u8 {
+        w.run(&mut case, reissue(n), &Actor::Public).unwrap();
+        assert_eq!(case.opened.query_code_hash, hash(n));
+    }
+    assert_eq!(
+        code(w.run(&mut case, reissue(9), &Actor::Public)),
+        ErrorCode::TooManyRequests
+    );
+    // The next day it may be asked for again.
+    w.now = at("2026-03-03");
+    w.run(&mut case, reissue(4), &Actor::Public).unwrap();
+    assert_eq!(
+        case.codes_reissued,
+        Some((jiff::civil::date(2026, 3, 3), 1))
+    );
+    // Not a keyed hash: refused.
+    let e = w
+        .run(
+            &mut case,
+            CaseCommand::ReissueQueryCode {
+                code_hash: "12345678".into(),
+            },
+            &Actor::Public,
+        )
+        .unwrap_err();
+    assert_eq!(e.field_errors()[0].field, "code_hash");
 }

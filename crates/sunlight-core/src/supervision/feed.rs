@@ -324,6 +324,7 @@ impl FeedCase {
             finished_at: self.delivered_on.map(|d| zone.start_of(d)),
             tasks: Vec::<WatchedTask>::new(),
             suspended: self.suspended.clone(),
+            rectify_by: None,
         }
     }
 

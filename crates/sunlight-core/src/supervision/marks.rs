@@ -15,6 +15,8 @@ pub enum Due {
     Delivery,
     /// The clock stopped longer than allowed.
     Suspension,
+    /// A 差评 not rectified by its day.
+    Rectification,
 }
 
 /// An instant at which something about a running case changes.
@@ -37,6 +39,7 @@ impl Mark {
             Due::Acceptance => Some(RuleId::LateAcceptance),
             Due::Delivery => Some(RuleId::LateDelivery),
             Due::Suspension => Some(RuleId::SuspensionTooLong),
+            Due::Rectification => Some(RuleId::RectificationOverdue),
         }
     }
 
@@ -98,6 +101,13 @@ impl Mark {
                     ),
                 )
             }
+            Due::Rectification => (
+                None,
+                format!(
+                    "{name}：申请人差评，应于 {} 前核实整改并回访反馈，逾期未反馈",
+                    show(case.rectify_by)
+                ),
+            ),
         };
         Some(Finding::new(rule, receipt, task, self.at, detail))
     }
@@ -123,12 +133,18 @@ pub fn decided_on(case: &Case, zone: Zone) -> Option<Date> {
 }
 
 /// Every instant, past or future, at which this case — as it stands — changes colour or
-/// breaks a time rule, in time order. A finished case has none; a suspended one only its
+/// breaks a time rule, in time order. A finished case has none but a 差评's 整改 day; a suspended one only its
 /// delivery and task marks (its deadlines are unknown while the clock is stopped). A mark
 /// that falls outside the loaded calendar years is left out (and reappears once the year is
 /// loaded and the case is recomputed).
 pub fn marks(case: &Watched, cal: &Calendar, zone: Zone, settings: &Settings) -> Vec<Mark> {
     let mut out = Vec::new();
+    if let Some(d) = case.rectify_by {
+        out.push(Mark {
+            at: after(zone, d),
+            due: Due::Rectification,
+        });
+    }
     if case.status.is_finished() {
         return out;
     }

@@ -124,6 +124,7 @@ pub enum RuleId {
     ConflictOfInterest,
     Concentration,
     ComplaintUnanswered,
+    RectificationOverdue,
 }
 
 /// What a rule is.
@@ -154,7 +155,7 @@ pub(super) const fn rule(
 }
 
 /// Every rule, in the order the docs list them.
-pub const RULES: [Rule; 21] = {
+pub const RULES: [Rule; 22] = {
     use RuleId::*;
     use Severity::*;
     [
@@ -305,6 +306,13 @@ pub const RULES: [Rule; 21] = {
             "《信访工作条例》（2022年）关于按期办理、答复的规定；答复期限按本级配置（默认30日）",
             Breach,
         ),
+        rule(
+            RectificationOverdue,
+            "差评逾期未整改",
+            "Poor rating not rectified in time",
+            "《国务院办公厅关于建立政务服务“好差评”制度提高政务服务水平的意见》（国办发〔2019〕51号）：差评核实、整改和反馈；期限按本级配置",
+            Breach,
+        ),
     ]
 };
 
@@ -339,6 +347,7 @@ impl RuleId {
             Self::ConflictOfInterest => "conflict_of_interest",
             Self::Concentration => "concentration",
             Self::ComplaintUnanswered => "complaint_unanswered",
+            Self::RectificationOverdue => "rectification_overdue",
         }
     }
 

@@ -68,6 +68,10 @@ pub struct Watched {
     /// The clock stop running now: since when, and why.
     #[serde(default)]
     pub suspended: Option<(Date, String)>,
+    /// The day a 差评's 整改 is owed by, while it is owed (a finished case stays watched
+    /// until it is answered).
+    #[serde(default)]
+    pub rectify_by: Option<Date>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -103,6 +107,7 @@ impl Watched {
                 })
                 .collect(),
             suspended: case.suspended.as_ref().map(|s| (s.from, s.reason.clone())),
+            rectify_by: case.rectification_due(),
         }
     }
 }

@@ -675,6 +675,7 @@ async fn case_finished_at(
             sunlight_core::case::CaseCommand::Rate(sunlight_core::case::Rating {
                 level: rating,
                 comment: "办事效率高".into(),
+                ..Default::default()
             }),
             Actor::Applicant,
             None,

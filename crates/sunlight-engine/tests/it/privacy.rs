@@ -43,6 +43,7 @@ pub(crate) async fn a_finished_case_is_erased_and_the_ledger_still_verifies(db: 
             CaseCommand::Rate(Rating {
                 level: 4,
                 comment: "审批很快，窗口李科长很耐心".into(),
+                ..Default::default()
             }),
             Actor::Applicant,
             None,

@@ -283,6 +283,15 @@ pub enum CommandBody {
         level: u8,
         #[serde(default)]
         comment: String,
+        /// Required for a 差评 (level 1 or 2).
+        #[serde(default)]
+        reasons: Vec<sunlight_core::case::RatingReason>,
+    },
+    /// The department's answer to a 差评 (整改反馈).
+    Rectify {
+        verified: String,
+        measures: String,
+        revisit: String,
     },
 }
 
@@ -404,7 +413,25 @@ pub async fn command(
         CommandBody::Resume => CaseCommand::Resume,
         CommandBody::Extend { days, reason } => CaseCommand::Extend { days, reason },
         CommandBody::Withdraw { reason } => CaseCommand::Withdraw { reason },
-        CommandBody::Rate { level, comment } => CaseCommand::Rate(Rating { level, comment }),
+        CommandBody::Rate {
+            level,
+            comment,
+            reasons,
+        } => CaseCommand::Rate(Rating {
+            level,
+            comment,
+            reasons,
+            rectification: None,
+        }),
+        CommandBody::Rectify {
+            verified,
+            measures,
+            revisit,
+        } => CaseCommand::Rectify(sunlight_core::case::Rectified {
+            verified,
+            measures,
+            revisit,
+        }),
     };
     let key = idempotency_key(&headers, &format!("{}@{r}", actor.name()));
     Ok(ApiJson(state.app.act(r, cmd, actor, key).await?))
@@ -488,9 +515,11 @@ pub async fn history(
     readable_case(&state, &user, &r).await?;
     let mut items = state.engine.history(&r).await?;
     for item in &mut items {
-        // `case.submitted` carries the submission's facts (`Opened`) at its top level.
+        // `case.submitted` carries the submission's facts (`Opened`) at its top level, a
+        // reissued code its own hash.
         if let Some(event) = item.event.as_object_mut() {
             event.remove("query_code_hash");
+            event.remove("code_hash");
         }
     }
     Ok(ApiJson(items))

@@ -710,6 +710,7 @@ pub fn router() -> Router<SharedState> {
             get(portal::apply_form).post(portal::apply),
         )
         .route("/lookup", get(portal::lookup_form).post(portal::lookup))
+        .route("/lookup/resend", post(portal::resend_code))
         .route("/lookup/rate", post(portal::rate))
         .route("/lookup/case", get(portal::lookup_case))
         .route("/applied", get(portal::applied))

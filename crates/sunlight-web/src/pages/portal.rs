@@ -13,7 +13,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use sunlight_core::case::{
-    Actor, Applicant, CaseCommand, Channel, Rating, ReceiptNumber, Submission,
+    Actor, Applicant, CaseCommand, Channel, Rating, RatingReason, ReceiptNumber, Submission,
 };
 use sunlight_core::{Date, PowerCategory, PowerStatus, zh_en};
 use sunlight_search::SearchQuery;

@@ -17,6 +17,7 @@ mod documents;
 mod matrix;
 mod notify;
 mod pages;
+mod rating;
 mod supervision;
 mod supplement;
 

@@ -232,3 +232,99 @@ async fn the_applicant_signs_in_with_a_code_and_sees_the_case_and_its_messages()
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     assert_eq!(p.store.outbox_counts().await.unwrap(), before);
 }
+
+#[tokio::test]
+async fn a_lost_query_code_is_replaced_by_sms_and_the_old_one_stops_working() {
+    let p = parts().await;
+    let r = p
+        .api
+        .call(
+            "POST",
+            "/api/cases",
+            None,
+            Some({
+                let mut sub = serde_json::to_value(reference::submission(5)).unwrap();
+                sub["applicant"]["phone"] = json!("13905712468");
+                sub
+            }),
+            &[],
+        )
+        .await;
+    let receipt = r.json()["receipt"].as_str().unwrap().to_string();
+    let old = r.json()["query_code"].as_str().unwrap().to_string();
+    let mut me = Browser::from(&p.api, "203.0.113.8:40000");
+    let page = me.get("/lookup").await.text();
+    assert!(page.contains("忘记查询码"), "offered on the lookup page");
+    // Not a receipt number: said what one looks like.
+    let r = me
+        .submit("/lookup", "/lookup/resend", &[("receipt", "12345")])
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().contains("受理编号格式不正确"), "{}", r.text());
+    // The real one: post/redirect/get, a new code by SMS, the old one refused.
+    let r = me
+        .submit("/lookup", "/lookup/resend", &[("receipt", &receipt)])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let page = me.get(location(&r)).await.text();
+    assert!(page.contains("新的查询码已通过短信发送"), "{page}");
+    p.deliverer.pass().await.unwrap();
+    let sms = p.sms.messages().pop().expect("an SMS with the new code");
+    assert_eq!(sms.phone, "13905712468");
+    let new: String = sms
+        .text
+        .split("新查询码为")
+        .nth(1)
+        .unwrap()
+        .chars()
+        .skip_while(|c| !c.is_ascii_digit())
+        .take_while(char::is_ascii_digit)
+        .collect();
+    assert_eq!(new.len(), 8, "{}", sms.text);
+    assert_ne!(new, old);
+    let r = me.look_up(&receipt, &old).await;
+    assert_ne!(
+        r.status,
+        StatusCode::SEE_OTHER,
+        "the old code no longer opens the case"
+    );
+    let r = me.look_up(&receipt, &new).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "the new one does");
+    // The act is on the case's record.
+    let clerk = p.api.login_as("chuangkou.chen", reference::PASSWORD).await;
+    let history = p
+        .api
+        .call(
+            "GET",
+            &format!("/api/cases/{receipt}/history"),
+            Some(&clerk),
+            None,
+            &[],
+        )
+        .await
+        .text();
+    assert!(history.contains("case.query_code_reissued"), "{history}");
+    assert!(
+        !history.contains("code_hash"),
+        "no code's hash is anybody's to read"
+    );
+    // Three a day: the fourth is refused with the reason (from another address).
+    let mut elsewhere = Browser::from(&p.api, "198.51.100.20:40000");
+    for _ in 0..2 {
+        let r = elsewhere
+            .submit("/lookup", "/lookup/resend", &[("receipt", &receipt)])
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    }
+    let r = elsewhere
+        .submit("/lookup", "/lookup/resend", &[("receipt", &receipt)])
+        .await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(r.text().contains("今日已重新发送 3 次"), "{}", r.text());
+    // A case with only a landline: told to come to the window.
+    let landline = crate::pages::apply_online(&p.api).await;
+    let r = me
+        .submit("/lookup", "/lookup/resend", &[("receipt", &landline)])
+        .await;
+    assert!(r.text().contains("未登记手机号码"), "{}", r.text());
+}

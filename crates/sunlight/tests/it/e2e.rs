@@ -22,13 +22,13 @@ use sunlight_core::clock::{ManualClock, Zone};
 use sunlight_store::Store;
 use sunlight_web::{AppState, app};
 
-const PASSWORD: &str = "sunlight-demo";
+pub(crate) const PASSWORD: &str = "sunlight-demo";
 
 /// A one-page PDF, as small as a valid one gets.
-const MINIMAL_PDF: &[u8] = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n";
+pub(crate) const MINIMAL_PDF: &[u8] = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n";
 
 /// A 1×1 PNG.
-const MINIMAL_PNG: &[u8] = &[
+pub(crate) const MINIMAL_PNG: &[u8] = &[
     0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48, 0x44, 0x52,
     0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1F, 0x15, 0xC4,
     0x89, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9C, 0x63, 0xF8, 0xCF, 0xC0, 0xF0,
@@ -36,7 +36,7 @@ const MINIMAL_PNG: &[u8] = &[
     0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82,
 ];
 
-struct Driver(Child);
+pub(crate) struct Driver(Child);
 
 impl Drop for Driver {
     fn drop(&mut self) {
@@ -62,7 +62,7 @@ fn find(cmd: &str) -> Option<PathBuf> {
 }
 
 /// chromedriver on a free port, or why not.
-fn chromedriver() -> Result<(Driver, u16), String> {
+pub(crate) fn chromedriver() -> Result<(Driver, u16), String> {
     let driver = find("chromedriver").ok_or("chromedriver is not installed")?;
     find("chromium")
         .or_else(|| find("chromium-browser"))
@@ -83,29 +83,71 @@ fn chromedriver() -> Result<(Driver, u16), String> {
     Err("chromedriver did not start".into())
 }
 
-struct Run {
-    c: Client,
-    base: String,
-    shots: PathBuf,
-    n: std::cell::Cell<u32>,
+pub(crate) struct Run {
+    pub(crate) c: Client,
+    pub(crate) base: String,
+    pub(crate) shots: PathBuf,
+    pub(crate) prefix: String,
+    pub(crate) n: std::cell::Cell<u32>,
 }
 
 impl Run {
-    async fn go(&self, path: &str) {
+    /// A headless Chromium session (zh-CN, desktop size) on `base`; screenshots are named
+    /// with `prefix`.
+    pub(crate) async fn start(port: u16, base: String, prefix: &str) -> Self {
+        let mut caps = serde_json::Map::new();
+        caps.insert(
+            "goog:chromeOptions".into(),
+            serde_json::json!({"args": ["--headless=new", "--no-sandbox", "--disable-gpu",
+                "--disable-dev-shm-usage", "--window-size=1280,1100", "--lang=zh-CN"]}),
+        );
+        let c = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+            .capabilities(caps)
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+            .expect("a Chromium session");
+        let shots = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/e2e-screenshots");
+        std::fs::create_dir_all(&shots).unwrap();
+        Run {
+            c,
+            base,
+            shots,
+            prefix: prefix.to_string(),
+            n: std::cell::Cell::new(0),
+        }
+    }
+
+    /// How many pixels the page is wider than the window (0 when it fits).
+    pub(crate) async fn overflow(&self) -> i64 {
+        self.c
+            .execute(
+                "return document.documentElement.scrollWidth - document.documentElement.clientWidth;",
+                vec![],
+            )
+            .await
+            .unwrap()
+            .as_i64()
+            .unwrap_or(0)
+    }
+    pub(crate) async fn go(&self, path: &str) {
         self.c
             .goto(&format!("{}{path}", self.base))
             .await
             .unwrap_or_else(|e| panic!("{path}: {e}"));
     }
 
-    async fn shot(&self, name: &str) {
+    pub(crate) async fn shot(&self, name: &str) {
         let n = self.n.get() + 1;
         self.n.set(n);
         let png = self.c.screenshot().await.unwrap();
-        std::fs::write(self.shots.join(format!("{n:02}-{name}.png")), png).unwrap();
+        std::fs::write(
+            self.shots.join(format!("{}{n:02}-{name}.png", self.prefix)),
+            png,
+        )
+        .unwrap();
     }
 
-    async fn css(&self, sel: &str) -> fantoccini::elements::Element {
+    pub(crate) async fn css(&self, sel: &str) -> fantoccini::elements::Element {
         match self
             .c
             .wait()
@@ -118,18 +160,18 @@ impl Run {
         }
     }
 
-    async fn fill(&self, sel: &str, text: &str) {
+    pub(crate) async fn fill(&self, sel: &str, text: &str) {
         let e = self.css(sel).await;
         e.clear().await.unwrap();
         e.send_keys(text).await.unwrap();
     }
 
-    async fn click(&self, sel: &str) {
+    pub(crate) async fn click(&self, sel: &str) {
         self.css(sel).await.click().await.unwrap();
     }
 
     /// Clicks something that loads a new page and waits for that page.
-    async fn submit(&self, sel: &str) {
+    pub(crate) async fn submit(&self, sel: &str) {
         self.c
             .execute("window.__before_click = true; return true;", vec![])
             .await
@@ -142,15 +184,15 @@ impl Run {
         .await;
     }
 
-    async fn text(&self, sel: &str) -> String {
+    pub(crate) async fn text(&self, sel: &str) -> String {
         self.css(sel).await.text().await.unwrap()
     }
 
-    async fn page(&self) -> String {
+    pub(crate) async fn page(&self) -> String {
         self.c.source().await.unwrap()
     }
 
-    async fn sign_in(&self, user: &str) {
+    pub(crate) async fn sign_in(&self, user: &str) {
         self.c.delete_all_cookies().await.unwrap();
         self.go("/login").await;
         self.fill("#username", user).await;
@@ -160,7 +202,7 @@ impl Run {
     }
 
     /// Waits until `script` (a JS expression) is true.
-    async fn until(&self, what: &str, script: &str) {
+    pub(crate) async fn until(&self, what: &str, script: &str) {
         for _ in 0..200 {
             if self
                 .c
@@ -227,25 +269,7 @@ async fn from_application_to_a_closed_alert_in_a_real_browser() {
         stopped.await.ok();
     }));
 
-    let mut caps = serde_json::Map::new();
-    caps.insert(
-        "goog:chromeOptions".into(),
-        serde_json::json!({"args": ["--headless=new", "--no-sandbox", "--disable-gpu",
-            "--disable-dev-shm-usage", "--window-size=1280,1100", "--lang=zh-CN"]}),
-    );
-    let c = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-        .capabilities(caps)
-        .connect(&format!("http://127.0.0.1:{port}"))
-        .await
-        .expect("a Chromium session");
-    let shots = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/e2e-screenshots");
-    std::fs::create_dir_all(&shots).unwrap();
-    let r = Run {
-        c,
-        base,
-        shots,
-        n: std::cell::Cell::new(0),
-    };
+    let r = Run::start(port, base, "").await;
 
     // 1. The citizen finds the power by a Chinese word and reads its guide and flowchart.
     r.go("/").await;
@@ -368,8 +392,28 @@ async fn from_application_to_a_closed_alert_in_a_real_browser() {
         assert!(!page.contains(secret), "{secret} on a public page");
     }
     r.shot("lookup").await;
+    // No level is chosen for the citizen; a 差评 must say why, and what was typed stays.
+    r.click("#rate-form input[name=level][value='2']").await;
+    r.fill("#comment", "材料要求没有一次说清楚").await;
+    r.submit("#rate").await;
+    let refused = r.text("[role=alert]").await;
+    assert!(refused.contains("原因"), "{refused}");
+    assert_eq!(
+        r.css("#comment")
+            .await
+            .prop("value")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("材料要求没有一次说清楚")
+    );
+    r.shot("rate-needs-reason").await;
+    r.click("#rate-form input[name=reasons][value='not_told_at_once']")
+        .await;
     r.submit("#rate").await;
     r.css(".notice").await;
+    assert!(r.text("#rated").await.contains("未一次性告知所需材料"));
+    assert!(r.text("#rectification").await.contains("前核实整改"));
     r.shot("rated").await;
 
     // 6b. 补正 with real files: another application misses a material; the window issues the
@@ -418,15 +462,7 @@ async fn from_application_to_a_closed_alert_in_a_real_browser() {
     r.shot("supplement-notice-applicant").await;
     // The applicant is often on a phone: the notice and its file inputs fit the screen.
     r.c.set_window_size(390, 844).await.unwrap();
-    let overflow =
-        r.c.execute(
-            "return document.documentElement.scrollWidth - document.documentElement.clientWidth;",
-            vec![],
-        )
-        .await
-        .unwrap()
-        .as_i64()
-        .unwrap_or(0);
+    let overflow = r.overflow().await;
     r.shot("phone-supplement-notice").await;
     assert!(
         overflow <= 1,
@@ -615,16 +651,7 @@ async fn from_application_to_a_closed_alert_in_a_real_browser() {
         ("/powers?q=%E9%A3%9F%E5%93%81", "phone-search"),
     ] {
         r.go(path).await;
-        let overflow = r
-            .c
-            .execute(
-                "return document.documentElement.scrollWidth - document.documentElement.clientWidth;",
-                vec![],
-            )
-            .await
-            .unwrap()
-            .as_i64()
-            .unwrap_or(0);
+        let overflow = r.overflow().await;
         r.shot(name).await;
         assert!(overflow <= 1, "{path} is {overflow}px wider than a phone");
     }

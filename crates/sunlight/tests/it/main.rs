@@ -1,6 +1,7 @@
 //! The binary as an operator uses it: real processes on a temporary SQLite file.
 
 mod e2e;
+mod e2e_service;
 mod notify;
 mod privacy;
 

@@ -184,6 +184,8 @@ pub(super) struct LookupPage<'a> {
     error: Option<String>,
     found: Option<Found>,
     notice: Option<String>,
+    /// The "lost your code?" form is shown open (after a request for one).
+    resend_open: bool,
 }
 
 pub(super) struct Found {
@@ -206,6 +208,10 @@ pub(super) struct Found {
     decision: Option<String>,
     rated: Option<String>,
     can_rate: bool,
+    /// What the rating form shows: typed values are kept when it is refused.
+    rate: RateForm,
+    /// The 整改 a 差评 opened: owed by (day, basis), and the department's answer once given.
+    rectification: Option<RectificationView>,
     /// The open one-time notice, which the applicant answers with files on this page.
     notice: Option<crate::pages::work::NoticeView>,
     files: Vec<crate::pages::work::FileLine>,
@@ -288,6 +294,9 @@ async fn granted(
 pub struct LookupPrefill {
     #[serde(default)]
     receipt: String,
+    /// `1` after a new query code was sent.
+    #[serde(default)]
+    resent: String,
 }
 
 /// The lookup form; `?receipt=` (the receipt page's link) fills the number in.
@@ -295,13 +304,20 @@ pub async fn lookup_form(
     v: Visitor,
     q: Result<Query<LookupPrefill>, axum::extract::rejection::QueryRejection>,
 ) -> Response {
+    let q = q.map(|Query(p)| p).unwrap_or_default();
     let receipt: String = q
-        .map(|Query(p)| p.receipt)
-        .unwrap_or_default()
+        .receipt
         .chars()
         .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
         .take(40)
         .collect();
+    let notice = (q.resent == "1").then(|| {
+        v.t(
+            "新的查询码已通过短信发送到申请时登记的手机号码，原查询码已作废。",
+            "A new query code was sent by SMS to the mobile number on the application; the old one no longer works.",
+        )
+        .to_string()
+    });
     render(
         &v,
         StatusCode::OK,
@@ -310,16 +326,68 @@ pub async fn lookup_form(
             receipt,
             error: None,
             found: None,
-            notice: None,
+            notice,
+            resend_open: false,
         },
     )
 }
 
-/// The client's address for rate limiting (the socket's peer; no proxy header is trusted).
-pub(super) fn client(ext: &axum::http::Extensions) -> String {
-    ext.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-        .map(|c| c.0.ip().to_string())
-        .unwrap_or_else(|| "local".into())
+/// 忘记查询码: a new code to the applicant's mobile (post/redirect/get). Each request counts
+/// against the address (and the receipt number) like a wrong guess, so nobody floods a phone.
+pub async fn resend_code(
+    State(state): State<SharedState>,
+    crate::client::Client(who): crate::client::Client,
+    Posted { v, form }: Posted,
+) -> Response {
+    let receipt: String = form.get("receipt").trim().chars().take(40).collect();
+    let keys = [format!("resend:{who}"), format!("resend:{receipt}")];
+    let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+    let page = |status: StatusCode, error: String| {
+        render(
+            &v,
+            status,
+            &LookupPage {
+                v: &v,
+                receipt: receipt.clone(),
+                error: Some(error),
+                found: None,
+                notice: None,
+                resend_open: true,
+            },
+        )
+    };
+    if state.limiter.check(&keys).is_err() {
+        return page(
+            StatusCode::TOO_MANY_REQUESTS,
+            v.t(
+                "请求过于频繁，请稍后再试。",
+                "Asked too often; try again later.",
+            )
+            .into(),
+        );
+    }
+    state.limiter.fail(&keys);
+    let Ok(r) = ReceiptNumber::parse(&receipt) else {
+        return page(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            v.t(
+                "受理编号格式不正确，请核对回执上的编号（如 330183-261123-7K2M9-QXD4T）。",
+                "That is not a receipt number; check the one on your receipt (like 330183-261123-7K2M9-QXD4T).",
+            )
+            .into(),
+        );
+    };
+    match state.app.reissue_query_code(&r).await {
+        Ok(()) => Redirect::to(&format!(
+            "/lookup?resent=1&receipt={}",
+            form_urlencoded::byte_serialize(receipt.as_bytes()).collect::<String>()
+        ))
+        .into_response(),
+        Err(e) => match refusal_text(&v, e) {
+            Ok((status, text)) => page(status, text),
+            Err(p) => p,
+        },
+    }
 }
 
 /// Checks receipt + query code with the rate limit; the case if they match, else what the
@@ -440,11 +508,14 @@ pub(super) async fn found(
                 d.document_no
             )
         }),
-        rated: c
+        rated: c.rating.as_ref().map(|r| r.summary(lang)),
+        can_rate: c.status.is_finished() && c.rating.is_none() && c.decision.is_some(),
+        rate: RateForm::default(),
+        rectification: c
             .rating
             .as_ref()
-            .map(|r| format!("{} / 5 {}", r.level, lang.personal(&r.comment))),
-        can_rate: c.status.is_finished() && c.rating.is_none() && c.decision.is_some(),
+            .and_then(|r| r.rectification.as_ref())
+            .map(|x| RectificationView::of(x, lang)),
     }
 }
 
@@ -462,11 +533,10 @@ pub(crate) fn colour_label(lang: Lang, colour: &str) -> &'static str {
 
 pub async fn lookup(
     State(state): State<SharedState>,
-    req_ext: axum::http::Extensions,
+    crate::client::Client(who): crate::client::Client,
     Posted { v, form }: Posted,
 ) -> Response {
     let receipt = form.get("receipt").to_string();
-    let who = client(&req_ext);
     match open_case(&state, &v, &who, &receipt, form.get("code")).await {
         Err(page) => page,
         Ok(Ok(c)) => (
@@ -489,6 +559,7 @@ pub async fn lookup(
                 error: Some(e),
                 found: None,
                 notice: None,
+                resend_open: false,
             },
         ),
     }
@@ -549,6 +620,7 @@ async fn granted_page(
             error,
             found: Some(f),
             notice,
+            resend_open: false,
         },
     )
 }
@@ -590,6 +662,7 @@ fn grant_expired(v: &Visitor) -> Response {
             ),
             found: None,
             notice: None,
+            resend_open: false,
         },
     )
 }
@@ -604,20 +677,117 @@ pub async fn rate(
         Ok(None) => return grant_expired(&v),
         Ok(Some(c)) => c,
     };
-    let level: u8 = form.get("level").parse().unwrap_or(0);
+    let draft = RateForm {
+        level: form.get("level").parse().unwrap_or(0),
+        reasons: form.all("reasons"),
+        comment: form
+            .get("comment")
+            .chars()
+            .take(sunlight_core::case::COMMENT_MAX + 1)
+            .collect(),
+    };
     let result = state
         .engine
         .act(
             c.opened.receipt.clone(),
             CaseCommand::Rate(Rating {
-                level,
-                comment: form.get("comment").chars().take(500).collect(),
+                level: draft.level,
+                comment: draft.comment.clone(),
+                reasons: draft
+                    .reasons
+                    .iter()
+                    .filter_map(|r| RatingReason::parse(r))
+                    .collect(),
+                rectification: None,
             }),
             Actor::Applicant,
             None,
         )
         .await;
-    applicant_act(&state, &v, c, "rated", result).await
+    match result {
+        Ok(_) => Redirect::to("/lookup/case?done=rated").into_response(),
+        Err(e) => match refusal_text(&v, e) {
+            Ok((status, text)) => {
+                // The page again, with what was chosen and typed still there.
+                let c = crate::pages::as_it_stands(&state, c).await;
+                let mut f = found(&state, &v, &c).await;
+                f.rate = draft;
+                render(
+                    &v,
+                    status,
+                    &LookupPage {
+                        v: &v,
+                        receipt: c.opened.receipt.to_string(),
+                        error: Some(text),
+                        found: Some(f),
+                        notice: None,
+                        resend_open: false,
+                    },
+                )
+            }
+            Err(page) => page,
+        },
+    }
+}
+
+/// The rating form's values (empty: nothing chosen; no level is preselected).
+#[derive(Debug, Default)]
+pub(super) struct RateForm {
+    level: u8,
+    reasons: Vec<String>,
+    comment: String,
+}
+
+impl RateForm {
+    /// The five levels, best first: (level, label, chosen).
+    pub fn levels(&self, lang: &sunlight_core::Lang) -> Vec<(u8, &'static str, bool)> {
+        sunlight_core::case::LEVELS
+            .iter()
+            .map(|(l, zh, en)| (*l, lang.t(zh, en), *l == self.level))
+            .collect()
+    }
+
+    /// The national reasons: (code, label, chosen).
+    pub fn reasons(&self, lang: &sunlight_core::Lang) -> Vec<(&'static str, &'static str, bool)> {
+        RatingReason::ALL
+            .iter()
+            .map(|r| {
+                (
+                    r.as_str(),
+                    lang.t(r.zh(), r.en()),
+                    self.reasons.iter().any(|x| x == r.as_str()),
+                )
+            })
+            .collect()
+    }
+}
+
+/// A 差评's 整改 as the applicant sees it.
+pub(super) struct RectificationView {
+    due: String,
+    basis: String,
+    /// 核实情况, 整改措施, 回访情况 with their labels.
+    answer: Vec<(&'static str, String)>,
+}
+
+impl RectificationView {
+    fn of(x: &sunlight_core::case::Rectification, lang: sunlight_core::Lang) -> Self {
+        Self {
+            due: x.due.to_string(),
+            basis: x.basis.clone(),
+            answer: x
+                .done
+                .as_ref()
+                .map(|d| {
+                    vec![
+                        (lang.t("核实情况", "Findings"), d.verified.clone()),
+                        (lang.t("整改措施", "Measures"), d.measures.clone()),
+                        (lang.t("回访情况", "Call-back"), d.revisit.clone()),
+                    ]
+                })
+                .unwrap_or_default(),
+        }
+    }
 }
 
 /// The applicant's supplement: a file for every item of the notice.

@@ -232,16 +232,13 @@ pub async fn complaint_filed(
 
 pub async fn track_complaint(
     State(state): State<SharedState>,
-    req_ext: axum::http::Extensions,
+    crate::client::Client(who): crate::client::Client,
     Posted { v, form }: Posted,
 ) -> Response {
     let _ = state.search.ensure(&state.store).await;
     let mut page = complaints_page(&state, &v);
     let tracking = form.get("tracking").trim().to_uppercase();
-    let keys = [
-        format!("complaint:{tracking}"),
-        format!("ip:{}", client(&req_ext)),
-    ];
+    let keys = [format!("complaint:{tracking}"), format!("ip:{who}")];
     let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
     if state.limiter.check(&keys).is_err() {
         page.errors.push(

@@ -4,7 +4,6 @@
 //! the same whether or not the number has cases.
 
 use super::*;
-use crate::pages::portal::apply::client;
 use sunlight_app::signin::CodeRequest;
 
 /// The number a code was sent to, between the two steps.
@@ -152,10 +151,10 @@ async fn signed_in_page<'a>(
 /// has cases.
 pub async fn request_code(
     State(state): State<SharedState>,
-    req_ext: axum::http::Extensions,
+    crate::client::Client(who): crate::client::Client,
     Posted { v, form }: Posted,
 ) -> Response {
-    let who = format!("signin:{}", client(&req_ext));
+    let who = format!("signin:{who}");
     let mut p = page(&v);
     if let Err(wait) = state.limiter.check(&[&who]) {
         p.error = Some(format!(
@@ -210,11 +209,11 @@ pub async fn request_code(
 /// Step two: the code.
 pub async fn verify_code(
     State(state): State<SharedState>,
-    req_ext: axum::http::Extensions,
+    crate::client::Client(who): crate::client::Client,
     headers: HeaderMap,
     Posted { v, form }: Posted,
 ) -> Response {
-    let who = format!("verify:{}", client(&req_ext));
+    let who = format!("verify:{who}");
     let mut p = page(&v);
     let Some(phone) = PENDING.read(&state, &headers, 1).map(|mut x| x.remove(0)) else {
         p.error = Some(

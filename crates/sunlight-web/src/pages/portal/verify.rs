@@ -24,6 +24,9 @@ pub struct VerifyQuery {
     number: String,
     #[serde(default)]
     code: String,
+    /// After a file was checked (post/redirect/get): `ok`, `unknown` or `seal`.
+    #[serde(default)]
+    file: String,
 }
 
 fn mask_holder(holder: &str) -> String {
@@ -132,13 +135,58 @@ pub async fn verify_form(
         error: None,
         result: None,
     };
+    match q.file.as_str() {
+        "unknown" => {
+            page.result = Some(shown(&v, Verified::NotFound));
+            page.number.clear();
+            return render(&v, StatusCode::OK, &page);
+        }
+        "seal" => {
+            page.result = Some(shown(
+                &v,
+                Verified::SealInvalid {
+                    reason_zh: "文件的电子印章无效（签章密钥已吊销，或签章与签发记录不符）".into(),
+                    reason_en: "the file's seal is not valid (its key was revoked, or the seal does not match the record)".into(),
+                },
+            ));
+            return render(&v, StatusCode::OK, &page);
+        }
+        _ => {}
+    }
     if !page.number.is_empty() && !page.code.is_empty() {
         match state.app.verify_number(&page.number, &page.code).await {
-            Ok(found) => page.result = Some(shown(&v, found)),
+            Ok(found) => {
+                let mut shown = shown(&v, found);
+                if q.file == "ok" && shown.1 != "bad" {
+                    shown.2.push((
+                        v.t("文件", "File").to_string(),
+                        v.t(
+                            "所上传文件与签发文件逐字节一致，电子印章验证通过",
+                            "the uploaded file is byte for byte the one issued, its seal valid",
+                        )
+                        .to_string(),
+                    ));
+                }
+                page.result = Some(shown);
+            }
             Err(e) => return PageError::new(&v, e).into_response(),
         }
     }
     render(&v, StatusCode::OK, &page)
+}
+
+/// Where the page shows the check of a file (a GET, so back and refresh never resend it).
+fn after_file(state: &SharedState, found: &Verified) -> String {
+    let enc = |s: &str| form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
+    match found {
+        Verified::Genuine { document, .. } => format!(
+            "/verify?number={}&code={}&file=ok",
+            enc(&document.number),
+            enc(&state.app.check_code(&document.number))
+        ),
+        Verified::NotFound => "/verify?file=unknown".into(),
+        Verified::SealInvalid { .. } => "/verify?file=seal".into(),
+    }
 }
 
 /// The PDF someone was given, checked against its seal.
@@ -168,10 +216,7 @@ pub async fn verify_upload(
         return render(&v, StatusCode::UNPROCESSABLE_ENTITY, &page);
     }
     match state.app.verify_pdf(&bytes).await {
-        Ok(found) => {
-            page.result = Some(shown(&v, found));
-            render(&v, StatusCode::OK, &page)
-        }
+        Ok(found) => Redirect::to(&after_file(&state, &found)).into_response(),
         Err(e) => PageError::new(&v, e).into_response(),
     }
 }

@@ -47,6 +47,9 @@ pub(super) struct CasePage<'a> {
     task_names: Vec<(u32, String)>,
     suspensions: Vec<String>,
     decision: Option<String>,
+    /// 好差评 in words, and the 整改 still owed (its day) or done (the answer).
+    rating: Option<String>,
+    rectification: Option<String>,
     error: Option<String>,
     done: Option<String>,
     idem: String,
@@ -371,6 +374,23 @@ pub(super) async fn case_view(
             .decision
             .as_ref()
             .map(|d| format!("{} {} {}", d.verdict.outcome(), d.document_no, d.reasons)),
+        rating: c.rating.as_ref().map(|r| r.summary(v.lang)),
+        rectification: c
+            .rating
+            .as_ref()
+            .and_then(|r| r.rectification.as_ref())
+            .map(|x| match &x.done {
+                None => format!("{} {}", v.t("待整改，反馈期限", "owed by"), x.due),
+                Some(d) => format!(
+                    "{}{} · {}{} · {}{}",
+                    v.t("核实情况：", "Findings: "),
+                    d.verified,
+                    v.t("整改措施：", "Measures: "),
+                    d.measures,
+                    v.t("回访情况：", "Call-back: "),
+                    d.revisit
+                ),
+            }),
         error,
         done,
         idem: crate::pages::random_hex(16),
@@ -593,6 +613,11 @@ pub(super) async fn command(state: &SharedState, form: &FormData) -> Result<Case
             reason: form.get("reason").to_string(),
         },
         "resume" => CaseCommand::Resume,
+        "rectify" => CaseCommand::Rectify(sunlight_core::case::Rectified {
+            verified: form.get("verified").to_string(),
+            measures: form.get("measures").to_string(),
+            revisit: form.get("revisit").to_string(),
+        }),
         "extend" => CaseCommand::Extend {
             days: number(form, "days")?,
             reason: form.get("reason").to_string(),
