@@ -37,7 +37,7 @@
 // Open data: check in the browser that every ledger entry of a receipt number is included in
 // the tree the signed checkpoint commits to (RFC 9162 §2.1.3.2), with WebCrypto's SHA-256.
 (function verify() {
-  const form = document.getElementById("verify-form");
+  const form = document.getElementById("ledger-verify-form");
   if (!form || !window.crypto || !crypto.subtle) return;
   const out = document.getElementById("verify-result");
   const hex = (b) => Array.from(new Uint8Array(b), (x) => x.toString(16).padStart(2, "0")).join("");

@@ -164,7 +164,7 @@ pub(super) fn check_rating(r: &Rating) -> Result<Rating, DomainError> {
     let mut errors = Vec::new();
     if !(1..=5).contains(&r.level) {
         errors.push(FieldError::new(
-            "level",
+            "rating.level",
             zh_en!(
                 "请选择评价等级：非常满意、满意、基本满意、不满意或非常不满意",
                 "choose a level: very satisfied, satisfied, fair, dissatisfied or very dissatisfied"
@@ -174,7 +174,7 @@ pub(super) fn check_rating(r: &Rating) -> Result<Rating, DomainError> {
     let comment = r.comment.trim().to_string();
     if comment.chars().count() > COMMENT_MAX {
         errors.push(FieldError::new(
-            "comment",
+            "rating.comment",
             zh_en!(
                 "评价意见不能超过 {COMMENT_MAX} 字",
                 "the comment is longer than {COMMENT_MAX} characters"
@@ -187,7 +187,7 @@ pub(super) fn check_rating(r: &Rating) -> Result<Rating, DomainError> {
     if is_poor(r.level) && r.level >= 1 {
         if reasons.is_empty() {
             errors.push(FieldError::new(
-                "reasons",
+                "rating.reasons",
                 zh_en!(
                     "差评（不满意、非常不满意）请至少选择一项不满意的原因，以便部门核实整改",
                     "a poor rating needs at least one reason, so the department can put it right"
@@ -196,7 +196,7 @@ pub(super) fn check_rating(r: &Rating) -> Result<Rating, DomainError> {
         }
         if reasons.contains(&RatingReason::Other) && comment.chars().count() < 5 {
             errors.push(FieldError::new(
-                "comment",
+                "rating.comment",
                 zh_en!(
                     "选择“其他”时，请在评价意见中说明原因（不少于 5 个字）",
                     "with 'other', say what was wrong in the comment (5 characters or more)"
@@ -229,8 +229,8 @@ pub(super) fn check_rectified(r: &Rectified) -> Result<Rectified, DomainError> {
             errors.push(FieldError::new(
                 name,
                 zh_en!(
-                    "请填写{zh}（不少于 5 个字）",
-                    "write the {en} (5 characters or more)"
+                    "请填写{zh}，不少于 5 个字",
+                    "write the {en}, 5 characters or more"
                 ),
             ));
         } else if n > ANSWER_MAX {
@@ -245,9 +245,19 @@ pub(super) fn check_rectified(r: &Rectified) -> Result<Rectified, DomainError> {
         v
     };
     let out = Rectified {
-        verified: field("verified", &r.verified, "核实情况", "findings"),
-        measures: field("measures", &r.measures, "整改措施", "measures taken"),
-        revisit: field("revisit", &r.revisit, "回访情况", "call-back result"),
+        verified: field("rectify.verified", &r.verified, "核实情况", "findings"),
+        measures: field(
+            "rectify.measures",
+            &r.measures,
+            "整改措施",
+            "measures taken",
+        ),
+        revisit: field(
+            "rectify.revisit",
+            &r.revisit,
+            "回访情况",
+            "call-back result",
+        ),
     };
     if errors.is_empty() {
         Ok(out)

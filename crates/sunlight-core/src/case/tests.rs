@@ -1052,7 +1052,7 @@ fn a_poor_rating_names_its_reasons_and_owes_a_rectification_supervision_watches(
     let e = w
         .run(&mut case, poor(vec![], ""), &Actor::Applicant)
         .unwrap_err();
-    assert_eq!(e.field_errors()[0].field, "reasons");
+    assert_eq!(e.field_errors()[0].field, "rating.reasons");
     let e = w
         .run(
             &mut case,
@@ -1060,7 +1060,7 @@ fn a_poor_rating_names_its_reasons_and_owes_a_rectification_supervision_watches(
             &Actor::Applicant,
         )
         .unwrap_err();
-    assert_eq!(e.field_errors()[0].field, "comment");
+    assert_eq!(e.field_errors()[0].field, "rating.comment");
     // With reasons: the 整改 is owed by five working days later, the basis cited.
     let rated = w
         .run(
@@ -1136,7 +1136,7 @@ fn a_poor_rating_names_its_reasons_and_owes_a_rectification_supervision_watches(
     let e = w
         .run(&mut case, CaseCommand::Rectify(short), &officer)
         .unwrap_err();
-    assert_eq!(e.field_errors()[0].field, "verified");
+    assert_eq!(e.field_errors()[0].field, "rectify.verified");
     w.run(&mut case, CaseCommand::Rectify(answer.clone()), &officer)
         .unwrap();
     assert_eq!(case.rectification_due(), None);

@@ -521,7 +521,7 @@ async fn from_application_to_a_closed_alert_in_a_real_browser() {
         .unwrap();
     r.go("/open-data").await;
     r.fill("#verify-receipt", &receipt).await;
-    r.click("#verify-form button").await;
+    r.click("#ledger-verify-form button").await;
     r.until(
         "the browser verified every inclusion proof",
         "document.getElementById('verify-result').className === 'notice'",
