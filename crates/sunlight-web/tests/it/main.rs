@@ -17,6 +17,7 @@ mod documents;
 mod matrix;
 mod notify;
 mod pages;
+mod staff;
 mod supervision;
 mod supplement;
 
