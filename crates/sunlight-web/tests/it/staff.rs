@@ -520,3 +520,87 @@ async fn a_two_person_step_offers_the_colleagues_who_may_join_by_name() {
     assert!(steps.contains("吴窗口、郑承办"), "{steps}");
     assert!(!html.contains("shichang.zheng") && !html.contains("shichang.wu"));
 }
+
+#[tokio::test]
+async fn the_window_ticks_the_guides_materials_instead_of_typing_them() {
+    let (api, _) = city().await;
+    let mut clerk = Browser::new(&api);
+    clerk.sign_in("chuangkou.chen").await;
+    // The department has one power: it is chosen, and its guide's materials are offered.
+    let html = clerk.get("/work/intake").await.text();
+    let form = between(&html, r#"id="intake-form""#, "</form>");
+    for m in reference::MATERIALS {
+        assert!(
+            form.contains(&format!(
+                r#"<input type="checkbox" name="materials" value="{m}">"#
+            )),
+            "{m}: {form}"
+        );
+    }
+    assert!(!form.contains(r#"<textarea id="materials""#));
+    assert!(form.contains(r#"name="other_materials""#));
+    // Another department's power is not offered to choose.
+    let html = clerk
+        .get(&format!("/work/intake?power={FOOD}"))
+        .await
+        .text();
+    assert!(!html.contains("食品经营许可"), "{html}");
+
+    // Two ticked and one of the clerk's own: the case holds those; the third is missing.
+    let r = clerk
+        .submit(
+            "/work/intake",
+            "/work/intake",
+            &[
+                ("power", reference::POWER),
+                ("kind", "person"),
+                ("name", PERSON),
+                ("id_number", "330183198503150019"),
+                ("phone", "13957112345"),
+                ("materials", reference::MATERIALS[0]),
+                ("materials", reference::MATERIALS[1]),
+                ("other_materials", "授权委托书"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let text = r.text();
+    let receipt = between(&text, "受理编号 ", " ");
+    assert_eq!(receipt.len(), 25, "{text}");
+    let html = clerk.get(&format!("/work/cases/{receipt}")).await.text();
+    let list = between(&html, r#"id="materials""#, "</ul>");
+    assert!(
+        list.contains(&format!("✓ 已收</b> {}", reference::MATERIALS[0])),
+        "{list}"
+    );
+    assert!(
+        list.contains(&format!("✗ 缺</b> {}", reference::MATERIALS[2])),
+        "{list}"
+    );
+
+    // A refused registration comes back with what was ticked and typed.
+    let r = clerk
+        .submit(
+            "/work/intake",
+            "/work/intake",
+            &[
+                ("power", reference::POWER),
+                ("kind", "person"),
+                ("name", PERSON),
+                ("id_number", "330183198503150018"),
+                ("materials", reference::MATERIALS[2]),
+            ],
+        )
+        .await;
+    assert!(r.status.is_client_error(), "{}", r.status);
+    let html = r.text();
+    assert!(html.contains(&format!(r#"value="{PERSON}""#)), "{html}");
+    assert!(html.contains(&format!(
+        r#"<input type="checkbox" name="materials" value="{}" checked>"#,
+        reference::MATERIALS[2]
+    )));
+    assert!(html.contains(&format!(
+        r#"<input type="checkbox" name="materials" value="{}">"#,
+        reference::MATERIALS[0]
+    )));
+}
