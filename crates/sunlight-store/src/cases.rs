@@ -7,7 +7,7 @@ use crate::{Result, Store, StoreError, sql};
 use sqlx::Row;
 use std::collections::HashMap;
 use sunlight_core::Timestamp;
-use sunlight_core::case::{Case, TaskState, TaskStatus};
+use sunlight_core::case::{Applicant, Case, TaskState, TaskStatus};
 use sunlight_core::discretion::Benchmark;
 
 /// A case state to write; `expected` is the version it was read at (0 for a new case).
@@ -42,6 +42,76 @@ pub struct TaskRow {
     pub assignee: Option<String>,
     pub due: Option<String>,
     pub opened_at_ms: i64,
+}
+
+/// A case as staff lists show it, without replaying it: its power's name, status, when it was
+/// submitted and who applied (the submission's personal values put back; erased ones read as
+/// [`sunlight_core::personal::ERASED`]).
+#[derive(Debug, Clone)]
+pub struct CaseListing {
+    pub receipt: String,
+    pub power: String,
+    pub power_name: String,
+    pub department: String,
+    pub status: String,
+    pub submitted_at_ms: i64,
+    /// `None` only if the submission could not be read back as an applicant.
+    pub applicant: Option<Applicant>,
+}
+
+/// What staff search a department's cases by. Every part given must match, anywhere in its
+/// field (Latin letters in any case); a search without any part finds nothing.
+#[derive(Debug, Clone, Default)]
+pub struct CaseSearch {
+    /// The department searching: its own cases and those with a task of it — the cases
+    /// `User::may_read_case` lets its staff read.
+    pub department: String,
+    /// Part of the receipt number.
+    pub receipt: Option<String>,
+    /// Part of the applicant's name (a person's real name, an organisation's name).
+    pub applicant: Option<String>,
+    /// Part of the power's name or code.
+    pub power: Option<String>,
+    /// A status exactly (`CaseStatus::as_str`).
+    pub status: Option<String>,
+    /// At most this many, the newest submitted first.
+    pub limit: u32,
+}
+
+impl CaseSearch {
+    /// Whether any part is given.
+    pub fn is_empty(&self) -> bool {
+        [&self.receipt, &self.applicant, &self.power, &self.status]
+            .iter()
+            .all(|p| p.as_deref().is_none_or(|p| p.trim().is_empty()))
+    }
+}
+
+/// The columns of a [`CaseListing`]: the case row, its power version's name, and the
+/// submission's ledger entry with its openings (the applicant), from `cases c`.
+const LISTING: &str = "SELECT c.receipt, c.power, c.department, c.status, c.submitted_at,
+        pv.name AS power_name, e.seq, e.stream, e.kind, e.actor, e.at, e.payload, e.leaf,
+        p.openings
+     FROM cases c
+     JOIN power_versions pv ON pv.code = c.power AND pv.version = c.power_version
+     JOIN ledger_entries e ON e.stream = 'case/' || c.receipt AND e.kind = 'case.submitted'
+     LEFT JOIN ledger_private p ON p.seq = e.seq";
+
+fn listing(r: &sqlx::any::AnyRow) -> Result<CaseListing> {
+    let entry = StoredEntry::from_joined_row(r)?;
+    let submitted: serde_json::Value = serde_json::from_str(&entry.revealed()?)
+        .map_err(|e| StoreError::Corrupt(format!("entry {}: {e}", entry.seq)))?;
+    Ok(CaseListing {
+        receipt: r.try_get("receipt")?,
+        power: r.try_get("power")?,
+        power_name: r.try_get("power_name")?,
+        department: r.try_get("department")?,
+        status: r.try_get("status")?,
+        submitted_at_ms: r.try_get("submitted_at")?,
+        applicant: submitted
+            .get("applicant")
+            .and_then(|a| serde_json::from_value(a.clone()).ok()),
+    })
 }
 
 fn status_str(s: TaskStatus) -> &'static str {
@@ -178,6 +248,81 @@ impl Store {
         out.sort_by(|a, b| a.due.cmp(&b.due).then(a.opened_at_ms.cmp(&b.opened_at_ms)));
         out.truncate(limit.max(0) as usize);
         Ok(out)
+    }
+
+    /// Cases as staff lists show them, in no particular order; receipts without a case are
+    /// left out.
+    pub async fn case_listings(&self, receipts: &[&str]) -> Result<Vec<CaseListing>> {
+        if receipts.is_empty() {
+            return Ok(vec![]);
+        }
+        let mut conn = self.pool.acquire().await?;
+        sql::rows_in(
+            &mut conn,
+            &format!("{LISTING} WHERE c.receipt IN"),
+            receipts,
+            "",
+        )
+        .await?
+        .iter()
+        .map(listing)
+        .collect()
+    }
+
+    /// The cases of `search.department` that match every part of `search`, newest first, at
+    /// most `search.limit`; none if no part is given. The applicant's name is matched on its
+    /// opening beside the ledger, so an erased name is found no more.
+    pub async fn search_cases(&self, search: &CaseSearch) -> Result<Vec<CaseListing>> {
+        if search.is_empty() || search.limit == 0 {
+            return Ok(vec![]);
+        }
+        fn part(p: &Option<String>) -> Option<&str> {
+            p.as_deref().map(str::trim).filter(|p| !p.is_empty())
+        }
+        let mut args: Vec<String> = vec![search.department.clone()];
+        let mut conds = String::from(
+            " WHERE (c.department = $1
+                 OR c.receipt IN (SELECT t.receipt FROM case_tasks t WHERE t.department = $1))",
+        );
+        if let Some(r) = part(&search.receipt) {
+            args.push(sql::like_contains(&r.to_uppercase()));
+            conds.push_str(&format!(
+                " AND UPPER(c.receipt) LIKE ${} ESCAPE '\\'",
+                args.len()
+            ));
+        }
+        if let Some(p) = part(&search.power) {
+            args.push(sql::like_contains(&p.to_lowercase()));
+            let n = args.len();
+            conds.push_str(&format!(
+                " AND (LOWER(pv.name) LIKE ${n} ESCAPE '\\' OR LOWER(c.power) LIKE ${n} ESCAPE '\\')"
+            ));
+        }
+        if let Some(st) = part(&search.status) {
+            args.push(st.to_string());
+            conds.push_str(&format!(" AND c.status = ${}", args.len()));
+        }
+        if let Some(a) = part(&search.applicant) {
+            args.push(sql::like_contains(&a.to_lowercase()));
+            // The name's opening: `{"/applicant/name": {"salt": …, "value": "…"}}`.
+            let name = match self.backend() {
+                crate::Backend::Sqlite => "json_extract(p.openings, '$.\"/applicant/name\".value')",
+                crate::Backend::Postgres => "(p.openings::json -> '/applicant/name' ->> 'value')",
+            };
+            conds.push_str(&format!(
+                " AND LOWER({name}) LIKE ${} ESCAPE '\\'",
+                args.len()
+            ));
+        }
+        let stmt = format!(
+            "{LISTING}{conds} ORDER BY c.submitted_at DESC, c.receipt LIMIT {}",
+            search.limit
+        );
+        let mut q = sqlx::query(sql::dynamic(stmt));
+        for a in &args {
+            q = q.bind(a.as_str());
+        }
+        q.fetch_all(&self.pool).await?.iter().map(listing).collect()
     }
 
     /// Remembered results of commands, by idempotency key.

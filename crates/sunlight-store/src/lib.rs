@@ -31,7 +31,7 @@ pub use alerts::{Accountability, Alert, AlertFilter, NewAlert, Relation, party_k
 pub use blobs::{BlobMeta, BlobPlace};
 pub use bus::{Bus, Change};
 pub use calendar::{LoadedYear, Scope};
-pub use cases::{CaseBatch, CaseWrite, Checkout, TaskRow};
+pub use cases::{CaseBatch, CaseListing, CaseSearch, CaseWrite, Checkout, TaskRow};
 pub use commit::{Commit, NoRows, Projection, Rows, Write};
 pub use complaints::Complaint;
 pub use documents::{DocumentRow, SealKeyRow};

@@ -145,14 +145,6 @@ fn list_source(as_of: bool, with_department: bool) -> String {
     }
 }
 
-fn like_pattern(q: &str) -> String {
-    let escaped = q
-        .replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_");
-    format!("%{escaped}%")
-}
-
 /// Totals of list queries, valid while the list's generation is unchanged. Counting 100,000
 /// rows for every page would cost more than the page; the list changes only on publication.
 #[derive(Debug, Default)]
@@ -230,7 +222,7 @@ impl Store {
         eq("parent", &filter.parent, &mut args);
         eq("basic_code", &filter.basic_code, &mut args);
         if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-            args.push(like_pattern(q));
+            args.push(sql::like_contains(q));
             let n = args.len();
             conds.push_str(&format!(
                 " AND (p.name LIKE ${n} ESCAPE '\\' OR p.code LIKE ${n} ESCAPE '\\')"

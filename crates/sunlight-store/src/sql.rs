@@ -236,6 +236,15 @@ pub fn date(text: &str) -> Result<sunlight_core::Date> {
         .map_err(|e| StoreError::Corrupt(format!("date {text}: {e}")))
 }
 
+/// `%q%` for `LIKE … ESCAPE '\\'`: the text's own `%`, `_` and `\\` match themselves.
+pub fn like_contains(q: &str) -> String {
+    let escaped = q
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
 /// Marks a statement built at run time as safe. Every dynamic statement here is assembled from
 /// constant fragments and `$N` placeholders only; values are always bound, never spliced in.
 pub fn dynamic(statement: String) -> sqlx::AssertSqlSafe<String> {

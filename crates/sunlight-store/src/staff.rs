@@ -140,6 +140,18 @@ impl Store {
         rows.iter().map(user_from).collect()
     }
 
+    /// The staff of a department, by name.
+    pub async fn staff_of(&self, department: &str) -> Result<Vec<User>> {
+        let rows = sqlx::query(
+            "SELECT username, display_name, department, roles FROM users
+             WHERE department = $1 ORDER BY display_name, username",
+        )
+        .bind(department)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(user_from).collect()
+    }
+
     /// Checks a password and opens a session. Repeated failures lock the account for a while.
     pub async fn login(&self, name: &str, password: &str, now: Timestamp) -> Result<LoginOutcome> {
         let row = sqlx::query(

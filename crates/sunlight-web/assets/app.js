@@ -152,3 +152,9 @@
   const p = document.getElementById("print");
   if (p) p.addEventListener("click", () => window.print());
 })();
+
+// A select that chooses what the rest of the page shows (the intake's power): choosing is
+// enough, the button beside it is for browsers without this script.
+for (const s of document.querySelectorAll("select[data-autosubmit]")) {
+  s.addEventListener("change", () => { if (s.value) s.form.submit(); });
+}

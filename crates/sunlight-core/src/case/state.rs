@@ -46,18 +46,19 @@ impl CaseStatus {
         }
     }
 
+    /// Every status, in the order a case may pass through them.
+    pub const ALL: [Self; 7] = [
+        Self::Submitted,
+        Self::AwaitingSupplement,
+        Self::InProgress,
+        Self::Suspended,
+        Self::Closed,
+        Self::NotAccepted,
+        Self::Withdrawn,
+    ];
+
     pub fn parse(s: &str) -> Option<Self> {
-        [
-            Self::Submitted,
-            Self::AwaitingSupplement,
-            Self::InProgress,
-            Self::Suspended,
-            Self::Closed,
-            Self::NotAccepted,
-            Self::Withdrawn,
-        ]
-        .into_iter()
-        .find(|x| x.as_str() == s)
+        Self::ALL.into_iter().find(|x| x.as_str() == s)
     }
 
     pub fn is_finished(self) -> bool {

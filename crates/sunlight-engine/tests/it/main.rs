@@ -44,6 +44,7 @@ on_both_backends!(
     a_calendar_changed_elsewhere_moves_the_colours,
     a_complaint_is_answered_once_by_its_department,
     a_finished_case_is_erased_and_the_ledger_still_verifies,
+    staff_search_their_departments_cases,
 );
 
 /// Reference case `n`, submitted online.
@@ -921,4 +922,103 @@ async fn a_complaint_is_answered_once_by_its_department(db: &Db) {
     let kinds: Vec<&str> = entries.iter().map(|e| e.kind.as_str()).collect();
     assert_eq!(kinds, ["complaint.filed", "complaint.answered"]);
     assert!(store.verify_ledger(None).await.unwrap().ok());
+}
+
+/// Staff search (`Store::search_cases`): a department's cases by part of the receipt number,
+/// the applicant's name (on its opening), the power and the status; nothing without a
+/// criterion, nothing of another department, never more than asked for.
+async fn staff_search_their_departments_cases(db: &Db) {
+    use sunlight_store::CaseSearch;
+    let engine = engine(db).await;
+    let today = Zone::CHINA.date(now());
+    let first = accepted(&engine, 1, today).await;
+    let second = submitted(&engine, 2).await.receipt;
+    let dept = reference::department().to_string();
+    let search = |f: fn(&mut CaseSearch)| {
+        let mut s = CaseSearch {
+            department: dept.clone(),
+            limit: 10,
+            ..Default::default()
+        };
+        f(&mut s);
+        s
+    };
+    let found = |s: CaseSearch| {
+        let store = db.store.clone();
+        async move {
+            let mut r: Vec<String> = store
+                .search_cases(&s)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|c| c.receipt)
+                .collect();
+            r.sort();
+            r
+        }
+    };
+    let mut both = vec![first.to_string(), second.to_string()];
+    both.sort();
+
+    assert!(
+        found(search(|_| {})).await.is_empty(),
+        "no criterion, nothing"
+    );
+    assert_eq!(
+        found(search(|s| s.applicant = Some("富春建设".into()))).await,
+        both
+    );
+    assert_eq!(
+        found(search(|s| s.applicant = Some("第2项目部".into()))).await,
+        [second.to_string()]
+    );
+    // The representative is not the applicant's name.
+    assert!(
+        found(search(|s| s.applicant = Some("李建国".into())))
+            .await
+            .is_empty()
+    );
+    assert_eq!(
+        found(search(|s| s.power = Some("施工许可".into()))).await,
+        both
+    );
+    assert_eq!(
+        found(search(|s| s.status = Some("in_progress".into()))).await,
+        [first.to_string()]
+    );
+    let tail = first.as_str()[first.as_str().len() - 8..].to_lowercase();
+    let mut s = search(|_| {});
+    s.receipt = Some(tail);
+    assert_eq!(found(s).await, [first.to_string()]);
+    // LIKE's own characters match only themselves.
+    assert!(
+        found(search(|s| s.applicant = Some("%".into())))
+            .await
+            .is_empty()
+    );
+    // Another department sees none of them; a limit is kept.
+    let mut other = search(|s| s.power = Some("施工".into()));
+    other.department = "11330183MB1682410P".into();
+    assert!(found(other).await.is_empty());
+    let mut one = search(|s| s.applicant = Some("第2项目部".into()));
+    one.limit = 1;
+    let listed = db.store.search_cases(&one).await.unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].receipt, second.to_string());
+    assert_eq!(listed[0].power_name, "建筑工程施工许可");
+    assert_eq!(listed[0].status, "submitted");
+    assert_eq!(
+        listed[0].applicant,
+        Some(reference::submission(2).applicant)
+    );
+    one.applicant = None;
+    one.power = Some("施工".into());
+    assert_eq!(db.store.search_cases(&one).await.unwrap().len(), 1);
+    let listings = db
+        .store
+        .case_listings(&[first.as_str(), "330183-261123-NOSUC-HCASE"])
+        .await
+        .unwrap();
+    assert_eq!(listings.len(), 1);
+    assert_eq!(listings[0].receipt, first.to_string());
 }

@@ -197,6 +197,25 @@ pub(crate) async fn a_finished_case_is_erased_and_the_ledger_still_verifies(db: 
         reference::submission(2).applicant,
         "an open case is not erased"
     );
+    // Staff search no longer finds the erased name; the open case's still is.
+    let by_name = |name: &str| sunlight_store::CaseSearch {
+        department: reference::department().to_string(),
+        applicant: Some(name.into()),
+        limit: 10,
+        ..Default::default()
+    };
+    assert!(
+        store
+            .search_cases(&by_name("第1项目部"))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let found = store.search_cases(&by_name("第2项目部")).await.unwrap();
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].receipt, open.to_string());
+    let listed = store.case_listings(&[done.as_str()]).await.unwrap();
+    assert_eq!(listed[0].applicant.as_ref().map(|a| a.name()), Some(ERASED));
     // Asked again by name, the erased case says so.
     let (_, refused) = store.erasable(cutoff, &[done.to_string()]).await.unwrap();
     assert_eq!(refused, [(done.to_string(), NotErasable::AlreadyErased)]);

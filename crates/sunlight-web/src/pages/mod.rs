@@ -527,35 +527,143 @@ impl SignedCookie {
     }
 }
 
-/// Who acted, as a page names them: staff by their names (the username only if the account
-/// is gone), the applicant, the public and the system's clock in words.
-pub(crate) async fn actor_names(
-    state: &SharedState,
+/// People as pages name them: staff by their display names — with their department where a
+/// page says who acted (周承办（富阳区住房和城乡建设局）) — never by their usernames (the username
+/// only if the account is gone); the applicant, the public and the system's clock in words.
+/// Each account and department is read once per page.
+pub(crate) struct People<'a> {
+    state: &'a SharedState,
     lang: Lang,
-    history: &mut [(String, String, String)],
-) {
-    let mut names: std::collections::HashMap<String, String> = Default::default();
-    for (_, _, who) in history.iter_mut() {
-        let name = match who.as_str() {
+    users: std::collections::HashMap<String, Option<User>>,
+    departments: std::collections::HashMap<String, String>,
+}
+
+impl<'a> People<'a> {
+    pub fn new(state: &'a SharedState, lang: Lang) -> Self {
+        Self {
+            state,
+            lang,
+            users: Default::default(),
+            departments: Default::default(),
+        }
+    }
+
+    async fn user(&mut self, username: &str) -> Option<&User> {
+        if !self.users.contains_key(username) {
+            let u = self.state.store.user(username).await.ok().flatten();
+            self.users.insert(username.to_string(), u);
+        }
+        self.users.get(username).and_then(Option::as_ref)
+    }
+
+    /// A department's name (its code if it is not known).
+    pub async fn department(&mut self, code: &sunlight_core::CreditCode) -> String {
+        if let Some(n) = self.departments.get(code.as_str()) {
+            return n.clone();
+        }
+        let n = match self.state.store.department(code).await {
+            Ok(Some(d)) => d.name,
+            _ => code.to_string(),
+        };
+        self.departments.insert(code.to_string(), n.clone());
+        n
+    }
+
+    /// Whoever `who` is (a username or one of the actors that are not staff), by name.
+    pub async fn name(&mut self, who: &str) -> String {
+        match self.not_staff(who) {
+            Some(n) => n,
+            None => match self.user(who).await {
+                Some(u) => u.display_name.clone(),
+                None => who.to_string(),
+            },
+        }
+    }
+
+    /// The same, a member of staff with their department: 周承办（富阳区住房和城乡建设局）.
+    pub async fn with_department(&mut self, who: &str) -> String {
+        if let Some(n) = self.not_staff(who) {
+            return n;
+        }
+        let Some((name, dept)) = self
+            .user(who)
+            .await
+            .map(|u| (u.display_name.clone(), u.department.clone()))
+        else {
+            return who.to_string();
+        };
+        match dept {
+            Some(d) => {
+                let d = self.department(&d).await;
+                match self.lang {
+                    Lang::Zh => format!("{name}（{d}）"),
+                    Lang::En => format!("{name} ({d})"),
+                }
+            }
+            None => name,
+        }
+    }
+
+    /// Several people, each by name, in one line.
+    pub async fn names(&mut self, who: &[String]) -> String {
+        let mut out = Vec::with_capacity(who.len());
+        for w in who.iter().filter(|w| !w.is_empty()) {
+            out.push(self.name(w).await);
+        }
+        out.join(self.lang.t("、", ", "))
+    }
+
+    fn not_staff(&self, who: &str) -> Option<String> {
+        let lang = self.lang;
+        Some(match who {
             "applicant" => lang.t("申请人", "the applicant").to_string(),
             "public" => lang.t("公众", "the public").to_string(),
             "timer" => lang
                 .t("系统（时限到期）", "the system (time limit)")
                 .to_string(),
             "" => String::new(),
-            u => match names.get(u) {
-                Some(n) => n.clone(),
-                None => {
-                    let n = match state.store.user(u).await {
-                        Ok(Some(user)) => user.display_name,
-                        _ => u.to_string(),
-                    };
-                    names.insert(u.to_string(), n.clone());
-                    n
-                }
-            },
-        };
-        *who = name;
+            _ => return None,
+        })
+    }
+}
+
+/// A timeline's "who" (the acting username, as [`timeline`] leaves it) as a page says it: each
+/// person by name and department, with the others who acted with them on a two-person step
+/// (the event's `co_actors`).
+pub(crate) async fn name_actors(
+    people: &mut People<'_>,
+    history: &[sunlight_engine::HistoryItem],
+    timeline: &mut [(String, String, String)],
+) {
+    for (h, (_, _, who)) in history.iter().zip(timeline.iter_mut()) {
+        let mut all = vec![people.with_department(who).await];
+        for co in h
+            .event
+            .get("co_actors")
+            .and_then(|c| c.as_array())
+            .into_iter()
+            .flatten()
+            .filter_map(|c| c.as_str())
+        {
+            all.push(people.with_department(co).await);
+        }
+        *who = all.join(people.lang.t("、", ", "));
+    }
+}
+
+/// An instant as lists show it: date and time to the minute, in the configured zone.
+pub(crate) fn minute(zone: sunlight_core::clock::Zone, t: sunlight_core::Timestamp) -> String {
+    let s = zone.format(t);
+    s.get(..16).unwrap_or(&s).replace('T', " ")
+}
+
+/// An applicant's name as lists show it: a person's masked (王**), an organisation's whole
+/// (`Applicant::masked`); an erased one said so.
+pub(crate) fn listed_applicant(lang: Lang, a: Option<&sunlight_core::case::Applicant>) -> String {
+    match a {
+        None => String::new(),
+        Some(a) if sunlight_core::personal::is_erased(a.name()) => lang.personal(a.name()),
+        Some(a) => a.masked().name().to_string(),
     }
 }
 
@@ -742,6 +850,7 @@ pub fn router() -> Router<SharedState> {
         .route("/login", get(work::login_form).post(work::login))
         .route("/logout", post(work::logout))
         .route("/work", get(work::inbox))
+        .route("/work/search", get(work::search))
         .route("/work/intake", get(work::intake_form).post(work::intake))
         .route("/work/cases/{receipt}", get(work::case_page))
         .route("/work/cases/{receipt}/act", post(work::act))

@@ -146,11 +146,18 @@ pub async fn logout(
 
 struct InboxRow {
     receipt: String,
+    /// 事项: the power's name.
+    power: String,
+    /// The applicant as lists show them (a person masked: 王**).
+    applicant: String,
+    /// Date and time of the application, in the configured zone.
+    submitted: String,
     task: String,
     role: String,
     due: String,
     colour: &'static str,
     colour_label: &'static str,
+    /// Who claimed the step, by name.
     assignee: String,
 }
 
@@ -162,15 +169,28 @@ struct Inbox<'a> {
     rows: Vec<InboxRow>,
     alerts: Vec<super::watch::AlertRow>,
     complaints: Vec<sunlight_store::Complaint>,
+    /// The case search form (empty on the inbox).
+    search: search::CaseQuery,
+    statuses: Vec<(&'static str, &'static str)>,
+}
+
+/// The department of a member of staff who works cases, or the refusal page.
+fn case_worker(v: &Visitor) -> Result<(User, sunlight_core::CreditCode), Response> {
+    let user = v.staff()?.clone();
+    let works = user
+        .roles
+        .iter()
+        .any(|r| matches!(r, Role::WindowClerk | Role::CaseOfficer | Role::Approver));
+    match user.department.clone() {
+        Some(d) if works => Ok((user, d)),
+        _ => Err(forbidden(v)),
+    }
 }
 
 pub async fn inbox(State(state): State<SharedState>, v: Visitor) -> Response {
-    let user = match v.staff() {
-        Ok(u) => u.clone(),
+    let (user, dept) = match case_worker(&v) {
+        Ok(x) => x,
         Err(r) => return r,
-    };
-    let Some(dept) = &user.department else {
-        return forbidden(&v);
     };
     let roles: Vec<&str> = user
         .roles
@@ -178,42 +198,58 @@ pub async fn inbox(State(state): State<SharedState>, v: Visitor) -> Response {
         .filter(|r| matches!(r, Role::WindowClerk | Role::CaseOfficer | Role::Approver))
         .map(|r| r.as_str())
         .collect();
-    if roles.is_empty() {
-        return forbidden(&v);
-    }
     let today = state.zone.date(state.clock.now()).to_string();
-    let tasks = match state.store.inbox(dept.as_str(), &roles, 500).await {
-        Ok(t) => t,
+    let tasks: Vec<_> = match state.store.inbox(dept.as_str(), &roles, 500).await {
+        Ok(t) => t
+            .into_iter()
+            .filter(|t| {
+                t.assignee
+                    .as_deref()
+                    .is_none_or(|a| a == user.username.as_str())
+            })
+            .collect(),
         Err(e) => return PageError::new(&v, e).into_response(),
     };
-    let rows = tasks
-        .into_iter()
-        .filter(|t| {
-            t.assignee
-                .as_deref()
-                .is_none_or(|a| a == user.username.as_str())
-        })
-        .map(|t| {
-            let due = t.due.clone().unwrap_or_default();
-            let colour = match t.due.as_deref() {
-                Some(d) if d < today.as_str() => "red",
-                Some(d) if d == today.as_str() => "yellow",
-                _ => "blue",
-            };
-            InboxRow {
-                receipt: t.receipt,
-                task: t.name,
-                role: Role::parse(&t.role).map(Role::zh).unwrap_or("").to_string(),
-                due,
-                colour,
-                colour_label: colour_label(v.lang, colour),
-                assignee: t.assignee.unwrap_or_default(),
-            }
-        })
-        .collect();
+    let mut receipts: Vec<&str> = tasks.iter().map(|t| t.receipt.as_str()).collect();
+    receipts.sort_unstable();
+    receipts.dedup();
+    let cases: std::collections::HashMap<String, sunlight_store::CaseListing> =
+        match state.store.case_listings(&receipts).await {
+            Ok(l) => l.into_iter().map(|c| (c.receipt.clone(), c)).collect(),
+            Err(e) => return PageError::new(&v, e).into_response(),
+        };
+    let mut people = super::People::new(&state, v.lang);
+    let mut rows = Vec::with_capacity(tasks.len());
+    for t in tasks {
+        let case = cases.get(&t.receipt);
+        let due = t.due.clone().unwrap_or_default();
+        let colour = match t.due.as_deref() {
+            Some(d) if d < today.as_str() => "red",
+            Some(d) if d == today.as_str() => "yellow",
+            _ => "blue",
+        };
+        rows.push(InboxRow {
+            power: case.map(|c| c.power_name.clone()).unwrap_or_default(),
+            applicant: super::listed_applicant(v.lang, case.and_then(|c| c.applicant.as_ref())),
+            submitted: case
+                .and_then(|c| sunlight_core::Timestamp::from_millisecond(c.submitted_at_ms).ok())
+                .map(|at| super::minute(state.zone, at))
+                .unwrap_or_default(),
+            receipt: t.receipt,
+            task: t.name,
+            role: Role::parse(&t.role).map(Role::zh).unwrap_or("").to_string(),
+            due,
+            colour,
+            colour_label: colour_label(v.lang, colour),
+            assignee: match &t.assignee {
+                Some(a) => people.name(a).await,
+                None => String::new(),
+            },
+        });
+    }
     let department = state
         .store
-        .department(dept)
+        .department(&dept)
         .await
         .ok()
         .flatten()
@@ -248,12 +284,16 @@ pub async fn inbox(State(state): State<SharedState>, v: Visitor) -> Response {
             rows,
             alerts,
             complaints,
+            search: search::CaseQuery::default(),
+            statuses: search::statuses(&v),
         },
     )
 }
 
 mod case;
 mod intake;
+mod search;
 
 pub use case::*;
 pub use intake::*;
+pub use search::*;

@@ -18,6 +18,7 @@ mod matrix;
 mod notify;
 mod pages;
 mod rating;
+mod staff;
 mod supervision;
 mod supplement;
 

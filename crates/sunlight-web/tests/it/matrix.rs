@@ -312,6 +312,7 @@ async fn every_page_for_every_role() {
         ("/verify", None),
         ("/login", None),
         ("/work", Some(&[Clerk, Officer, Approver])),
+        ("/work/search", Some(&[Clerk, Officer, Approver])),
         ("/work/intake", Some(&[Clerk])),
         (&case, Some(CASE_STAFF)),
         (&flow, Some(CASE_STAFF)),

@@ -44,6 +44,9 @@ pub(super) struct CasePage<'a> {
     tasks: Vec<TaskLine>,
     history: Vec<(String, String, String)>,
     actions: Vec<Available>,
+    /// For each step the viewer may complete that needs more than one person (两人以上环节):
+    /// the task, how many others must join, and the colleagues who may (username, name).
+    co_actors: Vec<CoActors>,
     task_names: Vec<(u32, String)>,
     suspensions: Vec<String>,
     decision: Option<String>,
@@ -146,6 +149,11 @@ impl CasePage<'_> {
         }
     }
 
+    /// The others a step needs, if it needs any.
+    pub(super) fn co_actors_of(&self, task: &u32) -> Option<&CoActors> {
+        self.co_actors.iter().find(|c| c.task == *task)
+    }
+
     pub(super) fn task_name(&self, id: &u32) -> String {
         self.task_names
             .iter()
@@ -153,6 +161,60 @@ impl CasePage<'_> {
             .map(|(_, n)| n.clone())
             .unwrap_or_default()
     }
+}
+
+/// Who may join the viewer on a step that needs more than one person.
+pub(super) struct CoActors {
+    task: u32,
+    /// How many others must join (the flow's `actors` less the viewer).
+    others: usize,
+    /// Colleagues who may: the task's department and role, not the viewer (username, name).
+    colleagues: Vec<(String, String)>,
+}
+
+/// For each step among `actions` the viewer may complete whose node needs more than one person:
+/// the colleagues who hold the step's role in its department — the people `Case::decide`
+/// accepts as co-actors — the viewer left out.
+async fn co_actor_choices(
+    state: &SharedState,
+    user: &User,
+    c: &Case,
+    power: Option<&sunlight_core::Power>,
+    actions: &[Available],
+) -> Vec<CoActors> {
+    let Some(flow) = power.and_then(|p| p.flow.as_ref()) else {
+        return vec![];
+    };
+    let mut out = Vec::new();
+    for a in actions {
+        let Available::Complete { task } = a else {
+            continue;
+        };
+        let Some(t) = c.task(*task) else { continue };
+        let needed = flow
+            .node(&t.node)
+            .and_then(|n| n.task())
+            .map_or(1, |n| usize::from(n.actors));
+        if needed < 2 {
+            continue;
+        }
+        let role = Role::parse(&t.role);
+        let colleagues = state
+            .store
+            .staff_of(t.department.as_str())
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|u| u.username != user.username && role.is_some_and(|r| u.has(r)))
+            .map(|u| (u.username.to_string(), u.display_name))
+            .collect();
+        out.push(CoActors {
+            task: *task,
+            others: needed - 1,
+            colleagues,
+        });
+    }
+    out
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -219,20 +281,7 @@ pub(super) async fn case_view(
                 .collect()
         })
         .unwrap_or_default();
-    let mut names = std::collections::HashMap::new();
-    for t in &c.tasks {
-        if !names.contains_key(t.department.as_str()) {
-            let n = state
-                .store
-                .department(&t.department)
-                .await
-                .ok()
-                .flatten()
-                .map(|d| d.name)
-                .unwrap_or_else(|| t.department.to_string());
-            names.insert(t.department.to_string(), n);
-        }
-    }
+    let mut people = crate::pages::People::new(state, v.lang);
     let applicant = match &c.opened.applicant {
         Applicant::Person {
             name,
@@ -284,17 +333,31 @@ pub(super) async fn case_view(
         format!("{}{zh}", v.t("已办理：", "Done: "))
     });
     let mut history = crate::pages::timeline(&events, c);
-    crate::pages::actor_names(state, v.lang, &mut history).await;
-    // The steps table names people as the timeline does.
-    let mut by: Vec<(String, String, String)> = c
-        .tasks
-        .iter()
-        .map(|t| {
-            let who = t.done_by.clone().or_else(|| t.assignee.clone());
-            (String::new(), String::new(), who.unwrap_or_default())
-        })
-        .collect();
-    crate::pages::actor_names(state, v.lang, &mut by).await;
+    crate::pages::name_actors(&mut people, &events, &mut history).await;
+    // The steps table names people as the timeline does (their department has its column).
+    let mut tasks = Vec::with_capacity(c.tasks.len());
+    for t in &c.tasks {
+        let mut who: Vec<String> = t.done_by.iter().chain(&t.co_actors).cloned().collect();
+        if who.is_empty() {
+            who.extend(t.assignee.clone());
+        }
+        tasks.push(TaskLine {
+            id: t.id,
+            name: t.name.clone(),
+            department: people.department(&t.department).await,
+            status: match t.status {
+                sunlight_core::case::TaskStatus::Open => v.t("办理中", "open"),
+                sunlight_core::case::TaskStatus::Done => v.t("已完成", "done"),
+                sunlight_core::case::TaskStatus::Cancelled => v.t("已取消", "cancelled"),
+            },
+            due: t.due.map(|d| d.to_string()).unwrap_or_else(|| "—".into()),
+            by: people.names(&who).await,
+            outcome: t.outcome.clone().unwrap_or_default(),
+            opinion: t.opinion.clone(),
+        });
+    }
+    let actions = c.actions(user);
+    let co_actors = co_actor_choices(state, user, c, power.as_ref(), &actions).await;
     let date =
         |d: Option<sunlight_core::Date>| d.map(|d| d.to_string()).unwrap_or_else(|| "—".into());
     let told = told(state, v, c.opened.receipt.as_str()).await;
@@ -317,12 +380,7 @@ pub(super) async fn case_view(
         colour_label: colour_label(v.lang, colour),
         applicant,
         channel: channel_label(v, c.opened.channel).to_string(),
-        submitted: state
-            .zone
-            .format(c.submitted_at)
-            .get(..16)
-            .unwrap_or_default()
-            .replace('T', " "),
+        submitted: crate::pages::minute(state.zone, c.submitted_at),
         accepted: date(c.accepted_on),
         committed: date(c.deadlines.committed),
         statutory: date(c.deadlines.statutory),
@@ -340,30 +398,10 @@ pub(super) async fn case_view(
             .and_then(|n| n.as_str())
             .unwrap_or("")
             .to_string(),
-        tasks: c
-            .tasks
-            .iter()
-            .zip(by)
-            .map(|(t, (_, _, by))| TaskLine {
-                id: t.id,
-                name: t.name.clone(),
-                department: names
-                    .get(t.department.as_str())
-                    .cloned()
-                    .unwrap_or_default(),
-                status: match t.status {
-                    sunlight_core::case::TaskStatus::Open => v.t("办理中", "open"),
-                    sunlight_core::case::TaskStatus::Done => v.t("已完成", "done"),
-                    sunlight_core::case::TaskStatus::Cancelled => v.t("已取消", "cancelled"),
-                },
-                due: date(t.due),
-                by,
-                outcome: t.outcome.clone().unwrap_or_default(),
-                opinion: t.opinion.clone(),
-            })
-            .collect(),
+        tasks,
         history,
-        actions: c.actions(user),
+        actions,
+        co_actors,
         task_names: c.tasks.iter().map(|t| (t.id, t.name.clone())).collect(),
         suspensions: power
             .as_ref()
@@ -522,10 +560,13 @@ pub(super) async fn command(state: &SharedState, form: &FormData) -> Result<Case
             legal_basis: form.get("legal_basis").to_string(),
         },
         "complete" => {
+            // One field per colleague chosen (the page's selects post usernames); a field may
+            // name several, separated by commas or spaces.
             let mut co_actors = Vec::new();
             for name in form
-                .get("co_actors")
-                .split([',', '，', ' '])
+                .all("co_actors")
+                .iter()
+                .flat_map(|f| f.split([',', '，', ' ']))
                 .filter(|s| !s.trim().is_empty())
             {
                 match state.store.user(name.trim()).await {

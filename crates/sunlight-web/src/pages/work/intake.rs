@@ -6,9 +6,53 @@ use super::*;
 #[template(path = "intake.html")]
 pub(super) struct IntakePage<'a> {
     v: &'a Visitor,
+    /// The department's powers in force: (code, name).
     powers: Vec<(String, String)>,
+    /// The power chosen: (code, name); the form to register comes once one is.
+    chosen: Option<(String, String)>,
+    /// The chosen power's materials as its guide lists them: (name, required, ticked).
+    materials: Vec<(String, bool, bool)>,
+    /// What was typed, kept when the form comes back refused.
+    typed: Typed,
     error: Option<String>,
     idem: String,
+}
+
+/// The applicant's fields and the rest of the form as typed.
+#[derive(Debug, Default)]
+pub(super) struct Typed {
+    organisation: bool,
+    name: String,
+    id_number: String,
+    credit_code: String,
+    representative: String,
+    phone: String,
+    email: String,
+    /// Materials the guide does not name, one per line (其他材料).
+    other: String,
+    note: String,
+}
+
+impl Typed {
+    fn of(form: &FormData) -> Self {
+        Self {
+            organisation: form.get("kind") == "organisation",
+            name: form.get("name").into(),
+            id_number: form.get("id_number").into(),
+            credit_code: form.get("credit_code").into(),
+            representative: form.get("representative").into(),
+            phone: form.get("phone").into(),
+            email: form.get("email").into(),
+            other: form.get("other_materials").into(),
+            note: form.get("note").into(),
+        }
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct Chosen {
+    #[serde(default)]
+    power: String,
 }
 
 pub(super) async fn department_powers(state: &SharedState, user: &User) -> Vec<(String, String)> {
@@ -35,7 +79,55 @@ pub(super) async fn department_powers(state: &SharedState, user: &User) -> Vec<(
         .unwrap_or_default()
 }
 
-pub async fn intake_form(State(state): State<SharedState>, v: Visitor) -> Response {
+/// The intake page for `code` among the department's `powers` (the only one, if there is just
+/// one and none is named): the guide's materials to tick, those in `ticked` ticked.
+async fn intake_page<'a>(
+    state: &SharedState,
+    v: &'a Visitor,
+    powers: Vec<(String, String)>,
+    code: &str,
+    ticked: &[String],
+) -> Result<IntakePage<'a>, Response> {
+    let code = match code.trim() {
+        "" if powers.len() == 1 => powers[0].0.clone(),
+        c => c.to_string(),
+    };
+    let chosen = powers.iter().find(|(c, _)| *c == code).cloned();
+    let materials = match &chosen {
+        Some((c, _)) => match state.store.power(c, None).await {
+            Ok(p) => p
+                .map(|p| {
+                    p.power
+                        .guide
+                        .materials
+                        .into_iter()
+                        .map(|m| {
+                            let on = ticked.contains(&m.name);
+                            (m.name, m.required, on)
+                        })
+                        .collect()
+                })
+                .unwrap_or_default(),
+            Err(e) => return Err(PageError::new(v, e).into_response()),
+        },
+        None => vec![],
+    };
+    Ok(IntakePage {
+        v,
+        powers,
+        chosen,
+        materials,
+        typed: Typed::default(),
+        error: None,
+        idem: crate::pages::random_hex(16),
+    })
+}
+
+pub async fn intake_form(
+    State(state): State<SharedState>,
+    v: Visitor,
+    q: Result<Query<Chosen>, axum::extract::rejection::QueryRejection>,
+) -> Response {
     let user = match v.staff() {
         Ok(u) => u.clone(),
         Err(r) => return r,
@@ -43,17 +135,12 @@ pub async fn intake_form(State(state): State<SharedState>, v: Visitor) -> Respon
     if !user.roles.contains(&Role::WindowClerk) {
         return forbidden(&v);
     }
+    let code = q.map(|Query(c)| c.power).unwrap_or_default();
     let powers = department_powers(&state, &user).await;
-    render(
-        &v,
-        StatusCode::OK,
-        &IntakePage {
-            v: &v,
-            powers,
-            error: None,
-            idem: crate::pages::random_hex(16),
-        },
-    )
+    match intake_page(&state, &v, powers, &code, &[]).await {
+        Ok(page) => render(&v, StatusCode::OK, &page),
+        Err(r) => r,
+    }
 }
 
 pub async fn intake(State(state): State<SharedState>, Posted { v, form }: Posted) -> Response {
@@ -80,18 +167,22 @@ pub async fn intake(State(state): State<SharedState>, Posted { v, form }: Posted
             email: form.get("email").trim().into(),
         }
     };
+    // The guide's materials ticked, then any others the clerk wrote, one per line.
+    let ticked = form.all("materials");
+    let mut materials = ticked.clone();
+    materials.extend(
+        form.get("other_materials")
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(str::to_string),
+    );
     let sub = Submission {
         power: form.get("power").to_string(),
         region: None,
         applicant,
         form: serde_json::json!({ "note": form.get("note") }),
-        materials: form
-            .get("materials")
-            .lines()
-            .map(str::trim)
-            .filter(|l| !l.is_empty())
-            .map(str::to_string)
-            .collect(),
+        materials,
         files: vec![],
     };
     let idem = form.get("idem");
@@ -132,16 +223,18 @@ pub async fn intake(State(state): State<SharedState>, Posted { v, form }: Posted
                 Err(page) => return page,
             };
             let powers = department_powers(&state, &user).await;
-            render(
-                &v,
-                status,
-                &IntakePage {
-                    v: &v,
-                    powers,
-                    error: Some(text),
-                    idem: crate::pages::random_hex(16),
-                },
-            )
+            match intake_page(&state, &v, powers, form.get("power"), &ticked).await {
+                Ok(page) => render(
+                    &v,
+                    status,
+                    &IntakePage {
+                        typed: Typed::of(&form),
+                        error: Some(text),
+                        ..page
+                    },
+                ),
+                Err(r) => r,
+            }
         }
     }
 }
