@@ -31,9 +31,9 @@ pub mod text;
 pub use department::{CreditCode, Department, DepartmentNature};
 pub use error::{Code, DomainError, ErrorCode, FieldError, Lang, Text, field_label};
 pub use power::{
-    AccountabilityCase, CaseType, DelegationMode, Duty, DutyPhase, Fee, LegalBasis, Material,
-    MaterialForm, Power, PowerCategory, PowerCode, PowerSource, PowerStatus, Responsibility,
-    ServiceGuide, TimeLimit, TimeUnit, Usage,
+    AccountabilityCase, CaseType, DelegationMode, Duty, DutyPhase, Faq, Fee, IntermediaryService,
+    LegalBasis, Material, MaterialForm, Power, PowerCategory, PowerCode, PowerSource, PowerStatus,
+    Responsibility, ServiceGuide, Target, TimeLimit, TimeUnit, Usage,
 };
 pub use region::{Region, RegionCode, RegionLevel};
 pub use staff::{Role, User, Username};

@@ -537,6 +537,78 @@ impl CaseType {
     }
 }
 
+/// Who a service is for (办理对象 / 服务对象).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum Target {
+    /// 自然人
+    Person,
+    /// 企业法人、事业单位法人、社会组织法人、机关法人
+    Legal,
+    /// 非法人企业、个体工商户及其他组织
+    Other,
+}
+
+impl Target {
+    pub const ALL: [Target; 3] = [Self::Person, Self::Legal, Self::Other];
+
+    pub fn zh(self) -> &'static str {
+        match self {
+            Self::Person => "自然人",
+            Self::Legal => "法人",
+            Self::Other => "其他组织",
+        }
+    }
+
+    pub fn en(self) -> &'static str {
+        match self {
+            Self::Person => "individuals",
+            Self::Legal => "legal persons",
+            Self::Other => "other organisations",
+        }
+    }
+
+    /// Reads 自然人, 个人, 法人, 企业法人, 事业单位, 其他组织, 个体工商户 … and the codes.
+    pub fn parse(s: &str) -> Option<Self> {
+        let k = text::comparison_key(s);
+        match k.as_str() {
+            "自然人" | "个人" | "公民" | "person" => Some(Self::Person),
+            "法人" | "企业法人" | "事业单位法人" | "社会组织法人" | "机关法人" | "企业"
+            | "事业单位" | "社会组织" | "legal" => Some(Self::Legal),
+            "其他组织" | "非法人组织" | "个体工商户" | "非法人企业" | "other" => {
+                Some(Self::Other)
+            }
+            _ => None,
+        }
+    }
+}
+
+/// A service by an intermediary that the application needs (中介服务), with the law that
+/// makes it a condition.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct IntermediaryService {
+    /// e.g. 建设工程施工图设计文件审查
+    pub name: String,
+    /// The law, regulation or State Council decision that requires it.
+    pub basis: String,
+}
+
+/// One of the guide's frequently asked questions (常见问题).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Faq {
+    pub question: String,
+    pub answer: String,
+}
+
+/// The most questions a guide lists.
+pub const MAX_FAQ: usize = 30;
+
+/// Intermediary services without a basis in law may not be made a condition.
+pub const INTERMEDIARY_BASIS: &str = "《优化营商环境条例》第四十三条：作为办理行政审批条件的中介服务事项应当有法律、法规或者国务院决定依据；没有依据的，不得作为办理行政审批的条件";
+
 /// The service guide (办事指南): the ten published facts (十公开) beyond name and legal basis,
 /// which live on the power itself, plus where and when to apply.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -577,6 +649,21 @@ pub struct ServiceGuide {
     pub phone: String,
     #[serde(default)]
     pub case_type: CaseType,
+    /// 办理对象
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub targets: Vec<Target>,
+    /// 到办事现场次数 (跑动次数): 0 is 零跑动.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub visits: Option<u32>,
+    /// 是否网办: whether the whole application can be made online.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub online: Option<bool>,
+    /// 中介服务, each with its basis in law ([`INTERMEDIARY_BASIS`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub intermediaries: Vec<IntermediaryService>,
+    /// 常见问题
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub faq: Vec<Faq>,
 }
 
 /// The phases a duty of the responsibility list belongs to.
@@ -851,6 +938,62 @@ impl Power {
                 ));
             }
         }
+        for (i, m) in g.intermediaries.iter_mut().enumerate() {
+            m.name = text::tidy(&m.name);
+            m.basis = text::tidy(&m.basis);
+            if m.name.is_empty() {
+                errors.push(FieldError::new(
+                    format!("guide.intermediaries[{i}].name"),
+                    crate::zh_en!("请填写中介服务名称", "an intermediary service needs a name"),
+                ));
+            }
+            if m.basis.is_empty() {
+                errors.push(FieldError::new(
+                    format!("guide.intermediaries[{i}].basis"),
+                    crate::zh_en!(
+                        "中介服务「{name}」没有设定依据，不得作为办理条件（{INTERMEDIARY_BASIS}）",
+                        "«{name}» has no basis in law, so it may not be required (优化营商环境条例 Art. 43)",
+                        name = m.name.clone(),
+                    ),
+                ));
+            }
+        }
+        if g.faq.len() > MAX_FAQ {
+            errors.push(FieldError::new(
+                "guide.faq",
+                crate::zh_en!("常见问题最多 {MAX_FAQ} 条", "at most {MAX_FAQ} questions"),
+            ));
+        }
+        for (i, f) in g.faq.iter_mut().enumerate() {
+            f.question = text::tidy(&f.question);
+            f.answer = f.answer.trim().to_string();
+            if f.question.is_empty() || f.answer.is_empty() {
+                errors.push(FieldError::new(
+                    format!("guide.faq[{i}]"),
+                    crate::zh_en!(
+                        "每条常见问题须有问题和解答",
+                        "each question needs its answer"
+                    ),
+                ));
+            } else if f.question.chars().count() > 200 || f.answer.chars().count() > 2000 {
+                errors.push(FieldError::new(
+                    format!("guide.faq[{i}]"),
+                    crate::zh_en!(
+                        "问题不超过 200 字，解答不超过 2000 字",
+                        "a question up to 200 characters, its answer up to 2,000"
+                    ),
+                ));
+            }
+        }
+        if g.visits.is_some_and(|v| v > 10) {
+            errors.push(FieldError::new(
+                "guide.visits",
+                crate::zh_en!("到办事现场次数应为 0 至 10 次", "from 0 to 10 visits"),
+            ));
+        }
+        g.targets
+            .sort_by_key(|t| Target::ALL.iter().position(|x| x == t));
+        g.targets.dedup();
         if let (Some(c), Some(s)) = (g.committed_limit, g.statutory_limit)
             && c.within(s) == Some(false)
         {

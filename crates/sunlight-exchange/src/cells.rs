@@ -4,9 +4,10 @@
 //! separator is exact, so an export reads back unchanged. Lines without it are free text as
 //! people type it (numbered items, `；` separators, citations run together), read by heuristics.
 
-use sunlight_core::text::tidy;
+use sunlight_core::text::{comparison_key, fold_width, tidy};
 use sunlight_core::{
-    AccountabilityCase, Duty, DutyPhase, Fee, LegalBasis, Material, MaterialForm, Text, zh_en,
+    AccountabilityCase, Duty, DutyPhase, Faq, Fee, IntermediaryService, LegalBasis, Material,
+    MaterialForm, Target, Text, zh_en,
 };
 
 pub const SEP: &str = " | ";
@@ -509,4 +510,147 @@ mod tests {
         }];
         assert_eq!(read_legal_basis(&write_legal_basis(&b)), b);
     }
+}
+
+// ---- guide: who, visits, online, intermediaries, questions ---------------------------------
+
+/// 办理对象: 自然人、法人 … separated by 、，; or lines.
+pub fn read_targets(cell: &str) -> Result<Vec<Target>, Text> {
+    let mut out = Vec::new();
+    for t in cell
+        .split(['、', '，', ',', '；', ';', '/', '\n'])
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+    {
+        match Target::parse(t) {
+            Some(x) if !out.contains(&x) => out.push(x),
+            Some(_) => {}
+            None => {
+                return Err(zh_en!(
+                    "“{t}”不是办理对象（应为自然人、法人或其他组织）",
+                    "«{t}» is not a kind of applicant (自然人, 法人 or 其他组织)"
+                ));
+            }
+        }
+    }
+    Ok(out)
+}
+
+pub fn write_targets(targets: &[Target]) -> String {
+    targets
+        .iter()
+        .map(|t| t.zh())
+        .collect::<Vec<_>>()
+        .join("、")
+}
+
+/// 到办事现场次数: `0`, `0次`, `1 次`, `零次`, `一次`.
+pub fn read_visits(cell: &str) -> Result<u32, Text> {
+    let t = fold_width(cell);
+    let t = t.trim().trim_end_matches('次').trim();
+    let n = match t {
+        "零" | "〇" => Some(0),
+        "一" => Some(1),
+        "二" | "两" => Some(2),
+        "三" => Some(3),
+        _ => t.parse::<u32>().ok(),
+    };
+    n.filter(|n| *n <= 10).ok_or_else(|| {
+        zh_en!(
+            "“{cell}”：应填 0 至 10 次（0 即零跑动）",
+            "«{cell}»: 0 to 10 visits (0 for none)"
+        )
+    })
+}
+
+/// 是否网办: 是 / 否.
+pub fn read_yes_no(cell: &str) -> Result<bool, Text> {
+    match comparison_key(cell).as_str() {
+        "是" | "支持" | "全程网办" | "y" | "yes" | "true" | "1" => Ok(true),
+        "否" | "不支持" | "n" | "no" | "false" | "0" => Ok(false),
+        _ => Err(zh_en!("“{cell}”：应填是或否", "«{cell}»: say 是 or 否")),
+    }
+}
+
+/// 中介服务: one a line, `名称（依据）` or `名称｜依据`; `无` for none.
+pub fn read_intermediaries(cell: &str) -> Vec<IntermediaryService> {
+    let cell = cell.replace("\r\n", "\n");
+    cell.split('\n')
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !matches!(*l, "无" | "否" | "不涉及"))
+        .map(|l| {
+            let l = strip_numbering(l);
+            if let Some((name, basis)) = l.split_once(SEP).or_else(|| l.split_once('｜')) {
+                return IntermediaryService {
+                    name: name.trim().into(),
+                    basis: basis.trim().into(),
+                };
+            }
+            match l.find(['（', '(']) {
+                Some(at) => IntermediaryService {
+                    name: l[..at].trim().into(),
+                    basis: l[at..]
+                        .trim_start_matches(['（', '('])
+                        .trim_end_matches(['）', ')'])
+                        .trim()
+                        .into(),
+                },
+                None => IntermediaryService {
+                    name: l.trim().into(),
+                    basis: String::new(),
+                },
+            }
+        })
+        .collect()
+}
+
+pub fn write_intermediaries(list: &[IntermediaryService]) -> String {
+    list.iter()
+        .map(|m| format!("{}{SEP}{}", m.name, m.basis))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// 常见问题: `问：…` then `答：…` lines (an answer may run over several lines).
+pub fn read_faq(cell: &str) -> Result<Vec<Faq>, Text> {
+    let cell = cell.replace("\r\n", "\n");
+    let mut out: Vec<Faq> = Vec::new();
+    let mut open: Option<Faq> = None;
+    for line in cell.split('\n').map(str::trim).filter(|l| !l.is_empty()) {
+        let q = ["问：", "问:", "Q：", "Q:"]
+            .iter()
+            .find_map(|p| line.strip_prefix(p));
+        let a = ["答：", "答:", "A：", "A:"]
+            .iter()
+            .find_map(|p| line.strip_prefix(p));
+        match (q, a, open.as_mut()) {
+            (Some(q), _, _) => {
+                out.extend(open.take());
+                open = Some(Faq {
+                    question: q.trim().into(),
+                    answer: String::new(),
+                });
+            }
+            (None, Some(a), Some(f)) if f.answer.is_empty() => f.answer = a.trim().into(),
+            (None, None, Some(f)) if !f.answer.is_empty() => {
+                f.answer.push('\n');
+                f.answer.push_str(line);
+            }
+            _ => {
+                return Err(zh_en!(
+                    "常见问题应写作“问：……”一行、“答：……”一行，这一行不在其中：“{line}”",
+                    "write questions as 问：… then 答：… lines; this line is neither: «{line}»"
+                ));
+            }
+        }
+    }
+    out.extend(open);
+    Ok(out)
+}
+
+pub fn write_faq(faq: &[Faq]) -> String {
+    faq.iter()
+        .map(|f| format!("问：{}\n答：{}", f.question, f.answer))
+        .collect::<Vec<_>>()
+        .join("\n")
 }

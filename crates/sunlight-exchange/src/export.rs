@@ -38,6 +38,14 @@ fn cell(p: &Power, col: Col, department_name: &dyn Fn(&CreditCode) -> Option<Str
         Col::Hours => g.hours.clone(),
         Col::Phone => g.phone.clone(),
         Col::CaseType => g.case_type.zh().into(),
+        Col::Targets => cells::write_targets(&g.targets),
+        Col::Visits => g.visits.map(|n| n.to_string()).unwrap_or_default(),
+        Col::Online => g
+            .online
+            .map(|b| if b { "是" } else { "否" }.to_string())
+            .unwrap_or_default(),
+        Col::Intermediaries => cells::write_intermediaries(&g.intermediaries),
+        Col::Faq => cells::write_faq(&g.faq),
         Col::Duty(phase) => cells::write_duties(&p.responsibility.duties, phase),
         Col::Accountability => cells::write_accountability(&p.responsibility.accountability),
         Col::Status => match &p.status {

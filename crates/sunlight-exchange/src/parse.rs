@@ -329,6 +329,35 @@ impl RowParser {
             None if committed_limit.is_some_and(|l| l.amount == 0) => CaseType::Immediate,
             None => CaseType::Committed,
         };
+        let targets = cells::read_targets(self.get(row, Col::Targets).unwrap_or(""))
+            .unwrap_or_else(|m| {
+                errors.push(err(Col::Targets, m));
+                Vec::new()
+            });
+        let visits = self
+            .get(row, Col::Visits)
+            .and_then(|t| match cells::read_visits(t) {
+                Ok(n) => Some(n),
+                Err(m) => {
+                    errors.push(err(Col::Visits, m));
+                    None
+                }
+            });
+        let online = self
+            .get(row, Col::Online)
+            .and_then(|t| match cells::read_yes_no(t) {
+                Ok(b) => Some(b),
+                Err(m) => {
+                    errors.push(err(Col::Online, m));
+                    None
+                }
+            });
+        let intermediaries =
+            cells::read_intermediaries(self.get(row, Col::Intermediaries).unwrap_or(""));
+        let faq = cells::read_faq(self.get(row, Col::Faq).unwrap_or("")).unwrap_or_else(|m| {
+            errors.push(err(Col::Faq, m));
+            Vec::new()
+        });
         let mut duties = cells::read_all_duties(self.get(row, Col::Duties).unwrap_or(""));
         for phase in DutyPhase::ALL {
             if let Some(t) = self.get(row, Col::Duty(phase)) {
@@ -426,6 +455,11 @@ impl RowParser {
                 hours: self.get(row, Col::Hours).map(tidy).unwrap_or_default(),
                 phone: self.get(row, Col::Phone).map(tidy).unwrap_or_default(),
                 case_type,
+                targets,
+                visits,
+                online,
+                intermediaries,
+                faq,
             },
             responsibility: Responsibility {
                 duties,
@@ -509,6 +543,9 @@ impl RowParser {
             ["guide", "committed_limit", ..] => Some(Col::CommittedLimit),
             ["guide", "statutory_limit", ..] => Some(Col::StatutoryLimit),
             ["guide", "case_type", ..] => Some(Col::CaseType),
+            ["guide", "intermediaries", ..] => Some(Col::Intermediaries),
+            ["guide", "faq", ..] => Some(Col::Faq),
+            ["guide", "visits", ..] => Some(Col::Visits),
             ["parent", ..] => Some(Col::ParentCode),
             ["flow", ..] => Some(Col::Flow),
             _ => None,

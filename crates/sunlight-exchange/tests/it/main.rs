@@ -222,6 +222,49 @@ fn every_bad_row_and_field_is_reported() {
 }
 
 #[test]
+fn the_guide_says_who_how_often_online_which_intermediaries_and_answers_questions() {
+    let csv = "职权名称,职权类型,实施主体,设定依据,办理对象,到办事现场次数,是否网办,中介服务,常见问题\n\
+               食品经营许可,行政许可,富阳区市场监督管理局,《中华人民共和国食品安全法》第三十五条,自然人、企业法人、个体工商户,0次,是,\"食品检验报告（《中华人民共和国食品安全法》第八十四条）\",\"问：个体工商户可以申请吗？\n答：可以。\n材料与企业相同。\"\n";
+    let got = read(csv.as_bytes(), Format::Csv).unwrap();
+    let g = &got.powers[0].guide;
+    assert_eq!(g.targets, [Target::Person, Target::Legal, Target::Other]);
+    assert_eq!((g.visits, g.online), (Some(0), Some(true)));
+    assert_eq!(g.intermediaries[0].name, "食品检验报告");
+    assert_eq!(
+        g.intermediaries[0].basis,
+        "《中华人民共和国食品安全法》第八十四条"
+    );
+    assert_eq!(g.faq[0].question, "个体工商户可以申请吗？");
+    assert_eq!(g.faq[0].answer, "可以。\n材料与企业相同。");
+
+    // An intermediary service without a basis, an unknown kind of applicant, a visit count
+    // that is not one: each named by row and column, nothing imported.
+    let csv = "职权名称,职权类型,实施主体,设定依据,办理对象,到办事现场次数,中介服务\n\
+               食品经营许可,行政许可,富阳区市场监督管理局,《中华人民共和国食品安全法》第三十五条,外国人,,\n\
+               食品生产许可,行政许可,富阳区市场监督管理局,《中华人民共和国食品安全法》第三十五条,法人,多次,\n\
+               小餐饮登记,行政许可,富阳区市场监督管理局,《浙江省食品小作坊小餐饮店小食杂店和食品摊贩管理规定》第九条,自然人,1,场所测绘报告\n";
+    let err = read(csv.as_bytes(), Format::Csv).unwrap_err();
+    let found: Vec<_> = err
+        .errors
+        .iter()
+        .map(|e| (e.row.unwrap(), e.field.as_str()))
+        .collect();
+    assert_eq!(
+        found,
+        [(2, "办理对象"), (3, "到办事现场次数"), (4, "中介服务")],
+        "{err:#?}"
+    );
+    assert!(
+        err.errors[2]
+            .message
+            .zh
+            .contains("优化营商环境条例》第四十三条"),
+        "{}",
+        err.errors[2].message.zh
+    );
+}
+
+#[test]
 fn gb18030_csv_from_excel_and_national_layout() {
     let text = "task_name,task_type,dept_name,catalog_code,anticipate_day,promise_day,by_law\n\
                 特困人员认定,07,富阳区民政局,000107003000,20,10,《社会救助暂行办法》第十四条\n";
@@ -417,6 +460,17 @@ fn full_power() -> Power {
             hours: "工作日 8:30-12:00, 14:00-17:30".into(),
             phone: "0571-63312345".into(),
             case_type: CaseType::Committed,
+            targets: vec![Target::Person, Target::Legal],
+            visits: Some(0),
+            online: Some(true),
+            intermediaries: vec![IntermediaryService {
+                name: "食品检验报告".into(),
+                basis: "《中华人民共和国食品安全法》第八十四条".into(),
+            }],
+            faq: vec![Faq {
+                question: "个体工商户可以申请吗？".into(),
+                answer: "可以。个体工商户凭营业执照申请，材料与企业相同。".into(),
+            }],
         },
         responsibility: Responsibility {
             duties: vec![

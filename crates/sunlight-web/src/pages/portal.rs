@@ -315,6 +315,16 @@ struct PowerPage<'a> {
     hours: String,
     phone: String,
     complaint: String,
+    /// 即办件 / 承诺件
+    case_type: &'static str,
+    /// 办理对象, 到办事现场次数, 是否网办 in words ("" when the guide does not say).
+    targets: String,
+    visits: String,
+    online: String,
+    /// 中介服务: (name, basis).
+    intermediaries: Vec<(String, String)>,
+    /// 常见问题: (question, answer).
+    faq: Vec<(String, String)>,
     has_flow: bool,
     can_apply: bool,
     duties: Vec<(String, String)>,
@@ -433,6 +443,39 @@ pub async fn power(
         hours: g.hours.clone(),
         phone: g.phone.clone(),
         complaint: g.complaint_channel.clone(),
+        case_type: match g.case_type {
+            sunlight_core::CaseType::Immediate => v.t("即办件", "done on the spot"),
+            sunlight_core::CaseType::Committed => v.t("承诺件", "done within the committed time"),
+        },
+        targets: g
+            .targets
+            .iter()
+            .map(|t| v.t(t.zh(), t.en()))
+            .collect::<Vec<_>>()
+            .join(v.t("、", ", ")),
+        visits: match g.visits {
+            None => String::new(),
+            Some(0) => v.t("0 次（零跑动）", "none (entirely online)").into(),
+            Some(n) => match v.lang {
+                sunlight_core::Lang::Zh => format!("最多 {n} 次"),
+                sunlight_core::Lang::En => format!("at most {n}"),
+            },
+        },
+        online: match g.online {
+            None => String::new(),
+            Some(true) => v.t("是（可全程网上办理）", "yes, entirely online").into(),
+            Some(false) => v.t("否", "no").into(),
+        },
+        intermediaries: g
+            .intermediaries
+            .iter()
+            .map(|m| (m.name.clone(), m.basis.clone()))
+            .collect(),
+        faq: g
+            .faq
+            .iter()
+            .map(|f| (f.question.clone(), f.answer.clone()))
+            .collect(),
         has_flow: p.flow.is_some(),
         duties: p
             .responsibility

@@ -289,6 +289,17 @@ async fn from_application_to_a_closed_alert_in_a_real_browser() {
         .unwrap();
     let guide = r.text("#guide").await;
     assert!(guide.contains("《中华人民共和国建筑法》"), "{guide}");
+    // Who may apply, how it is done, the intermediary it needs with the law that requires it,
+    // and the questions people ask.
+    assert!(r.text("#targets").await.contains("法人"));
+    assert!(r.text("#case-type").await.contains("承诺件"));
+    let needs = r.text("#intermediaries").await;
+    assert!(
+        needs.contains("施工图设计文件审查") && needs.contains("《建设工程质量管理条例》第十一条"),
+        "{needs}"
+    );
+    assert!(r.text("#faq").await.contains("30万元以下"));
+    r.css("#print").await;
     r.until(
         "the flowchart loaded",
         "document.querySelector('#maps img') && document.querySelector('#maps img').naturalWidth > 0",

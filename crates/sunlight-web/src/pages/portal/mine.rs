@@ -130,7 +130,7 @@ async fn signed_in_page<'a>(
     let messages = state.store.messages(owner, 50).await?;
     for m in &messages {
         let at = sunlight_core::Timestamp::from_millisecond(m.at_ms)
-            .map(|t| state.zone.format(t))
+            .map(|t| crate::pages::minute(state.zone, t))
             .unwrap_or_default();
         p.messages.push(MyMessage {
             at,
