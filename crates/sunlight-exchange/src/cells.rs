@@ -440,78 +440,6 @@ pub fn read_accountability(cell: &str) -> Vec<AccountabilityCase> {
         .collect()
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn free_text_items_lose_their_numbering() {
-        assert_eq!(
-            items("1.申请书；2、营业执照复印件\n（3）身份证明\n①承诺书"),
-            ["申请书", "营业执照复印件", "身份证明", "承诺书"]
-        );
-        assert_eq!(items("1.5吨以下"), ["1.5吨以下"]);
-    }
-
-    #[test]
-    fn citations_run_together_are_split() {
-        let b = read_legal_basis(
-            "1.《中华人民共和国食品安全法》第三十五条第一款：国家对食品生产经营实行许可制度。2.《食品经营许可管理办法》第二条",
-        );
-        assert_eq!(b.len(), 2, "{b:?}");
-        assert_eq!(b[0].instrument, "《中华人民共和国食品安全法》");
-        assert_eq!(b[0].article, "第三十五条第一款");
-        assert_eq!(b[0].text, "国家对食品生产经营实行许可制度。");
-        assert_eq!(b[1].instrument, "《食品经营许可管理办法》");
-        assert_eq!(b[1].article, "第二条");
-        let plain = read_legal_basis("道路运输条例第二十四条");
-        assert_eq!(
-            (plain[0].instrument.as_str(), plain[0].article.as_str()),
-            ("道路运输条例", "第二十四条")
-        );
-    }
-
-    #[test]
-    fn phases_marked_in_one_cell() {
-        let d = read_all_duties(
-            "1.受理阶段责任：公示应当提交的材料，一次性告知补正材料。2.审查阶段责任：对申请材料进行审查。3.事后监管责任：开展监督检查。",
-        );
-        let phases: Vec<_> = d.iter().map(|d| d.phase).collect();
-        assert_eq!(
-            phases,
-            [DutyPhase::Accept, DutyPhase::Review, DutyPhase::Supervise]
-        );
-        assert_eq!(d[0].text, "公示应当提交的材料，一次性告知补正材料。");
-        assert_eq!(read_all_duties("依法履行职责")[0].phase, DutyPhase::Other);
-    }
-
-    #[test]
-    fn exact_lines_round_trip() {
-        let m = vec![Material {
-            name: "申请书".into(),
-            required: false,
-            form: MaterialForm::OriginalAndCopy,
-            copies: 2,
-            source: "申请人自备".into(),
-        }];
-        assert_eq!(read_materials(&write_materials(&m)).unwrap(), m);
-        let f = vec![Fee {
-            item: "工本费".into(),
-            standard: "每证10元".into(),
-            amount_fen: Some(1000),
-            basis: "浙价费〔2015〕1号".into(),
-        }];
-        assert_eq!(read_fees(&write_fees(&f)).unwrap(), f);
-        assert!(read_fees("不收费").unwrap().is_empty());
-        let b = vec![LegalBasis {
-            instrument: "《中华人民共和国行政许可法》".into(),
-            article: "第十二条".into(),
-            text: "下列事项可以设定行政许可：…".into(),
-        }];
-        assert_eq!(read_legal_basis(&write_legal_basis(&b)), b);
-    }
-}
-
 // ---- guide: who, visits, online, intermediaries, questions ---------------------------------
 
 /// 办理对象: 自然人、法人 … separated by 、，; or lines.
@@ -653,4 +581,76 @@ pub fn write_faq(faq: &[Faq]) -> String {
         .map(|f| format!("问：{}\n答：{}", f.question, f.answer))
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn free_text_items_lose_their_numbering() {
+        assert_eq!(
+            items("1.申请书；2、营业执照复印件\n（3）身份证明\n①承诺书"),
+            ["申请书", "营业执照复印件", "身份证明", "承诺书"]
+        );
+        assert_eq!(items("1.5吨以下"), ["1.5吨以下"]);
+    }
+
+    #[test]
+    fn citations_run_together_are_split() {
+        let b = read_legal_basis(
+            "1.《中华人民共和国食品安全法》第三十五条第一款：国家对食品生产经营实行许可制度。2.《食品经营许可管理办法》第二条",
+        );
+        assert_eq!(b.len(), 2, "{b:?}");
+        assert_eq!(b[0].instrument, "《中华人民共和国食品安全法》");
+        assert_eq!(b[0].article, "第三十五条第一款");
+        assert_eq!(b[0].text, "国家对食品生产经营实行许可制度。");
+        assert_eq!(b[1].instrument, "《食品经营许可管理办法》");
+        assert_eq!(b[1].article, "第二条");
+        let plain = read_legal_basis("道路运输条例第二十四条");
+        assert_eq!(
+            (plain[0].instrument.as_str(), plain[0].article.as_str()),
+            ("道路运输条例", "第二十四条")
+        );
+    }
+
+    #[test]
+    fn phases_marked_in_one_cell() {
+        let d = read_all_duties(
+            "1.受理阶段责任：公示应当提交的材料，一次性告知补正材料。2.审查阶段责任：对申请材料进行审查。3.事后监管责任：开展监督检查。",
+        );
+        let phases: Vec<_> = d.iter().map(|d| d.phase).collect();
+        assert_eq!(
+            phases,
+            [DutyPhase::Accept, DutyPhase::Review, DutyPhase::Supervise]
+        );
+        assert_eq!(d[0].text, "公示应当提交的材料，一次性告知补正材料。");
+        assert_eq!(read_all_duties("依法履行职责")[0].phase, DutyPhase::Other);
+    }
+
+    #[test]
+    fn exact_lines_round_trip() {
+        let m = vec![Material {
+            name: "申请书".into(),
+            required: false,
+            form: MaterialForm::OriginalAndCopy,
+            copies: 2,
+            source: "申请人自备".into(),
+        }];
+        assert_eq!(read_materials(&write_materials(&m)).unwrap(), m);
+        let f = vec![Fee {
+            item: "工本费".into(),
+            standard: "每证10元".into(),
+            amount_fen: Some(1000),
+            basis: "浙价费〔2015〕1号".into(),
+        }];
+        assert_eq!(read_fees(&write_fees(&f)).unwrap(), f);
+        assert!(read_fees("不收费").unwrap().is_empty());
+        let b = vec![LegalBasis {
+            instrument: "《中华人民共和国行政许可法》".into(),
+            article: "第十二条".into(),
+            text: "下列事项可以设定行政许可：…".into(),
+        }];
+        assert_eq!(read_legal_basis(&write_legal_basis(&b)), b);
+    }
 }
