@@ -48,7 +48,15 @@ async fn a_red_case_raises_an_alert_its_department_answers_and_a_supervisor_clos
     let supervisor = reference_token(&api, "jiancha.sun").await;
     // The rules are public.
     let rules = api.get("/api/supervision/rules").await.json();
-    assert_eq!(rules.as_array().unwrap().len(), 21);
+    assert_eq!(rules.as_array().unwrap().len(), 22);
+    assert!(
+        rules
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["id"] == "rectification_overdue"
+                && r["basis"].as_str().unwrap().contains("国办发〔2019〕51号"))
+    );
     assert!(
         rules
             .as_array()
