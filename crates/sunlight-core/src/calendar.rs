@@ -660,6 +660,14 @@ pub const SHIPPED_NATIONAL: [(i16, &str); 3] = [
     (2026, include_str!("../../../data/calendars/cn-2026.json")),
 ];
 
+/// Years shipped before the State Council's notice for them is out, so that deadlines crossing
+/// New Year can be counted at all (every December otherwise refuses them): the statutory
+/// holidays of 《全国年节及纪念日放假办法》 Art. 2 and the weekday a holiday on a weekend gives
+/// (Art. 6), without the make-up working days (调休) only the notice sets. Loaded when the year
+/// is missing; an official schedule — imported, or shipped later — replaces it.
+pub const SHIPPED_PROVISIONAL: [(i16, &str); 1] =
+    [(2027, include_str!("../../../data/calendars/cn-2027.json"))];
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,8 +4,15 @@ use crate::sql;
 use crate::{Result, Store, StoreError};
 use sqlx::Row;
 use std::collections::HashMap;
-use sunlight_core::calendar::{Calendar, DayOverride, SHIPPED_NATIONAL, YearSchedule};
+use sunlight_core::calendar::{
+    Calendar, DayOverride, SHIPPED_NATIONAL, SHIPPED_PROVISIONAL, YearSchedule,
+};
 use sunlight_core::{RegionCode, Timestamp};
+
+/// Where a shipped year came from, as the calendar pages show it.
+pub const OFFICIAL_SOURCE: &str = "系统内置（国务院办公厅节假日安排通知）";
+/// A year shipped before its notice (see [`SHIPPED_PROVISIONAL`]).
+pub const PROVISIONAL_SOURCE: &str = "系统内置暂定安排（依《全国年节及纪念日放假办法》第二条、第六条，未含调休；国务院办公厅通知发布后请导入替换）";
 
 /// Whose schedule: the national one, or a region's own overrides.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -112,25 +119,43 @@ impl Store {
 
     /// Loads the national schedules shipped with Sunlight for the years not loaded yet.
     /// Answers the years it loaded.
+    /// A shipped official year replaces a provisional one; a provisional year is loaded only
+    /// where the year is missing (never over an imported notice).
     pub async fn ensure_shipped_calendars(&self, now: Timestamp) -> Result<Vec<i16>> {
-        let have: Vec<i64> =
-            sqlx::query_scalar("SELECT year FROM calendar_years WHERE scope = 'national'")
-                .fetch_all(&self.pool)
-                .await?;
+        let rows = sqlx::query("SELECT year, source FROM calendar_years WHERE scope = 'national'")
+            .fetch_all(&self.pool)
+            .await?;
+        let mut have: Vec<(i16, bool)> = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let source: String = r.try_get("source")?;
+            have.push((
+                r.try_get::<i64, _>("year")? as i16,
+                source == PROVISIONAL_SOURCE,
+            ));
+        }
         let mut loaded = Vec::new();
-        for (year, json) in SHIPPED_NATIONAL {
-            if have.contains(&i64::from(year)) {
+        let shipped = SHIPPED_NATIONAL
+            .iter()
+            .map(|(y, j)| (*y, *j, OFFICIAL_SOURCE))
+            .chain(
+                SHIPPED_PROVISIONAL
+                    .iter()
+                    .map(|(y, j)| (*y, *j, PROVISIONAL_SOURCE)),
+            );
+        for (year, json, source) in shipped {
+            let loaded_as = have.iter().find(|(y, _)| *y == year).map(|(_, p)| *p);
+            let load = match loaded_as {
+                None => true,
+                // Only an official schedule replaces a provisional one.
+                Some(provisional) => provisional && source == OFFICIAL_SOURCE,
+            };
+            if !load {
                 continue;
             }
             let schedule = YearSchedule::from_holiday_cn(json)?;
-            self.put_year_schedule(
-                Scope::National,
-                &schedule,
-                "系统内置（国务院办公厅节假日安排通知）",
-                "system",
-                now,
-            )
-            .await?;
+            self.put_year_schedule(Scope::National, &schedule, source, "system", now)
+                .await?;
+            have.push((year, source == PROVISIONAL_SOURCE));
             loaded.push(year);
         }
         Ok(loaded)

@@ -30,7 +30,7 @@ mod staff;
 pub use alerts::{Accountability, Alert, AlertFilter, NewAlert, Relation, party_key};
 pub use blobs::{BlobMeta, BlobPlace};
 pub use bus::{Bus, Change};
-pub use calendar::{LoadedYear, Scope};
+pub use calendar::{LoadedYear, OFFICIAL_SOURCE, PROVISIONAL_SOURCE, Scope};
 pub use cases::{CaseBatch, CaseListing, CaseSearch, CaseWrite, Checkout, TaskRow};
 pub use commit::{Commit, NoRows, Projection, Rows, Write};
 pub use complaints::Complaint;
