@@ -223,6 +223,34 @@ impl Run {
     }
 }
 
+/// The sample city at 09:00 on Monday 23 November 2026 in a fresh SQLite file, its sample
+/// cases sealed with `sealer`: (the directory, the store, the query-code key, that instant).
+pub(crate) async fn sample_city(
+    sealer: Arc<sunlight_app::documents::Sealer>,
+) -> (
+    tempfile::TempDir,
+    Store,
+    sunlight_engine::QueryCodeKey,
+    Timestamp,
+) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::connect(&format!("sqlite:{}", dir.path().join("e2e.db").display()))
+        .await
+        .unwrap();
+    store.migrate().await.unwrap();
+    let zone = Zone::CHINA;
+    let t0: Timestamp = "2026-11-23T09:00:00+08:00".parse().unwrap();
+    store.ensure_shipped_calendars(t0).await.unwrap();
+    sunlight::demo::load(&store, t0, zone.date(t0))
+        .await
+        .unwrap();
+    let key = sunlight_engine::QueryCodeKey::random();
+    sunlight::demo_cases::load(&store, t0, zone, key.clone(), sealer)
+        .await
+        .unwrap();
+    (dir, store, key, t0)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn from_application_to_a_closed_alert_in_a_real_browser() {
     let (_driver, port) = match chromedriver() {
@@ -236,22 +264,8 @@ async fn from_application_to_a_closed_alert_in_a_real_browser() {
         }
     };
 
-    // The sample city at 09:00 on Monday 23 November 2026.
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::connect(&format!("sqlite:{}", dir.path().join("e2e.db").display()))
-        .await
-        .unwrap();
-    store.migrate().await.unwrap();
+    let (_dir, store, key, t0) = sample_city(Default::default()).await;
     let zone = Zone::CHINA;
-    let t0: Timestamp = "2026-11-23T09:00:00+08:00".parse().unwrap();
-    store.ensure_shipped_calendars(t0).await.unwrap();
-    sunlight::demo::load(&store, t0, zone.date(t0))
-        .await
-        .unwrap();
-    let key = sunlight_engine::QueryCodeKey::random();
-    sunlight::demo_cases::load(&store, t0, zone, key.clone(), Default::default())
-        .await
-        .unwrap();
     let clock = Arc::new(ManualClock::new(t0));
     let state = AppState::with_engine(
         store.clone(),

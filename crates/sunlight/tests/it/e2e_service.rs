@@ -14,9 +14,7 @@ use crate::e2e::{Run, chromedriver};
 use base64::Engine as _;
 use std::sync::Arc;
 use sunlight_app::notify::{Deliverer, NotifyConfig, SmsGateway, SmtpServer};
-use sunlight_core::Timestamp;
 use sunlight_core::clock::{ManualClock, Zone};
-use sunlight_store::Store;
 use sunlight_testkit::smtp_sink::SmtpSink;
 use sunlight_web::sms_stub::SmsStub;
 use sunlight_web::{AppState, app};
@@ -60,22 +58,9 @@ async fn told_by_sms_and_email_signed_in_by_code_and_the_sealed_decision_verifie
 
     // The sample city at 09:00 on Monday 23 November 2026, its seals shared by the sample cases
     // and the server.
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::connect(&format!("sqlite:{}", dir.path().join("e2e.db").display()))
-        .await
-        .unwrap();
-    store.migrate().await.unwrap();
-    let zone = Zone::CHINA;
-    let t0: Timestamp = "2026-11-23T09:00:00+08:00".parse().unwrap();
-    store.ensure_shipped_calendars(t0).await.unwrap();
-    sunlight::demo::load(&store, t0, zone.date(t0))
-        .await
-        .unwrap();
-    let key = sunlight_engine::QueryCodeKey::random();
     let sealer = Arc::new(sunlight_app::documents::Sealer::default());
-    sunlight::demo_cases::load(&store, t0, zone, key.clone(), sealer.clone())
-        .await
-        .unwrap();
+    let (_dir, store, key, t0) = crate::e2e::sample_city(sealer.clone()).await;
+    let zone = Zone::CHINA;
     let clock = Arc::new(ManualClock::new(t0));
     let mut started = sunlight_app::App::start(
         store.clone(),
