@@ -843,8 +843,14 @@ async fn deadlines_explain_themselves() {
         r["days"][2]["reason"],
         json!({"kind": "stopped", "reason": "补正"})
     );
+    // 2027 ships provisionally; past the last loaded year a deadline is refused with the cure.
+    let provisional = a
+        .get("/api/calendars/330183/deadline?from=2026-12-20&amount=30")
+        .await
+        .json();
+    assert_eq!(provisional["deadline"], "2027-02-01");
     let p = assert_problem(
-        &a.get("/api/calendars/330183/deadline?from=2026-12-20&amount=30")
+        &a.get("/api/calendars/330183/deadline?from=2027-12-20&amount=30")
             .await,
         StatusCode::UNPROCESSABLE_ENTITY,
         "invalid_input",
